@@ -1,0 +1,1 @@
+"""Shared pieces of the Streamlit shell: login, navigation, the current user, formatting."""

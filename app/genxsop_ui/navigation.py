@@ -1,0 +1,32 @@
+"""The role -> pages table: which screens each role sees (the pages check it again)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from genxsop_core.permissions import ROLES
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    script: str  # relative to app/main.py
+    title: str
+    icon: str
+    roles: frozenset[str]
+
+
+_EVERYONE = frozenset(ROLES)
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "../pages/home.py", "Overview", ":material/home:", _EVERYONE),
+    PageSpec("data", "../pages/data.py", "Data", ":material/upload_file:", _EVERYONE),
+    PageSpec("admin", "../pages/admin.py", "Admin", ":material/admin_panel_settings:", frozenset({"admin"})),
+)
+
+
+def page(key: str) -> PageSpec:
+    return next(p for p in PAGES if p.key == key)
+
+
+def pages_for(roles: tuple[str, ...] | list[str]) -> list[PageSpec]:
+    return [p for p in PAGES if p.roles & set(roles)]

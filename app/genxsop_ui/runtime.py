@@ -1,0 +1,35 @@
+"""Process-wide resources: settings, the migrated (and in demo mode seeded) database."""
+from __future__ import annotations
+
+import secrets
+
+import streamlit as st
+
+from genxsop_core.bootstrap import prepare_database
+from genxsop_core.config import Settings, load_settings
+from genxsop_core.db import get_session_factory
+from genxsop_core.unit_of_work import UnitOfWork
+
+
+@st.cache_resource(show_spinner="Preparing the database (first start seeds the demo company)...")
+def ready_database(database_url: str) -> str:
+    """Migrate (and seed, in demo mode) once per process and database."""
+    prepare_database(load_settings())
+    return database_url
+
+
+def settings() -> Settings:
+    current = load_settings()
+    ready_database(current.database_url)
+    return current
+
+
+def uow() -> UnitOfWork:
+    """A fresh unit of work on the configured database."""
+    return UnitOfWork(get_session_factory(settings().database_url))
+
+
+@st.cache_resource
+def generated_cookie_key() -> str:
+    """Demo mode only: a random key for this process (logins do not survive a restart)."""
+    return secrets.token_urlsafe(32)

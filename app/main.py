@@ -1,0 +1,45 @@
+"""GenXSOP app shell: page config, login, role-based navigation. `streamlit run app/main.py`."""
+from __future__ import annotations
+
+import streamlit as st
+
+from genxsop_core.exceptions import ConfigurationError
+from genxsop_core.permissions import ROLE_LABELS
+from genxsop_ui import auth, runtime, session
+from genxsop_ui.navigation import pages_for
+
+st.set_page_config(page_title="GenXSOP", page_icon=":material/insights:", layout="wide")
+
+try:
+    settings = runtime.settings()
+except ConfigurationError as error:
+    st.error(f"GenXSOP cannot start: {error}")
+    st.stop()
+
+key = auth.cookie_key(settings)
+if key is None:
+    st.error("GenXSOP cannot start: set GENXSOP_COOKIE_KEY to a long random secret "
+             "(it signs the login cookie). Only demo mode (GENXSOP_DEMO=1) may run without one.")
+    st.stop()
+
+authenticator = auth.authenticator(settings, key)
+if not auth.login_form(authenticator, settings):
+    st.stop()
+
+actor = session.current_actor()
+if actor is None:
+    st.error("Your account is no longer active. Ask an admin.")
+    authenticator.logout("Sign out", location="main", key="logout-inactive")
+    st.stop()
+
+with st.sidebar:
+    st.markdown(f"**{st.session_state.get('name', actor.username)}**  \n"
+                f"{', '.join(ROLE_LABELS[r] for r in actor.roles)}")
+    if settings.demo and not settings.cookie_key:
+        st.caption("Demo mode: the login cookie key was generated for this run; "
+                   "set GENXSOP_COOKIE_KEY to keep logins across restarts.")
+auth.logout_button(authenticator)
+
+navigation = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key,
+                                    default=(i == 0)) for i, p in enumerate(pages_for(actor.roles))])
+navigation.run()

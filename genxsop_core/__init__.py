@@ -1,0 +1,1 @@
+"""GenXSOP core: the S&OP domain, its data and its calculations. No Streamlit in here."""

@@ -1,0 +1,91 @@
+"""Getting a database ready: migrations on start, and the demo company on an empty demo database."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+
+from genxsop_core import demo
+from genxsop_core.config import Settings, load_settings
+from genxsop_core.db import get_session_factory
+from genxsop_core.events import RecordChanged
+from genxsop_core.exceptions import Conflict
+from genxsop_core.io.formats import IMPORT_ORDER
+from genxsop_core.io.importer import ImportResult, apply_import
+from genxsop_core.migrate import upgrade_database
+from genxsop_core.models import ReasonCode, User
+from genxsop_core.permissions import Actor, require
+from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.users import hash_password
+
+SYSTEM = Actor("system", ("admin",))
+DEMO_PASSWORD = "genxsop-demo"
+DEMO_USERS: tuple[tuple[str, str, str], ...] = (
+    ("admin", "Alex Admin", "admin"),
+    ("coordinator", "Casey Coordinator", "coordinator"),
+    ("demand", "Dana Demand-Planner", "demand_planner"),
+    ("supply", "Sam Supply-Planner", "supply_planner"),
+    ("executive", "Erin Executive", "executive"),
+    ("viewer", "Vic Viewer", "viewer"),
+)
+REASON_CODES: tuple[tuple[str, str], ...] = (
+    ("PROMO", "Promotion or marketing event not in history"),
+    ("CUSTOMER", "Customer intelligence (order, tender, listing)"),
+    ("NPI", "New product introduction or cannibalisation"),
+    ("PHASE_OUT", "Product phase-out or delisting"),
+    ("SUPPLY", "Supply constraint or allocation"),
+    ("PRICE", "Price change"),
+    ("MARKET", "Market trend or competitor move"),
+    ("CORRECTION", "Correction of a statistical anomaly"),
+)
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    imports: list[ImportResult]
+    users: list[str]
+
+
+def _frame_as_file(frame: pd.DataFrame) -> pd.DataFrame:
+    """Demo frames go through the same validation as uploads: number rows like a sheet."""
+    return frame.set_axis(pd.RangeIndex(2, len(frame) + 2, name="row"))
+
+
+def seed_demo(uow: UnitOfWork, actor: Actor, bucket: str) -> DemoSeed:
+    """Load the demo company, its reason codes and one user per role, in one transaction."""
+    require(actor, "data.seed_demo")
+    frames = demo.build_demo_data(bucket=bucket)
+    with uow:
+        if uow.products.count() or uow.users.count():
+            raise Conflict("the database already has products or users; demo data goes into an empty database")
+        imports = [apply_import(uow, actor, kind, _frame_as_file(frames[kind]), f"demo/{kind}.csv")
+                   for kind in IMPORT_ORDER]
+        for code, description in REASON_CODES:
+            uow.session.add(ReasonCode(code=code, description=description))
+        password_hash = hash_password(DEMO_PASSWORD)
+        for username, name, role in DEMO_USERS:
+            uow.users.add(User(username=username, name=name, email=f"{username}@demo.genxsop",
+                               password_hash=password_hash, roles=[role]))
+            uow.publish(RecordChanged(actor.username, action="create", entity="user", key=username,
+                                      after={"username": username, "name": name, "roles": [role]}))
+        uow.commit()
+    return DemoSeed(imports, [u for u, _, _ in DEMO_USERS])
+
+
+def prepare_database(settings: Settings | None = None) -> DemoSeed | None:
+    """Migrate to the newest schema; in demo mode, seed an empty database. Safe to call twice."""
+    settings = settings or load_settings()
+    upgrade_database(settings.database_url)
+    if not settings.demo:
+        return None
+    uow = UnitOfWork(get_session_factory(settings.database_url))
+    with uow:
+        empty = uow.products.count() == 0 and uow.users.count() == 0
+    if not empty:
+        return None
+    _log.info("empty demo database: seeding the demo company")
+    return seed_demo(uow, SYSTEM, settings.bucket)
+

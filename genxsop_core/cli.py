@@ -1,0 +1,166 @@
+"""`python -m genxsop_core`: operate GenXSOP from a terminal.
+
+Every command has --help; any error prints one line on stderr and exits non-zero. The CLI
+acts as the operator (`cli:<login>`, admin rights) and its writes are audited like any other.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from genxsop_core import users
+from genxsop_core.bootstrap import seed_demo
+from genxsop_core.config import load_settings
+from genxsop_core.exceptions import GenXSOPError, InvalidInput, ValidationFailed
+from genxsop_core.io import exporter, importer
+from genxsop_core.io.formats import FORMATS
+from genxsop_core.migrate import upgrade_database
+from genxsop_core.permissions import ROLES, Actor
+from genxsop_core.unit_of_work import UnitOfWork
+
+
+def _operator() -> Actor:
+    try:
+        login = getpass.getuser()
+    except Exception:  # no login name in some containers
+        login = "unknown"
+    return Actor(f"cli:{login}", ("admin",))
+
+
+def _cmd_init_db(args: argparse.Namespace) -> str:
+    upgrade_database()
+    return f"database ready at {load_settings().database_url}"
+
+
+def _cmd_seed_demo(args: argparse.Namespace) -> str:
+    upgrade_database()
+    seed = seed_demo(UnitOfWork(), _operator(), load_settings().bucket)
+    lines = [r.summary() for r in seed.imports]
+    lines.append(f"demo users {', '.join(seed.users)} (password: see README)")
+    return "\n".join(lines)
+
+
+def _cmd_import(args: argparse.Namespace) -> str:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    result = importer.import_file(UnitOfWork(), _operator(), args.kind, path.name, path.read_bytes())
+    return result.summary()
+
+
+def _file_type(path: Path, explicit: str | None) -> str:
+    file_type = explicit or path.suffix.lstrip(".").lower()
+    if file_type not in ("csv", "xlsx"):
+        raise InvalidInput(f"{path}: say --format csv or xlsx (or name the file .csv/.xlsx)")
+    return file_type
+
+
+def _cmd_export(args: argparse.Namespace) -> str:
+    path = Path(args.file)
+    frame = exporter.export_frame(UnitOfWork(), args.kind)
+    path.write_bytes(exporter.encode(frame, _file_type(path, args.format), FORMATS[args.kind].title))
+    return f"{len(frame)} rows of {args.kind} written to {path}"
+
+
+def _cmd_template(args: argparse.Namespace) -> str:
+    path = Path(args.file)
+    path.write_bytes(exporter.template(args.kind, _file_type(path, args.format)))
+    return f"template for {args.kind} written to {path}"
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise InvalidInput("no terminal to ask for a password: pass --password-stdin and pipe it in")
+    first, second = getpass.getpass("Password: "), getpass.getpass("Repeat password: ")
+    if first != second:
+        raise InvalidInput("the two passwords differ")
+    return first
+
+
+def _cmd_users_add(args: argparse.Namespace) -> str:
+    user = users.add_user(UnitOfWork(), _operator(), args.username, args.name, _read_password(args),
+                          args.roles.split(","), email=args.email or "")
+    return f"user {user.username} added with roles {', '.join(user.roles)}"
+
+
+def _cmd_users_list(args: argparse.Namespace) -> str:
+    rows = users.list_users(UnitOfWork())
+    return "\n".join(f"{u.username:<20} {'active' if u.active else 'inactive':<9} {','.join(u.roles):<40} {u.name}"
+                     for u in rows) or "no users"
+
+
+def _cmd_users_set_roles(args: argparse.Namespace) -> str:
+    user = users.set_roles(UnitOfWork(), _operator(), args.username, args.roles.split(","))
+    return f"user {user.username} now has roles {', '.join(user.roles)}"
+
+
+def _cmd_users_set_password(args: argparse.Namespace) -> str:
+    users.set_password(UnitOfWork(), _operator(), args.username, _read_password(args))
+    return f"password of {args.username} changed"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m genxsop_core", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    kinds = sorted(FORMATS)
+
+    p = commands.add_parser("init-db", help="create or migrate the database schema")
+    p.set_defaults(run=_cmd_init_db)
+    p = commands.add_parser("seed-demo", help="load the demo company into an empty database")
+    p.set_defaults(run=_cmd_seed_demo)
+    p = commands.add_parser("import", help="import a CSV or XLSX file (all rows or none)")
+    p.add_argument("kind", choices=kinds)
+    p.add_argument("file")
+    p.set_defaults(run=_cmd_import)
+    for name, run, text in (("export", _cmd_export, "export a table to CSV or XLSX"),
+                            ("template", _cmd_template, "write an empty import template")):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("kind", choices=kinds)
+        p.add_argument("file")
+        p.add_argument("--format", choices=("csv", "xlsx"), help="default: from the file name")
+        p.set_defaults(run=run)
+
+    p = commands.add_parser("users", help="manage users and roles")
+    user_commands = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    roles_help = f"comma-separated roles from: {', '.join(ROLES)}"
+    p = user_commands.add_parser("add", help="add a user (asks for the password)")
+    p.add_argument("username")
+    p.add_argument("--name", required=True)
+    p.add_argument("--roles", required=True, help=roles_help)
+    p.add_argument("--email")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(run=_cmd_users_add)
+    p = user_commands.add_parser("list", help="list users and their roles")
+    p.set_defaults(run=_cmd_users_list)
+    p = user_commands.add_parser("set-roles", help="replace a user's roles")
+    p.add_argument("username")
+    p.add_argument("--roles", required=True, help=roles_help)
+    p.set_defaults(run=_cmd_users_set_roles)
+    p = user_commands.add_parser("set-password", help="set a user's password")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(run=_cmd_users_set_password)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        print(args.run(args))
+        return 0
+    except ValidationFailed as error:
+        print(f"error: {error.issues[0]}" + (f" (and {len(error.issues) - 1} more problems)"
+                                             if len(error.issues) > 1 else ""), file=sys.stderr)
+    except GenXSOPError as error:
+        print(f"error: {error}", file=sys.stderr)
+    except SQLAlchemyError as error:
+        print(f"error: database: {str(error).splitlines()[0]}", file=sys.stderr)
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+    return 1

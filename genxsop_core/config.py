@@ -1,0 +1,64 @@
+"""Settings read from the environment (DESIGN.md section 9).
+
+Defaults run the demo: SQLite under data/, weekly buckets, demo mode on. Settings are read
+fresh by `load_settings()` so tests can change the environment between calls.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from genxsop_core.exceptions import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "genxsop.db"
+
+Bucket = Literal["week", "month"]
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the deployment decides; nothing here is per user."""
+
+    database_url: str
+    bucket: Bucket
+    cookie_key: str | None
+    demo: bool
+    chronos_model: str
+    dask_scheduler: str | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a yes/no value (use 1/0, true/false)")
+
+
+def load_settings() -> Settings:
+    """Read the environment; a bad value raises ConfigurationError naming the variable."""
+    database_url = os.environ.get("GENXSOP_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    bucket = (os.environ.get("GENXSOP_BUCKET") or "week").strip().lower()
+    if bucket not in ("week", "month"):
+        raise ConfigurationError(f"GENXSOP_BUCKET={bucket!r} must be 'week' or 'month'")
+    return Settings(
+        database_url=database_url,
+        bucket=bucket,  # type: ignore[arg-type]
+        cookie_key=os.environ.get("GENXSOP_COOKIE_KEY") or None,
+        demo=_flag("GENXSOP_DEMO", default=database_url.startswith("sqlite")),
+        chronos_model=os.environ.get("GENXSOP_CHRONOS_MODEL") or "amazon/chronos-2",
+        dask_scheduler=os.environ.get("GENXSOP_DASK_SCHEDULER") or None,
+    )

@@ -1,0 +1,48 @@
+"""Engine and session factory, one engine per database URL per process.
+
+SQLite gets foreign keys, WAL and a busy timeout so that the app, a background forecast
+worker and the CLI can share the file; PostgreSQL runs with SQLAlchemy's defaults.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from genxsop_core.config import load_settings
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for `url` (default: GENXSOP_DATABASE_URL as set now)."""
+    return _engine(url or load_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_session_factory(url: str | None = None) -> sessionmaker[Session]:
+    return _session_factory(url or load_settings().database_url)
+
+
+@lru_cache(maxsize=8)
+def _session_factory(url: str) -> sessionmaker[Session]:
+    return sessionmaker(bind=_engine(url), expire_on_commit=False)

@@ -1,0 +1,1 @@
+"""Data in and out: file formats, reading, validation, import and export."""

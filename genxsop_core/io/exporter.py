@@ -1,0 +1,75 @@
+"""Export services and file writing: the same tables, in the import format, as CSV or XLSX.
+
+Text cells that a spreadsheet would run as a formula (=, +, -, @ at the start) are
+prefixed with a quote, so an export opened in Excel never executes what a user typed.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from genxsop_core.io.formats import FileFormat, get_format
+from genxsop_core.io.tables import BINDINGS
+from genxsop_core.unit_of_work import UnitOfWork
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Quote text cells that spreadsheets would evaluate (CSV/formula injection)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
+    return safe
+
+
+def export_frame(uow: UnitOfWork, kind: str) -> pd.DataFrame:
+    """The table of `kind` in import format (supply: the working supply plan)."""
+    fmt = get_format(kind)
+    with uow:
+        scope = {}
+        if kind == "supply":
+            version = uow.plans.latest_draft("supply")
+            scope["plan_version_id"] = version.id if version else None
+        frame = uow.tables.frame(BINDINGS[kind].export_query(scope))
+    return frame.reindex(columns=fmt.column_names)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str, notes: pd.DataFrame | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        neutralise_formulas(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
+        if notes is not None:
+            notes.to_excel(writer, sheet_name="Columns", index=False)
+    return buffer.getvalue()
+
+
+def encode(frame: pd.DataFrame, file_type: str, sheet_name: str, notes: pd.DataFrame | None = None) -> bytes:
+    if file_type == "csv":
+        return to_csv_bytes(frame)
+    if file_type == "xlsx":
+        return to_xlsx_bytes(frame, sheet_name, notes)
+    raise ValueError(f"file type must be csv or xlsx, not {file_type!r}")
+
+
+def column_notes(fmt: FileFormat) -> pd.DataFrame:
+    """What each column means: the second sheet of a template."""
+    return pd.DataFrame([
+        {"column": c.name, "required": "yes" if c.required else "no", "type": c.type,
+         "allowed": ", ".join(c.choices) if c.choices else "", "description": c.help}
+        for c in fmt.columns
+    ])
+
+
+def template(kind: str, file_type: str) -> bytes:
+    """An import template: the header, one example row, and (xlsx) a sheet describing columns."""
+    fmt = get_format(kind)
+    example = pd.DataFrame([{c.name: c.example for c in fmt.columns}], columns=fmt.column_names)
+    return encode(example, file_type, fmt.title, column_notes(fmt))

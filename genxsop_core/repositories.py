@@ -1,0 +1,158 @@
+"""Repositories: the only place that builds queries. Callers get rows, frames or counts."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from genxsop_core.models import AuditLog, Base, PlanVersion, Product, Resource, User
+
+_IN_CHUNK = 900  # below SQLite's bound-parameter limit
+
+
+def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class ProductRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get_by_sku(self, sku: str) -> Product | None:
+        return self.session.scalar(select(Product).where(Product.sku == sku))
+
+    def ids_by_sku(self) -> dict[str, int]:
+        return dict(self.session.execute(select(Product.sku, Product.id)).tuples().all())
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Product)) or 0
+
+
+class ResourceRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def ids_by_code(self) -> dict[str, int]:
+        return dict(self.session.execute(select(Resource.code, Resource.id)).tuples().all())
+
+
+class UserRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, user: User) -> None:
+        self.session.add(user)
+
+    def get(self, username: str) -> User | None:
+        return self.session.scalar(select(User).where(User.username == username))
+
+    def list(self) -> list[User]:
+        return list(self.session.scalars(select(User).order_by(User.username)))
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+class PlanVersionRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, version: PlanVersion) -> None:
+        self.session.add(version)
+
+    def latest_draft(self, kind: str) -> PlanVersion | None:
+        return self.session.scalar(
+            select(PlanVersion).where(PlanVersion.kind == kind, PlanVersion.status == "draft")
+            .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc()).limit(1)
+        )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    username: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    key_contains: str | None = None
+
+
+class AuditLogRepository:
+    """Read side of the append-only log (records are added only by the audit handler)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _filtered(self, query: Select[Any], f: AuditFilter) -> Select[Any]:
+        conditions = [
+            (f.username, lambda v: AuditLog.username == v),
+            (f.action, lambda v: AuditLog.action == v),
+            (f.entity, lambda v: AuditLog.entity == v),
+            (f.since, lambda v: AuditLog.at >= v),
+            (f.until, lambda v: AuditLog.at < v),
+            (f.key_contains, lambda v: AuditLog.key.contains(v)),
+        ]
+        for value, condition in conditions:
+            if value:
+                query = query.where(condition(value))
+        return query
+
+    def search(self, f: AuditFilter, limit: int = 500) -> list[AuditLog]:
+        query = self._filtered(select(AuditLog), f).order_by(AuditLog.id.desc()).limit(limit)
+        return list(self.session.scalars(query))
+
+    def count(self, f: AuditFilter | None = None) -> int:
+        query = self._filtered(select(func.count()).select_from(AuditLog), f or AuditFilter())
+        return self.session.scalar(query) or 0
+
+    def distinct_values(self, column: str) -> list[str]:
+        col = getattr(AuditLog, column)
+        return list(self.session.scalars(select(col).distinct().order_by(col)))
+
+
+class TableRepository:
+    """Bulk reads and natural-key upserts of whole tables, for import, export and demo seeding."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def frame(self, query: Select[Any]) -> pd.DataFrame:
+        result = self.session.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def count(self, model: type[Base]) -> int:
+        return self.session.scalar(select(func.count()).select_from(model)) or 0
+
+    def existing_by_key(self, model: type[Base], key: tuple[str, ...], fields: list[str],
+                        scope: dict[str, Any], first_key_values: list[Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """Current rows whose first key column is among `first_key_values`, keyed by natural key."""
+        columns = [getattr(model, "id")] + [getattr(model, c) for c in dict.fromkeys(key + tuple(fields))]
+        found: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for chunk in _chunks(sorted(set(first_key_values))):
+            query = select(*columns).where(getattr(model, key[0]).in_(chunk))
+            for name, value in scope.items():
+                query = query.where(getattr(model, name) == value)
+            for row in self.session.execute(query).mappings():
+                found[tuple(row[k] for k in key)] = dict(row)
+        return found
+
+    def insert_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(model.__table__), rows)
+
+    def update_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        """Update by primary key; each row dict holds `id` and the new values."""
+        if not rows:
+            return
+        table = model.__table__
+        fields = [k for k in rows[0] if k != "id"]
+        statement = update(table).where(table.c.id == bindparam("_id")).values(
+            {f: bindparam(f"_v_{f}") for f in fields})
+        params = [{"_id": r["id"], **{f"_v_{f}": r[f] for f in fields}} for r in rows]
+        self.session.execute(statement, params)

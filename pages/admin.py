@@ -1,0 +1,85 @@
+"""Admin: users and their roles, and the audit trail with filters."""
+from datetime import datetime, time, timedelta, timezone
+
+import pandas as pd
+import streamlit as st
+
+from genxsop_core import users
+from genxsop_core.audit import audit_choices, search_audit
+from genxsop_core.exceptions import GenXSOPError
+from genxsop_core.permissions import ROLE_LABELS, ROLES
+from genxsop_core.repositories import AuditFilter
+from genxsop_ui import runtime, session
+
+actor = session.guard("admin")
+st.title("Admin")
+users_tab, audit_tab = st.tabs(["Users and roles", "Audit log"])
+
+
+def _run(change, success: str) -> None:
+    try:
+        change()
+        st.success(success)
+    except GenXSOPError as error:
+        session.show_error(error)
+
+
+with users_tab:
+    with st.expander("Add a user"):
+        with st.form("add_user", clear_on_submit=True):
+            username = st.text_input("Username")
+            name = st.text_input("Full name")
+            email = st.text_input("Email")
+            new_roles = st.multiselect("Roles", ROLES, format_func=ROLE_LABELS.get)
+            password = st.text_input("Initial password", type="password")
+            if st.form_submit_button("Add user"):
+                _run(lambda: users.add_user(runtime.uow(), actor, username, name, password, new_roles, email),
+                     f"User {username} added.")
+
+    people = users.list_users(runtime.uow())
+    st.dataframe(pd.DataFrame([{"Username": u.username, "Name": u.name, "Email": u.email,
+                                "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active}
+                               for u in people]), hide_index=True, key="users_table")
+
+    st.subheader("Change a user")
+    chosen = st.selectbox("User", [u.username for u in people], key="edit_user")
+    person = next(u for u in people if u.username == chosen)
+    roles = st.multiselect("Roles", ROLES, default=list(person.roles), format_func=ROLE_LABELS.get,
+                           key=f"roles_{chosen}")
+    left, middle, right = st.columns(3)
+    if left.button("Save roles", key="save_roles"):
+        _run(lambda: users.set_roles(runtime.uow(), actor, chosen, roles), f"Roles of {chosen} saved.")
+    if middle.button("Deactivate" if person.active else "Reactivate", key="toggle_active"):
+        _run(lambda: users.set_active(runtime.uow(), actor, chosen, not person.active),
+             f"{chosen} {'deactivated' if person.active else 'reactivated'}.")
+    with right.popover("Set password"):
+        new_password = st.text_input("New password", type="password", key="new_password")
+        if st.button("Set password", key="set_password"):
+            _run(lambda: users.set_password(runtime.uow(), actor, chosen, new_password),
+                 f"Password of {chosen} changed.")
+
+with audit_tab:
+    choices = audit_choices(runtime.uow(), actor)
+    c1, c2, c3 = st.columns(3)
+    who = c1.selectbox("User", [""] + choices["username"], key="audit_user")
+    action = c2.selectbox("Action", [""] + choices["action"], key="audit_action")
+    entity = c3.selectbox("Entity", [""] + choices["entity"], key="audit_entity")
+    c4, c5 = st.columns(2)
+    days = c4.date_input("Between", value=(), key="audit_dates")
+    key_text = c5.text_input("Key contains", key="audit_key")
+    since = datetime.combine(days[0], time.min, timezone.utc) if len(days) >= 1 else None
+    until = datetime.combine(days[1], time.min, timezone.utc) + timedelta(days=1) if len(days) == 2 else None
+    entries = search_audit(runtime.uow(), actor, AuditFilter(who or None, action or None, entity or None,
+                                                             since, until, key_text or None))
+    st.caption(f"{len(entries)} record(s), newest first (at most 500 shown)")
+    st.dataframe(pd.DataFrame([{"id": e.id, "when": e.at, "user": e.username, "action": e.action,
+                                "entity": e.entity, "key": e.key} for e in entries]),
+                 hide_index=True, key="audit_table")
+    if entries:
+        detail = st.selectbox("Show before / after of record", [e.id for e in entries], key="audit_detail")
+        entry = next(e for e in entries if e.id == detail)
+        before_col, after_col = st.columns(2)
+        before_col.markdown("**Before**")
+        before_col.json(entry.before or {}, expanded=False)
+        after_col.markdown("**After**")
+        after_col.json(entry.after or {}, expanded=False)

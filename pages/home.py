@@ -1,0 +1,32 @@
+"""Overview: what data GenXSOP holds, and demand history by category or family."""
+import plotly.express as px
+import streamlit as st
+
+from genxsop_core.overview import data_overview, demand_history
+from genxsop_ui import runtime, session
+
+actor = session.guard("home")
+st.title("Overview")
+overview = data_overview(runtime.uow())
+
+if overview.skus == 0:
+    st.info("The database holds no products yet. Load data on the **Data** page "
+            "(products first, then resources, routings, demand, inventory and supply).")
+    st.stop()
+
+tiles = st.columns(5)
+tiles[0].metric("SKUs", f"{overview.skus:,}", help=f"{overview.categories} categories, {overview.families} families")
+tiles[1].metric("Resources", overview.resources, help=f"{overview.routings} routings")
+tiles[2].metric("Demand history", f"{overview.first_period} to {overview.last_period}" if overview.last_period else "none")
+tiles[3].metric("Inventory value", f"{overview.inventory_value:,.0f}", help="Latest on-hand units x unit cost")
+tiles[4].metric("Open and planned supply", f"{overview.open_supply_units:,.0f} units")
+
+level = st.segmented_control("Group by", ["category", "family"], default="category", key="overview_level")
+history = demand_history(runtime.uow(), level or "category")
+if history.empty:
+    st.info("No demand history loaded yet.")
+else:
+    figure = px.area(history, x="ds", y="y", color="unique_id",
+                     labels={"ds": "Period", "y": "Ordered units", "unique_id": level.title()})
+    figure.update_layout(legend_title_text=level.title(), margin=dict(t=30, b=10), height=420)
+    st.plotly_chart(figure, use_container_width=True)
