@@ -29,7 +29,7 @@ if not auth.login_form(authenticator, settings):
 actor = session.current_actor()
 if actor is None:
     st.error("Your account is no longer active. Ask an admin.")
-    authenticator.logout("Sign out", location="main", key="logout-inactive")
+    authenticator.logout("Sign out", location="main", key="sign_out_inactive")
     st.stop()
 
 with st.sidebar:

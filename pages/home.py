@@ -29,4 +29,4 @@ else:
     figure = px.area(history, x="ds", y="y", color="unique_id",
                      labels={"ds": "Period", "y": "Ordered units", "unique_id": level.title()})
     figure.update_layout(legend_title_text=level.title(), margin=dict(t=30, b=10), height=420)
-    st.plotly_chart(figure, use_container_width=True)
+    st.plotly_chart(figure, width="stretch")

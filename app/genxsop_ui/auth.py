@@ -58,4 +58,4 @@ def show_demo_logins() -> None:
 
 
 def logout_button(auth: stauth.Authenticate) -> None:
-    auth.logout("Sign out", location="sidebar", key="logout")
+    auth.logout("Sign out", location="sidebar", key="sign_out")

@@ -1,0 +1,85 @@
+"""The app shell in AppTest: login form, demo logins, cookie key rule, navigation per role."""
+from __future__ import annotations
+
+import pytest
+
+from genxsop_core.permissions import ROLES
+from genxsop_ui.navigation import PAGES
+from tests.app.conftest import logged_in, new_app, texts
+
+
+def sign_in(at, username: str, password: str):
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def test_login_form_signs_in_a_demo_user(app_db):
+    at = new_app().run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+    assert "genxsop-demo" in texts(at)  # demo mode shows the demo logins
+    at = sign_in(at, "demand", "genxsop-demo")
+    assert not at.exception
+    assert at.session_state["authentication_status"] is True
+    assert [t.value for t in at.title] == ["Overview"]
+    assert "Dana Demand-Planner" in "\n".join(m.value for m in at.sidebar.markdown)
+
+
+def test_wrong_password_stays_on_the_login_form(app_db):
+    at = sign_in(new_app().run(), "demand", "not-the-password")
+    assert "Username or password is incorrect." in [e.value for e in at.error]
+    assert not at.title and [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_deactivated_user_cannot_sign_in(app_db):
+    from genxsop_core import users
+    from genxsop_core.permissions import Actor
+    from genxsop_core.unit_of_work import UnitOfWork
+
+    users.set_active(UnitOfWork(), Actor("admin", ("admin",)), "viewer", False)
+    at = sign_in(new_app().run(), "viewer", "genxsop-demo")
+    assert not at.title and "Username or password is incorrect." in [e.value for e in at.error]
+
+
+def test_demo_logins_are_hidden_outside_demo_mode(app_db, monkeypatch):
+    monkeypatch.setenv("GENXSOP_DEMO", "0")
+    monkeypatch.setenv("GENXSOP_COOKIE_KEY", "a-long-random-secret-for-tests")
+    at = new_app().run()
+    assert not at.exception and "genxsop-demo" not in texts(at)
+    assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_refuses_to_start_without_a_cookie_key_outside_demo_mode(app_db, monkeypatch):
+    monkeypatch.setenv("GENXSOP_DEMO", "0")
+    at = new_app().run()
+    assert any("GENXSOP_COOKIE_KEY" in e.value for e in at.error)
+    assert not at.text_input  # no login form
+
+
+def test_demo_mode_without_a_key_says_it_generated_one(app_db):
+    at = logged_in("viewer").run()
+    assert any("cookie key was generated" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_navigation_offers_exactly_the_pages_of_the_role(app_db, role):
+    at = logged_in(role).run()
+    assert not at.exception
+    for spec in PAGES:
+        if role in spec.roles:
+            at.switch_page(spec.script).run()
+            assert not at.exception, (role, spec.key)
+            assert at.title[0].value == spec.title
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(spec.script)
+
+
+def test_sign_out_returns_to_the_login_form(app_db):
+    at = logged_in("executive").run()
+    at.sidebar.button(key="sign_out").click().run()
+    assert at.session_state["authentication_status"] is None
+    at.run()
+    assert [t.label for t in at.text_input] == ["Username", "Password"]

@@ -1,0 +1,77 @@
+"""The CLI in a real subprocess: --help everywhere, one-line errors, non-zero exit on failure."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from genxsop_core.cli import main
+
+from tests.integration.test_import_service import DEMAND, PRODUCTS
+
+
+def cli(database_url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GENXSOP_DATABASE_URL": database_url, "GENXSOP_BUCKET": "week"}
+    return subprocess.run([sys.executable, "-m", "genxsop_core", *args], capture_output=True, text=True,
+                          env=env, input=stdin, timeout=120)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+@pytest.mark.parametrize("command", [[], ["init-db"], ["seed-demo"], ["import"], ["export"], ["template"],
+                                     ["users"], ["users", "add"], ["users", "list"], ["users", "set-roles"]])
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as leaving:
+        main([*command, "--help"])
+    assert leaving.value.code == 0 and "usage:" in capsys.readouterr().out
+
+
+def test_import_export_and_users_end_to_end(sqlite_url, tmp_path):
+    assert cli(sqlite_url, "init-db").returncode == 0
+    (tmp_path / "products.csv").write_bytes(PRODUCTS)
+    (tmp_path / "demand.csv").write_bytes(DEMAND)
+    result = cli(sqlite_url, "import", "products", str(tmp_path / "products.csv"))
+    assert result.returncode == 0 and "3 new" in result.stdout
+    assert "3 new" in cli(sqlite_url, "import", "demand", str(tmp_path / "demand.csv")).stdout
+    assert "3 unchanged" in cli(sqlite_url, "import", "demand", str(tmp_path / "demand.csv")).stdout
+    out = tmp_path / "out.xlsx"
+    assert cli(sqlite_url, "export", "demand", str(out)).returncode == 0 and out.stat().st_size > 0
+    added = cli(sqlite_url, "users", "add", "bob", "--name", "Bob", "--roles", "viewer,executive",
+                "--password-stdin", stdin="a-long-password\n")
+    assert added.returncode == 0, added.stderr
+    assert cli(sqlite_url, "users", "set-roles", "bob", "--roles", "coordinator").returncode == 0
+    listing = cli(sqlite_url, "users", "list").stdout
+    assert "bob" in listing and "coordinator" in listing and "executive" not in listing
+
+
+@pytest.mark.parametrize("args, message", [
+    (["import", "demand", "missing.csv"], "no such file"),
+    (["users", "set-roles", "nobody", "--roles", "viewer"], "no user named 'nobody'"),
+    (["users", "add", "bob", "--name", "Bob", "--roles", "boss", "--password-stdin"], "unknown role"),
+])
+def test_errors_are_one_line_and_exit_non_zero(sqlite_url, args, message):
+    cli(sqlite_url, "init-db")
+    result = cli(sqlite_url, *args, stdin="a-long-password\n")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_invalid_file_reports_file_row_and_column(sqlite_url, tmp_path):
+    cli(sqlite_url, "init-db")
+    bad = tmp_path / "products.csv"
+    bad.write_bytes(PRODUCTS.replace(b"1.0,2.0", b"1.0,two"))
+    result = cli(sqlite_url, "import", "products", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: products.csv, row 2, column unit_price: 'two' is not a number"
+
+
+def test_bad_configuration_is_one_line(sqlite_url):
+    result = subprocess.run([sys.executable, "-m", "genxsop_core", "init-db"], capture_output=True, text=True,
+                            env={**os.environ, "GENXSOP_DATABASE_URL": sqlite_url, "GENXSOP_BUCKET": "day"})
+    assert result.returncode == 1 and "GENXSOP_BUCKET" in result.stderr and result.stderr.count("\n") == 1
