@@ -13,8 +13,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genxsop_core.exceptions import InvalidInput
 from genxsop_core.io.formats import FORMATS
+from genxsop_core.periods import bucket_start, last_completed_bucket
 
 DEMO_SEED = 20240601
 HISTORY = {"week": 156, "month": 36}  # three years of buckets
@@ -83,17 +83,6 @@ _MIN_LOAD = 0.72  # ... but none idles: every resource is busy at least this sha
 _LOT_SIZES = np.array([1, 6, 12, 24, 48, 100, 200, 250, 500, 1000, 2000, 5000])
 
 
-def bucket_start(d: date, bucket: str) -> date:
-    """The start of the planning bucket holding `d`: its Monday, or the first of its month."""
-    _check_bucket(bucket)
-    return d - timedelta(days=d.weekday()) if bucket == "week" else d.replace(day=1)
-
-
-def last_completed_bucket(today: date, bucket: str) -> date:
-    """The start of the bucket before today's: the newest bucket whose actuals are complete."""
-    return bucket_start(bucket_start(today, bucket) - timedelta(days=1), bucket)
-
-
 def build_demo_data(bucket: str = "week", end: date | None = None,
                     seed: int = DEMO_SEED) -> dict[str, pd.DataFrame]:
     """Every kind of input file for the demo company; history runs up to and including `end`.
@@ -118,11 +107,6 @@ def build_demo_data(bucket: str = "week", end: date | None = None,
     frames = {"products": catalogue, "resources": resources, "routings": routings,
               "demand": demand, "inventory": inventory, "supply": supply}
     return {kind: frame[FORMATS[kind].column_names].reset_index(drop=True) for kind, frame in frames.items()}
-
-
-def _check_bucket(bucket: str) -> None:
-    if bucket not in HISTORY:
-        raise InvalidInput(f"bucket {bucket!r} is not a planning bucket; use 'week' or 'month'")
 
 
 def _bucket_starts(end: date, count: int, bucket: str, offset: int = 0) -> np.ndarray:
@@ -276,7 +260,7 @@ def _demand_frame(cat: pd.DataFrame, periods: np.ndarray, ordered: np.ndarray, p
                   active: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     """Long demand actuals: ~1 % of units short-shipped, ~2 % shipped late or incomplete."""
     short = np.floor(ordered * rng.uniform(0, 0.08, ordered.shape) * (rng.random(ordered.shape) < 0.25))
-    shipped = ordered + short.astype(np.int64)
+    shipped = ordered - short.astype(np.int64)
     late = np.floor(shipped * rng.uniform(0, 0.10, ordered.shape) * (rng.random(ordered.shape) < 0.20))
     on_time = shipped - late.astype(np.int64)
     sku, t = np.nonzero(active)
@@ -288,7 +272,7 @@ def _demand_frame(cat: pd.DataFrame, periods: np.ndarray, ordered: np.ndarray, p
 def _resources_and_routings(cat: pd.DataFrame, weekly: np.ndarray, bucket: str, rng: np.random.Generator
                             ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Hours per unit scaled so each resource's load over the last 52 weeks is its target on
-    average, and FILL-1 (juice and water) uses all its hours in its four peak summer weeks."""
+    average (never under 72 %), and FILL-1 (juice, water) is full in its four peak summer weeks."""
     steps = [(i, res) for i, route in enumerate(cat["route"]) for res in route]
     sku, res = np.array([i for i, _ in steps]), np.array([r for _, r in steps])
     raw = _SIZE_HOURS[cat["size"].to_numpy()[sku]] * rng.uniform(0.8, 1.25, len(steps))

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from genxsop_core.exceptions import InvalidInput
+
 
 def bucket_start(day: date, bucket: str) -> date:
     """The first day of the bucket `day` falls in."""
@@ -12,7 +14,7 @@ def bucket_start(day: date, bucket: str) -> date:
         return day - timedelta(days=day.weekday())
     if bucket == "month":
         return day.replace(day=1)
-    raise ValueError(f"bucket must be 'week' or 'month', not {bucket!r}")
+    raise InvalidInput(f"bucket {bucket!r} is not a planning bucket; use 'week' or 'month'")
 
 
 def last_completed_bucket(today: date, bucket: str) -> date:

@@ -37,9 +37,7 @@ with users_tab:
                      f"User {username} added.")
 
     people = users.list_users(runtime.uow())
-    st.dataframe(pd.DataFrame([{"Username": u.username, "Name": u.name, "Email": u.email,
-                                "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active}
-                               for u in people]), hide_index=True, key="users_table")
+    table_slot = st.container()  # filled last, so it shows the changes made below
 
     st.subheader("Change a user")
     chosen = st.selectbox("User", [u.username for u in people], key="edit_user")
@@ -58,6 +56,10 @@ with users_tab:
             _run(lambda: users.set_password(runtime.uow(), actor, chosen, new_password),
                  f"Password of {chosen} changed.")
 
+    table_slot.dataframe(pd.DataFrame([{"Username": u.username, "Name": u.name, "Email": u.email,
+                                        "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active}
+                                       for u in users.list_users(runtime.uow())]), hide_index=True)
+
 with audit_tab:
     choices = audit_choices(runtime.uow(), actor)
     c1, c2, c3 = st.columns(3)
@@ -74,7 +76,7 @@ with audit_tab:
     st.caption(f"{len(entries)} record(s), newest first (at most 500 shown)")
     st.dataframe(pd.DataFrame([{"id": e.id, "when": e.at, "user": e.username, "action": e.action,
                                 "entity": e.entity, "key": e.key} for e in entries]),
-                 hide_index=True, key="audit_table")
+                 hide_index=True)
     if entries:
         detail = st.selectbox("Show before / after of record", [e.id for e in entries], key="audit_detail")
         entry = next(e for e in entries if e.id == detail)
