@@ -21,6 +21,7 @@ class DataOverview:
     resources: int
     routings: int
     demand_rows: int
+    history_buckets: int
     first_period: date | None
     last_period: date | None
     inventory_value: float
@@ -32,8 +33,9 @@ def data_overview(uow: UnitOfWork) -> DataOverview:
         s = uow.session
         skus, categories, families = s.execute(select(
             func.count(Product.id), func.count(Product.category.distinct()), func.count(Product.family.distinct()))).one()
-        demand_rows, first, last = s.execute(select(
-            func.count(DemandActual.id), func.min(DemandActual.period), func.max(DemandActual.period))).one()
+        demand_rows, buckets, first, last = s.execute(select(
+            func.count(DemandActual.id), func.count(DemandActual.period.distinct()),
+            func.min(DemandActual.period), func.max(DemandActual.period))).one()
         latest = select(InventorySnapshot.product_id, func.max(InventorySnapshot.snapshot_date).label("d")) \
             .group_by(InventorySnapshot.product_id).subquery()
         value = s.scalar(select(func.sum(InventorySnapshot.on_hand * Product.unit_cost))
@@ -46,7 +48,7 @@ def data_overview(uow: UnitOfWork) -> DataOverview:
         return DataOverview(
             skus=skus, categories=categories, families=families,
             resources=uow.tables.count(Resource), routings=uow.tables.count(Routing),
-            demand_rows=demand_rows, first_period=first, last_period=last,
+            demand_rows=demand_rows, history_buckets=buckets, first_period=first, last_period=last,
             inventory_value=float(value or 0.0), open_supply_units=float(open_supply or 0.0))
 
 

@@ -17,9 +17,11 @@ if overview.skus == 0:
 tiles = st.columns(5)
 tiles[0].metric("SKUs", f"{overview.skus:,}", help=f"{overview.categories} categories, {overview.families} families")
 tiles[1].metric("Resources", overview.resources, help=f"{overview.routings} routings")
-tiles[2].metric("Demand history", f"{overview.first_period} to {overview.last_period}" if overview.last_period else "none")
+tiles[2].metric("History buckets", overview.history_buckets,
+                help=f"Demand actuals from {overview.first_period} to {overview.last_period}")
 tiles[3].metric("Inventory value", f"{overview.inventory_value:,.0f}", help="Latest on-hand units x unit cost")
-tiles[4].metric("Open and planned supply", f"{overview.open_supply_units:,.0f} units")
+tiles[4].metric("Supply pipeline (units)", f"{overview.open_supply_units:,.0f}",
+                help="Open and planned receipts in the working supply plan")
 
 level = st.segmented_control("Group by", ["category", "family"], default="category", key="overview_level")
 history = demand_history(runtime.uow(), level or "category")

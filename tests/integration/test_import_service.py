@@ -134,3 +134,16 @@ def test_xlsx_import_equals_csv_import(uow_factory, admin):
     content = exporter.encode(frame, "xlsx", "Products")
     result = importer.import_file(uow_factory(), admin, "products", "p.xlsx", content)
     assert (result.updated, result.unchanged) == (1, 2)
+
+
+def test_overview_counts_what_was_imported(uow_factory, admin):
+    from genxsop_core.overview import data_overview, demand_history
+
+    load_all(uow_factory, admin)
+    overview = data_overview(uow_factory())
+    assert (overview.skus, overview.categories, overview.families) == (3, 2, 2)
+    assert (overview.resources, overview.routings, overview.demand_rows, overview.history_buckets) == (1, 2, 3, 2)
+    assert overview.inventory_value == pytest.approx(300 * 1.0 + 80 * 0.5)
+    assert overview.open_supply_units == 700
+    history = demand_history(uow_factory(), "category")
+    assert history.groupby("unique_id").y.sum().to_dict() == {"Beverages": 220.0, "Snacks": 40.0}
