@@ -40,7 +40,7 @@ REASON_CODES: tuple[tuple[str, str], ...] = (
     ("CORRECTION", "Correction of a statistical anomaly"),
 )
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("genxsop.bootstrap")
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ def seed_demo(uow: UnitOfWork, actor: Actor, bucket: str) -> DemoSeed:
                    for kind in IMPORT_ORDER]
         for code, description in REASON_CODES:
             uow.session.add(ReasonCode(code=code, description=description))
+            uow.publish(RecordChanged(actor.username, action="create", entity="reason_code", key=code,
+                                      after={"code": code, "description": description}))
         password_hash = hash_password(DEMO_PASSWORD)
         for username, name, role in DEMO_USERS:
             uow.users.add(User(username=username, name=name, email=f"{username}@demo.genxsop",

@@ -27,6 +27,9 @@ class Event:
     actor: str
     at: datetime = field(default_factory=utcnow, kw_only=True)
 
+    def describe(self) -> str:
+        return type(self).__name__
+
 
 @dataclass(frozen=True)
 class RecordChanged(Event):
@@ -37,6 +40,9 @@ class RecordChanged(Event):
     key: str
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+
+    def describe(self) -> str:
+        return f"{self.action} {self.entity} {self.key}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,10 @@ class DataImported(Event):
     updated: int
     unchanged: int
     changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return (f"import {self.kind} from {self.file}: {self.inserted} new, {self.updated} updated, "
+                f"{self.unchanged} unchanged")
 
 
 Handler = Callable[..., None]
@@ -86,7 +96,7 @@ _log = logging.getLogger("genxsop.events")
 
 def log_event(event: Event) -> None:
     """Logging handler: one line per event, with the actor."""
-    _log.info("%s by %s: %s", type(event).__name__, event.actor, event)
+    _log.info("%s by %s", event.describe(), event.actor)
 
 
 def default_bus() -> EventBus:

@@ -1,6 +1,7 @@
 """Process-wide resources: settings, the migrated (and in demo mode seeded) database."""
 from __future__ import annotations
 
+import logging
 import secrets
 
 import streamlit as st
@@ -18,7 +19,19 @@ def ready_database(database_url: str) -> str:
     return database_url
 
 
+@st.cache_resource
+def configure_logging() -> None:
+    """GenXSOP's own log lines (events, runs) on stderr beside Streamlit's."""
+    logger = logging.getLogger("genxsop")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def settings() -> Settings:
+    configure_logging()
     current = load_settings()
     ready_database(current.database_url)
     return current
