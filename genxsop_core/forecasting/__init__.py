@@ -1,0 +1,97 @@
+"""Statistical and ML forecasts per SKU with honest auto-selection (DESIGN.md sections 6-7).
+
+    from genxsop_core import forecasting
+    forecasting.available_models()
+    forecasting.forecast(history, horizon, model="auto", quantiles=(0.1, 0.5, 0.9))
+    forecasting.backtest(history, horizon, models, windows=3)
+
+History is long format (unique_id, ds, y[, promo]); forecasts come back as unique_id, ds,
+model, mean and one column per quantile level (p10, p50, p90).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from genxsop_core.exceptions import InvalidInput
+from genxsop_core.forecasting import frames
+from genxsop_core.forecasting.backtest import backtest_strategy
+from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk
+from genxsop_core.forecasting.factory import MODEL_NAMES, available_models, get_strategy, unavailable_models
+from genxsop_core.forecasting.parallel import Progress, chunked, map_chunks
+
+__all__ = ["available_models", "unavailable_models", "forecast", "backtest", "run", "ForecastOutput",
+           "auto_candidates", "MODEL_NAMES"]
+
+LIGHT_MODELS: tuple[str, ...] = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "croston_sba", "tsb")
+HEAVY_MODELS: tuple[str, ...] = ("prophet", "chronos2")
+CHUNK_SIZE = 8
+
+
+@dataclass
+class ForecastOutput:
+    forecasts: pd.DataFrame  # unique_id, ds, model, mean, p..
+    selection: pd.DataFrame  # unique_id, model, reason, fallback
+    scores: pd.DataFrame  # unique_id, model, mae, rmse, wape, smape, mase, bias, chosen
+    backtests: pd.DataFrame  # unique_id, ds, window, model, mean, actual (chosen model)
+    results: list[SeriesResult]
+
+
+def auto_candidates(series_count: int, include: Sequence[str] = (), heavy_max_series: int = 0) -> tuple[str, ...]:
+    """Light models always; Prophet and Chronos-2 only when asked or for few enough series."""
+    usable = set(available_models())
+    heavy = [m for m in HEAVY_MODELS if m in usable and (m in include or series_count <= heavy_max_series)]
+    return tuple(m for m in (*LIGHT_MODELS, *heavy) if m in usable)
+
+
+def _check_model(model: str) -> None:
+    if model != "auto" and model not in MODEL_NAMES:
+        get_strategy(model)  # raises InvalidInput naming the choices
+    reason = None if model == "auto" else unavailable_models().get(model)
+    if reason:
+        raise InvalidInput(f"model {model} is unavailable here: {reason}")
+
+
+def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+        season_length: int | None = None, *, future_promo: pd.DataFrame | None = None,
+        candidates: Sequence[str] | None = None, windows: int = 3, workers: int | None = None,
+        scheduler: str | None = None, progress: Progress | None = None, options: dict | None = None,
+        heavy_max_series: int = 0) -> ForecastOutput:
+    """Forecast every series and keep everything a planner may ask about: choice, reason, scores."""
+    levels = frames.check_request(horizon, quantiles)
+    _check_model(model)
+    inputs = frames.series_inputs(history, horizon, season_length, future_promo)
+    if candidates is None:
+        candidates = auto_candidates(len(inputs), heavy_max_series=heavy_max_series)
+    else:
+        unknown = [c for c in candidates if c not in MODEL_NAMES]
+        if unknown:
+            raise InvalidInput(f"unknown model(s) {', '.join(unknown)}")
+    spec = RunSpec(horizon, model, levels, tuple(candidates), windows, dict(options or {}))
+    results = map_chunks(forecast_chunk, chunked(inputs, CHUNK_SIZE), spec, workers, scheduler, progress)
+    return ForecastOutput(frames.forecast_frame(results, levels), frames.selection_frame(results),
+                          frames.scores_frame(results), frames.backtest_forecast_frame(results, inputs), results)
+
+
+def forecast(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Sequence[float] = (0.1, 0.5, 0.9),
+             season_length: int | None = None, **kwargs) -> pd.DataFrame:
+    """Mean and quantiles per series and future bucket (long format of DESIGN.md section 5)."""
+    return run(history, horizon, model, quantiles, season_length, **kwargs).forecasts
+
+
+def backtest(history: pd.DataFrame, horizon: int, models: Sequence[str], windows: int = 3,
+             season_length: int | None = None) -> pd.DataFrame:
+    """Rolling-origin backtest: one row per unique_id x model with mae, rmse, wape, smape, mase, bias."""
+    frames.check_request(horizon, ())
+    for name in models:
+        _check_model(name)
+    inputs = frames.series_inputs(history, horizon, season_length)
+    rows = []
+    for name in models:
+        for series, result in zip(inputs, backtest_strategy(get_strategy(name), inputs, horizon, windows)):
+            if result.usable:
+                rows.append({"unique_id": series.unique_id, "model": name, "windows": len(result.origins),
+                             **result.scores(series.y, series.season_length)})
+    return pd.DataFrame(rows, columns=["unique_id", "model", "windows", "mae", "rmse", "wape", "smape", "mase", "bias"])

@@ -1,0 +1,137 @@
+"""Forecast a chunk of series: backtest the candidates, choose, fit, fall back, add quantiles.
+
+Runs inside a worker process (or a Dask worker): plain arrays in, plain results out, BLAS
+pinned to one thread so parallelism comes from running chunks side by side (DESIGN.md
+section 7). A series whose chosen model fails on the final fit falls back to the next
+best, and finally to naive, and its reason says so: one bad series never fails a run.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from genxsop_core.forecasting.backtest import ModelBacktest, backtest_strategy
+from genxsop_core.forecasting.base import SeriesInput, Strategy
+from genxsop_core.forecasting.factory import get_strategy
+from genxsop_core.forecasting.intervals import residual_quantiles, tidy
+from genxsop_core.forecasting.selection import Choice, choose, rule_for_short_history
+
+FALLBACK_ORDER: tuple[str, ...] = ("ets", "theta", "seasonal_naive", "moving_average", "naive")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to forecast: picklable, so it travels to worker processes as is."""
+
+    horizon: int
+    model: str  # "auto" or a strategy name
+    quantiles: tuple[float, ...]
+    candidates: tuple[str, ...]  # strategies auto may choose from
+    windows: int = 3
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
+class SeriesResult:
+    unique_id: str
+    model: str
+    reason: str
+    mean: np.ndarray
+    quantiles: dict[float, np.ndarray]
+    future_ds: np.ndarray
+    scores: dict[str, dict[str, float]]
+    chosen_backtest: ModelBacktest | None
+    fallback: bool = False
+
+
+def _final_forecasts(strategy: Strategy, batch: list[SeriesInput], spec: RunSpec) -> list[object]:
+    try:
+        return list(strategy.forecast_many(batch, spec.horizon, spec.quantiles))
+    except Exception:
+        results: list[object] = []
+        for series in batch:
+            try:
+                results.append(strategy.forecast(series, spec.horizon, spec.quantiles))
+            except Exception as error:  # noqa: BLE001 - handled as this series' fallback
+                results.append(error)
+        return results
+
+
+def _fixed_choice(name: str, series: SeriesInput, backtest: ModelBacktest) -> Choice:
+    if backtest.usable:
+        return Choice(name, (name,), f"{name} requested", backtest)
+    note = backtest.failure or "history too short for a backtest window"
+    return Choice(name, (name,), f"{name} requested ({note}; quantiles from recent variability)", None)
+
+
+def _fallback(series: SeriesInput, failed: str, error: object, backtests: dict[str, ModelBacktest],
+              spec: RunSpec) -> tuple[str, object, ModelBacktest | None]:
+    """Next best strategy by backtest, then the safe order; naive cannot fail."""
+    ranked = sorted((n for n, bt in backtests.items() if bt.usable and n != failed),
+                    key=lambda n: backtests[n].scores(series.y, series.season_length)["mae"])
+    for name in [*ranked, *FALLBACK_ORDER]:
+        if name == failed or len(series.y) < get_strategy(name, spec.options).min_history_for(series.season_length):
+            continue
+        try:
+            return name, get_strategy(name, spec.options).forecast(series, spec.horizon, spec.quantiles), \
+                backtests.get(name)
+        except Exception:  # noqa: BLE001,S112 - try the next, simpler one
+            continue
+    return "naive", get_strategy("naive").forecast(series, spec.horizon, spec.quantiles), backtests.get("naive")
+
+
+def forecast_chunk(chunk: Sequence[SeriesInput], spec: RunSpec) -> list[SeriesResult]:
+    """The whole per-series pipeline for a chunk (see module doc)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _forecast_chunk(list(chunk), spec)
+
+
+def _forecast_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[SeriesResult]:
+    names = list(spec.candidates) if spec.model == "auto" else [spec.model]
+    strategies = {name: get_strategy(name, spec.options) for name in names}
+    backtests = {name: backtest_strategy(s, chunk, spec.horizon, spec.windows) for name, s in strategies.items()}
+    per_series = [{name: backtests[name][i] for name in names} for i in range(len(chunk))]
+    choices: list[Choice] = []
+    for series, tested in zip(chunk, per_series):
+        if spec.model != "auto":
+            choices.append(_fixed_choice(spec.model, series, tested[spec.model]))
+        elif not any(bt.usable for bt in tested.values()):
+            choices.append(rule_for_short_history(series.y))
+        else:
+            choices.append(choose(series.y, series.season_length, tested))
+    finals: dict[tuple[int, str], object] = {}
+    for name in {m for c in choices for m in c.members}:
+        strategy = strategies.get(name) or get_strategy(name, spec.options)
+        index = [i for i, c in enumerate(choices) if name in c.members]
+        for i, result in zip(index, _final_forecasts(strategy, [chunk[i] for i in index], spec)):
+            finals[(i, name)] = result
+    return [_assemble(i, chunk[i], choices[i], finals, per_series[i], spec) for i in range(len(chunk))]
+
+
+def _assemble(i: int, series: SeriesInput, choice: Choice, finals: dict[tuple[int, str], object],
+              tested: dict[str, ModelBacktest], spec: RunSpec) -> SeriesResult:
+    outputs = [finals[(i, m)] for m in choice.members]
+    model, reason, backtest, fallback = choice.model, choice.reason, choice.backtest, False
+    failed = next((o for o in outputs if isinstance(o, Exception)), None)
+    if failed is not None or any(not np.all(np.isfinite(o.mean)) for o in outputs if not isinstance(o, Exception)):
+        why = f"{type(failed).__name__}: {str(failed)[:100]}" if failed is not None else "non-finite forecast"
+        model, output, backtest = _fallback(series, choice.members[0], failed, tested, spec)
+        reason, outputs, fallback = f"{choice.model} failed on the final fit ({why}): fell back to {model}", \
+            [output], True
+    mean = np.mean([o.mean for o in outputs], axis=0)
+    native = outputs[0].quantiles if len(outputs) == 1 else {}
+    if native and all(q in native for q in spec.quantiles):
+        quantiles = {q: native[q] for q in spec.quantiles}
+    else:
+        errors = backtest.errors(series.y) if backtest is not None else np.array([])
+        quantiles = residual_quantiles(mean, errors, series.y, spec.quantiles)
+    mean, quantiles = tidy(mean, quantiles)
+    scores = {name: bt.scores(series.y, series.season_length) for name, bt in tested.items() if bt.usable}
+    if choice.backtest is not None and model == choice.model and model not in scores:
+        scores[model] = choice.backtest.scores(series.y, series.season_length)
+    return SeriesResult(series.unique_id, model, reason, mean, quantiles, series.future_ds(spec.horizon),
+                        scores, backtest, fallback)

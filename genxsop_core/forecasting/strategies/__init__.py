@@ -1,0 +1,1 @@
+"""Forecasting strategies, one module per family of methods."""
