@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from genxsop_core import users
+from genxsop_core import forecast_runs, forecast_views, users
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
 from genxsop_core.exceptions import GenXSOPError, InvalidInput, ValidationFailed
@@ -105,6 +105,52 @@ def _cmd_users_set_password(args: argparse.Namespace) -> str:
     return f"password of {args.username} changed"
 
 
+def _request(args: argparse.Namespace) -> forecast_runs.ForecastRequest:
+    kind, _, values = args.scope.partition(":")
+    return forecast_runs.ForecastRequest(kind, tuple(v.strip() for v in values.split(",") if v.strip()),
+                                         getattr(args, "model", "auto"), args.horizon)
+
+
+def _cmd_forecast(args: argparse.Namespace) -> str:
+    run_id = forecast_runs.request_run(UnitOfWork(), _operator(), _request(args))
+    if args.background:
+        forecast_runs.launch_worker(run_id)
+        return f"forecast run {run_id} started in the background"
+    forecast_runs.execute_run(UnitOfWork, run_id, workers=args.workers)
+    run = forecast_views.get_run(UnitOfWork(), run_id)
+    if run.status != "done":
+        raise InvalidInput(f"forecast run {run_id} failed: {run.error}")
+    board = forecast_views.leaderboard(UnitOfWork(), run_id)
+    return (f"forecast run {run_id} done: {run.progress_total} SKUs in {run.seconds:.1f} s\n"
+            + board.drop(columns="why_it_won").to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
+def _cmd_run_forecast(args: argparse.Namespace) -> str:
+    forecast_runs.execute_run(UnitOfWork, args.run_id)
+    run = forecast_views.get_run(UnitOfWork(), args.run_id)
+    if run.status != "done":
+        raise InvalidInput(f"forecast run {args.run_id} failed: {run.error}")
+    return f"forecast run {args.run_id} done"
+
+
+def _cmd_backtest(args: argparse.Namespace) -> str:
+    from genxsop_core import forecasting
+
+    request = _request(args)
+    with UnitOfWork() as uow:
+        skus = uow.demand.skus_in_scope(request.scope_kind, request.scope_values)
+        history = uow.demand.history(skus)
+    if history.empty:
+        raise InvalidInput("no demand history in that scope")
+    models = [m.strip() for m in args.models.split(",")]
+    table = forecasting.backtest(history[["unique_id", "ds", "y"]], args.horizon, models, windows=args.windows)
+    if args.output:
+        Path(args.output).write_bytes(exporter.encode(table, _file_type(Path(args.output), None), "Backtest"))
+    summary = table.groupby("model")[["wape", "mase", "bias"]].median().sort_values("mase")
+    return f"backtest of {table.unique_id.nunique()} series (median per model):\n" + summary.to_string(
+        float_format=lambda v: f"{v:.3f}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m genxsop_core", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -125,6 +171,25 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("file")
         p.add_argument("--format", choices=("csv", "xlsx"), help="default: from the file name")
         p.set_defaults(run=run)
+
+    scope_help = "all, category:NAME[,NAME], family:NAME[,NAME] or skus:SKU[,SKU]"
+    p = commands.add_parser("forecast", help="run a forecast over a scope and store it")
+    p.add_argument("--scope", default="all", help=scope_help)
+    p.add_argument("--model", default="auto", help="auto or one model name")
+    p.add_argument("--horizon", type=int, default=26, help="buckets ahead (1-104)")
+    p.add_argument("--workers", type=int, help="local processes (default: CPU count)")
+    p.add_argument("--background", action="store_true", help="start a detached worker and return")
+    p.set_defaults(run=_cmd_forecast)
+    p = commands.add_parser("run-forecast", help="execute a queued forecast run (the background worker)")
+    p.add_argument("run_id", type=int)
+    p.set_defaults(run=_cmd_run_forecast)
+    p = commands.add_parser("backtest", help="rolling-origin backtest of models over a scope")
+    p.add_argument("--scope", default="all", help=scope_help)
+    p.add_argument("--models", default="naive,seasonal_naive,ets,theta", help="comma-separated model names")
+    p.add_argument("--horizon", type=int, default=13)
+    p.add_argument("--windows", type=int, default=3)
+    p.add_argument("--output", help="write per-series scores to this .csv/.xlsx")
+    p.set_defaults(run=_cmd_backtest)
 
     p = commands.add_parser("users", help="manage users and roles")
     user_commands = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")

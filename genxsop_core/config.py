@@ -30,6 +30,8 @@ class Settings:
     demo: bool
     chronos_model: str
     dask_scheduler: str | None
+    auto_heavy_max_skus: int = 20  # Prophet/Chronos-2 join auto only for runs this small
+    forecast_workers: int | None = None  # local processes per run (default: CPU count)
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,4 +63,15 @@ def load_settings() -> Settings:
         demo=_flag("GENXSOP_DEMO", default=database_url.startswith("sqlite")),
         chronos_model=os.environ.get("GENXSOP_CHRONOS_MODEL") or "amazon/chronos-2",
         dask_scheduler=os.environ.get("GENXSOP_DASK_SCHEDULER") or None,
+        auto_heavy_max_skus=_count("GENXSOP_AUTO_HEAVY_MAX_SKUS", 20),
+        forecast_workers=_count("GENXSOP_FORECAST_WORKERS", 0) or None,
     )
+
+
+def _count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit():
+        raise ConfigurationError(f"{name}={raw!r} must be a whole number")
+    return int(raw)

@@ -65,3 +65,9 @@ def demand_history(uow: UnitOfWork, level: str) -> pd.DataFrame:
             .group_by(group, DemandActual.period).order_by(group, DemandActual.period))
     frame["ds"] = pd.to_datetime(frame["ds"])
     return frame
+
+
+def product_hierarchy(uow: UnitOfWork) -> pd.DataFrame:
+    """sku, name, category, family of every product: the pickers of scope and drill-down."""
+    with uow:
+        return uow.demand.hierarchy()

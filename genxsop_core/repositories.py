@@ -10,7 +10,20 @@ import pandas as pd
 from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from genxsop_core.models import AuditLog, Base, PlanVersion, Product, Resource, User
+from genxsop_core.models import (
+    QUANTILE_COLUMNS,
+    AuditLog,
+    Base,
+    DemandActual,
+    ForecastModelScore,
+    ForecastResult,
+    ForecastRun,
+    PlannedPromotion,
+    PlanVersion,
+    Product,
+    Resource,
+    User,
+)
 
 _IN_CHUNK = 900  # below SQLite's bound-parameter limit
 
@@ -156,3 +169,78 @@ class TableRepository:
             {f: bindparam(f"_v_{f}") for f in fields})
         params = [{"_id": r["id"], **{f"_v_{f}": r[f] for f in fields}} for r in rows]
         self.session.execute(statement, params)
+
+
+class DemandRepository:
+    """Demand history and planned promotions in the long format forecasting speaks."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def skus_in_scope(self, kind: str, values: Sequence[str]) -> list[str]:
+        query = select(Product.sku).where(Product.status != "inactive").order_by(Product.sku)
+        if kind == "category":
+            query = query.where(Product.category.in_(values))
+        elif kind == "family":
+            query = query.where(Product.family.in_(values))
+        elif kind == "skus":
+            query = query.where(Product.sku.in_(values))
+        return list(self.session.scalars(query))
+
+    def history(self, skus: Sequence[str]) -> pd.DataFrame:
+        """unique_id (sku), ds, y (ordered units), promo for the given SKUs."""
+        frames = []
+        for chunk in _chunks(list(skus)):
+            query = (select(Product.sku.label("unique_id"), DemandActual.period.label("ds"),
+                            DemandActual.ordered_qty.label("y"), DemandActual.promo.label("promo"))
+                     .join(Product, Product.id == DemandActual.product_id)
+                     .where(Product.sku.in_(chunk)).order_by(Product.sku, DemandActual.period))
+            result = self.session.execute(query)
+            frames.append(pd.DataFrame(result.all(), columns=list(result.keys())))
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unique_id", "ds", "y", "promo"])
+        return frame.assign(ds=pd.to_datetime(frame["ds"]), promo=frame["promo"].astype(float))
+
+    def planned_promotions(self, skus: Sequence[str]) -> pd.DataFrame:
+        result = self.session.execute(
+            select(Product.sku.label("unique_id"), PlannedPromotion.period.label("ds"))
+            .join(Product, Product.id == PlannedPromotion.product_id).where(Product.sku.in_(list(skus))))
+        frame = pd.DataFrame(result.all(), columns=["unique_id", "ds"])
+        return frame.assign(ds=pd.to_datetime(frame["ds"]))
+
+    def hierarchy(self) -> pd.DataFrame:
+        result = self.session.execute(select(Product.sku, Product.name, Product.category, Product.family)
+                                      .order_by(Product.category, Product.family, Product.sku))
+        return pd.DataFrame(result.all(), columns=["sku", "name", "category", "family"])
+
+
+class ForecastRunRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, run: ForecastRun) -> None:
+        self.session.add(run)
+
+    def get(self, run_id: int) -> ForecastRun | None:
+        return self.session.get(ForecastRun, run_id)
+
+    def recent(self, limit: int = 50) -> list[ForecastRun]:
+        return list(self.session.scalars(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(limit)))
+
+    def unfinished(self) -> list[ForecastRun]:
+        return list(self.session.scalars(select(ForecastRun).where(ForecastRun.status.in_(("queued", "running")))))
+
+    def results(self, run_id: int, skus: Sequence[str] | None = None) -> pd.DataFrame:
+        query = (select(Product.sku, ForecastResult.period, ForecastResult.model, ForecastResult.mean,
+                        *[getattr(ForecastResult, q) for q in QUANTILE_COLUMNS])
+                 .join(Product, Product.id == ForecastResult.product_id).where(ForecastResult.run_id == run_id))
+        if skus is not None:
+            query = query.where(Product.sku.in_(list(skus)))
+        result = self.session.execute(query.order_by(Product.sku, ForecastResult.period))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def scores(self, run_id: int) -> pd.DataFrame:
+        S = ForecastModelScore  # noqa: N806 - short alias keeps the query readable
+        result = self.session.execute(
+            select(Product.sku, S.model, S.mae, S.rmse, S.wape, S.smape, S.mase, S.bias, S.chosen, S.reason)
+            .join(Product, Product.id == S.product_id).where(S.run_id == run_id).order_by(Product.sku, S.model))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))

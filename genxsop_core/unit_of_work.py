@@ -32,6 +32,8 @@ class UnitOfWork:
         self.tables = repos.TableRepository(self.session)
         self.plans = repos.PlanVersionRepository(self.session)
         self.resources = repos.ResourceRepository(self.session)
+        self.demand = repos.DemandRepository(self.session)
+        self.forecast_runs = repos.ForecastRunRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

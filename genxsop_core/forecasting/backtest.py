@@ -16,13 +16,14 @@ from genxsop_core import metrics
 from genxsop_core.forecasting.base import SeriesInput, Strategy
 
 METRIC_NAMES: tuple[str, ...] = ("mae", "rmse", "wape", "smape", "mase", "bias")
+MIN_TRAIN = 6  # a window needs at least this much history before its origin to say anything
 
 
 def window_origins(n: int, horizon: int, windows: int) -> list[int]:
     """History lengths at which each backtest window starts (oldest first)."""
     step = max(1, horizon // 2)
     origins = [n - horizon - k * step for k in range(windows - 1, -1, -1)]
-    return [o for o in origins if o >= 1]
+    return [o for o in origins if o >= MIN_TRAIN]
 
 
 @dataclass

@@ -1,0 +1,239 @@
+"""Forecast accuracy and speed of GenXSOP's strategies and "auto" on public monthly data.
+
+Run: .venv/bin/python bench/forecast_accuracy.py [--datasets PBS,aus_retail] [--models naive,...,auto]
+     [--include-heavy] [--workers 2] [--limit N] [--memory] [--scores-csv FILE]
+
+1. Accuracy (DESIGN.md section 11): fpp3 PBS (Scripts per Concession x Type x ATC1 x ATC2) and
+   aus_retail (Turnover per Series ID); the last 12 months of every series are held out.
+   Per series: MASE (MAE / in-sample seasonal-naive MAE, m = 12), WAPE, and a scaled pinball
+   loss (mean pinball loss over p10/p50/p90 divided by the same seasonal-naive MAE, so series
+   of any volume count alike). Pooled WAPE = sum|e| / sum|A| over all series.
+2. Speed: auto (light candidates) on the weekly demo data, 128 SKUs, horizon 26, next to one
+   statsforecast AutoETS(season_length=52) over the same series, timed warm.
+3. Memory (--memory): auto over 2,000 synthetic weekly SKUs x 156 weeks; peak RSS of the tree.
+Prints figures only; nothing here is a pass/fail test.
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import threading
+import time
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from genxsop_core import forecasting, metrics
+
+HORIZON, SEASON, QUANTILES = 12, 12, (0.1, 0.5, 0.9)
+DATASETS = {"PBS": (["Concession", "Type", "ATC1", "ATC2"], "Scripts"), "aus_retail": (["Series ID"], "Turnover")}
+
+
+def load_series(name: str) -> pd.DataFrame:
+    """Long format unique_id, ds (month start), y; one series per key of DESIGN.md section 11."""
+    from tsdata.fpp3 import raw
+
+    keys, target = DATASETS[name]
+    frame = raw[name]
+    uid = frame[keys].astype(str).agg("/".join, axis=1)
+    ds = pd.to_datetime(frame["Month"], format="%Y %b")
+    long = pd.DataFrame({"unique_id": uid, "ds": ds, "y": frame[target].astype(float)})
+    return long.groupby(["unique_id", "ds"], as_index=False)["y"].sum().sort_values(["unique_id", "ds"])
+
+
+def split(long: pd.DataFrame, limit: int | None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Last HORIZON months of each series are the test; drop series all zero in training."""
+    position = long.groupby("unique_id").cumcount(ascending=False)
+    train, test = long[position >= HORIZON], long[position < HORIZON]
+    alive = train.groupby("unique_id")["y"].apply(lambda y: (y != 0).any())
+    keep = sorted(alive[alive].index)[:limit] if limit else sorted(alive[alive].index)
+    dropped = int((~alive).sum())
+    return train[train.unique_id.isin(keep)], test[test.unique_id.isin(keep)], dropped
+
+
+def run_model(train: pd.DataFrame, model: str, workers: int, candidates) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """forecasting.run per group of series that end on the same month (run() pads every series
+    to the latest month with zeros, so a series that stopped early is forecast from its own end)."""
+    ends = train.groupby("unique_id")["ds"].transform("max")
+    forecasts, selections, seconds = [], [], 0.0
+    for _, group in train.groupby(ends):
+        start = time.perf_counter()
+        out = forecasting.run(group, HORIZON, model, quantiles=QUANTILES, season_length=SEASON,
+                              workers=workers, candidates=candidates)
+        seconds += time.perf_counter() - start
+        forecasts.append(out.forecasts)
+        selections.append(out.selection)
+    return pd.concat(forecasts), pd.concat(selections), seconds
+
+
+def score(train: pd.DataFrame, test: pd.DataFrame, forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Per-series MASE, WAPE, scaled pinball, plus sum|e| and sum|A| for the pooled WAPE."""
+    joined = test.merge(forecasts, on=["unique_id", "ds"], how="left")
+    history = {uid: g["y"].to_numpy() for uid, g in train.groupby("unique_id")}
+    rows = []
+    for uid, g in joined.groupby("unique_id"):
+        y, mean, insample = g["y"].to_numpy(), g["mean"].to_numpy(), history[uid]
+        scale = np.mean(np.abs(insample[SEASON:] - insample[:-SEASON])) if len(insample) > SEASON else np.nan
+        pinball = metrics.mean_pinball(y, {q: g[f"p{int(q * 100)}"].to_numpy() for q in QUANTILES})
+        rows.append({"unique_id": uid, "mase": metrics.mase(y, mean, insample, SEASON), "wape": metrics.wape(y, mean),
+                     "spl": pinball / scale if scale else np.nan,
+                     "abs_error": np.nansum(np.abs(y - mean)), "abs_actual": np.sum(np.abs(y))})
+    return pd.DataFrame(rows)
+
+
+def evaluate(name: str, models: list[str], workers: int, limit: int | None, heavy: bool, csv_rows: list) -> None:
+    train, test, dropped = split(load_series(name), limit)
+    n = train.unique_id.nunique()
+    print(f"\n== {name}: {n} series, {len(train):,} training rows, horizon {HORIZON} months "
+          f"({dropped} series dropped: all zero in training) ==")
+    candidates = forecasting.auto_candidates(n, include=("prophet",)) if heavy else None
+    table, chosen = [], None
+    for model in models:
+        forecasts, selection, seconds = run_model(train, model, workers, candidates)
+        scores = score(train, test, forecasts)
+        csv_rows.append(scores.assign(dataset=name, model=model))
+        table.append({"model": model, "mean MASE": scores.mase.mean(), "median MASE": scores.mase.median(),
+                      "pooled WAPE": scores.abs_error.sum() / scores.abs_actual.sum(),
+                      "median WAPE": scores.wape.median(), "mean SPL": scores.spl.mean(),
+                      "seconds": seconds, "series/s": n / seconds})
+        if model == "auto":
+            chosen = selection
+    table = pd.DataFrame(table).set_index("model")
+    print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+    if chosen is not None:
+        report_auto(table, chosen)
+
+
+def report_auto(table: pd.DataFrame, selection: pd.DataFrame) -> None:
+    counts = selection["model"].value_counts()
+    print("auto chose: " + ", ".join(f"{m} {c} ({c / len(selection):.0%})" for m, c in counts.items())
+          + f"; fallbacks {int(selection['fallback'].sum())}")
+    auto = table.loc["auto"]
+    if "seasonal_naive" in table.index:
+        snaive = table.loc["seasonal_naive"]
+        print(f"auto vs seasonal_naive: mean MASE {1 - auto['mean MASE'] / snaive['mean MASE']:+.1%} below, "
+              f"median MASE {1 - auto['median MASE'] / snaive['median MASE']:+.1%} below")
+    singles = table.drop(index="auto")
+    if len(singles):
+        best = singles["mean MASE"].idxmin()
+        print(f"auto mean MASE {auto['mean MASE']:.3f} vs best single {best} {singles.loc[best, 'mean MASE']:.3f}: "
+              f"auto beats every single strategy: {'yes' if auto['mean MASE'] < singles['mean MASE'].min() else 'no'}")
+
+
+def speed_reference(workers: int) -> None:
+    """auto on the weekly demo data vs one statsforecast AutoETS over the same series."""
+    from genxsop_core.demo import build_demo_data
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    demand = build_demo_data("week", end=date(2025, 6, 30))["demand"]
+    history = pd.DataFrame({"unique_id": demand["sku"], "ds": pd.to_datetime(demand["period"]),
+                            "y": demand["ordered_qty"].astype(float), "promo": demand["promo"].astype(float)})
+    print(f"\n== speed: demo data, {history.unique_id.nunique()} weekly SKUs, {len(history):,} rows, horizon 26, "
+          f"workers {workers} ==")
+    start = time.perf_counter()
+    out = forecasting.run(history, 26, "auto", workers=workers, heavy_max_series=0)
+    auto_seconds = time.perf_counter() - start
+    sf = lambda: StatsForecast(models=[AutoETS(season_length=52)], freq="W-MON", n_jobs=workers)  # noqa: E731
+    plain = history[["unique_id", "ds", "y"]]
+    sf().forecast(df=plain[plain.unique_id.isin(plain.unique_id.unique()[:2])], h=26)  # numba compile (warm-up)
+    start = time.perf_counter()
+    sf().forecast(df=plain, h=26)
+    ets_seconds = time.perf_counter() - start
+    print(f"auto (light candidates, {len(out.selection)} series)  {auto_seconds:8.2f} s")
+    print(f"statsforecast AutoETS(52), warm          {ets_seconds:8.2f} s   (numba compiled before timing)")
+    print(f"ratio auto / AutoETS                     {auto_seconds / ets_seconds:8.2f} x")
+
+
+def synthetic_weekly(skus: int = 2000, weeks: int = 156, seed: int = 7) -> pd.DataFrame:
+    """Seasonal (yearly) weekly demand with trend and noise, fixed seed."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(weeks)
+    level = rng.lognormal(4.0, 1.0, (skus, 1))
+    shape = 1 + rng.uniform(0, 0.4, (skus, 1)) * np.sin(2 * np.pi * t / 52 + rng.uniform(0, 2 * np.pi, (skus, 1)))
+    trend = 1 + rng.normal(0, 0.002, (skus, 1)) * t
+    y = np.maximum(np.round(level * shape * trend * rng.normal(1, 0.15, (skus, weeks))), 0)
+    ds = pd.date_range("2022-01-03", periods=weeks, freq="W-MON")
+    return pd.DataFrame({"unique_id": np.repeat([f"SKU{i:05d}" for i in range(skus)], weeks),
+                         "ds": np.tile(ds, skus), "y": y.ravel()})
+
+
+def tree_rss() -> int:
+    import psutil
+
+    me = psutil.Process()
+    total = 0
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def memory_run(workers: int) -> None:
+    """auto over 2,000 synthetic SKUs; peak RSS of this process plus its workers, sampled."""
+    history = synthetic_weekly()
+    try:
+        import psutil  # noqa: F401 - sampled tree RSS when available
+
+        sampler = tree_rss
+    except ImportError:
+        sampler = None
+    peak, stop = [0], threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], sampler())
+            stop.wait(0.1)
+
+    baseline = sampler() if sampler else 0
+    thread = threading.Thread(target=watch, daemon=True) if sampler else None
+    if thread:
+        thread.start()
+    start = time.perf_counter()
+    out = forecasting.run(history, 26, "auto", workers=workers, heavy_max_series=0)
+    seconds = time.perf_counter() - start
+    if thread:
+        stop.set()
+        thread.join()
+    gib = 1024 ** 3
+    print(f"\n== memory: {history.unique_id.nunique():,} synthetic weekly SKUs x 156 weeks, auto, horizon 26, "
+          f"workers {workers} ==")
+    print(f"time {seconds:.1f} s ({len(out.selection) / seconds:.1f} series/s)")
+    if sampler:
+        print(f"peak RSS of process tree (sampled every 0.1 s): {peak[0] / gib:.2f} GiB "
+              f"(main process before the run {baseline / gib:.2f} GiB)")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(f"ru_maxrss: main process {own / gib:.2f} GiB, largest worker {child / gib:.2f} GiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", default="PBS,aus_retail", help="comma list; empty to skip accuracy")
+    parser.add_argument("--models", default=",".join([*forecasting.LIGHT_MODELS, "auto"]))
+    parser.add_argument("--include-heavy", action="store_true", help="prophet as a single strategy and inside auto")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--limit", type=int, help="first N series per data set (quick tries)")
+    parser.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True, help="demo speed reference")
+    parser.add_argument("--memory", action="store_true", help="2,000 synthetic SKUs: time and peak RSS")
+    parser.add_argument("--scores-csv", help="write per-series scores of every model here")
+    args = parser.parse_args()
+    models = [m for m in args.models.split(",") if m]
+    if args.include_heavy and "prophet" not in models:
+        models.insert(models.index("auto") if "auto" in models else len(models), "prophet")
+    rows: list[pd.DataFrame] = []
+    for name in [d for d in args.datasets.split(",") if d]:
+        evaluate(name, models, args.workers, args.limit, args.include_heavy, rows)
+    if args.scores_csv and rows:
+        pd.concat(rows).to_csv(args.scores_csv, index=False)
+    if args.speed:
+        speed_reference(args.workers)
+    if args.memory:
+        memory_run(args.workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Forecasting: start runs (they go on in the background), follow progress, read the results."""
+import streamlit as st
+
+from genxsop_core import forecast_runs, forecast_views, forecasting
+from genxsop_core.exceptions import GenXSOPError
+from genxsop_core.forecasting.frames import MAX_HORIZON
+from genxsop_core.overview import product_hierarchy
+from genxsop_ui import charts, runtime, session
+
+actor = session.guard("forecasting")
+st.title("Forecasting")
+forecast_runs.reap_dead_runs(runtime.uow)
+hierarchy = product_hierarchy(runtime.uow())
+unavailable = forecasting.unavailable_models()
+
+
+@st.fragment(run_every=2)
+def run_progress() -> None:
+    """Polls the watched run; the run itself goes on whether or not this page is open."""
+    run_id = st.session_state.get("watch_run")
+    if run_id is None:
+        return
+    run = forecast_views.get_run(runtime.uow(), run_id)
+    if run.status in ("queued", "running"):
+        share = run.progress_done / run.progress_total if run.progress_total else 0.0
+        st.progress(share, text=f"Run {run.id} {run.status}: {run.progress_done} of {run.progress_total} SKUs")
+        return
+    del st.session_state["watch_run"]
+    st.session_state["selected_run"] = run.id if run.status == "done" else st.session_state.get("selected_run")
+    st.rerun(scope="app")
+
+
+new_tab, results_tab, runs_tab, compare_tab = st.tabs(["New run", "Results", "Run history", "Compare runs"])
+
+with new_tab:
+    if not session.allowed(actor, "forecast.run"):
+        st.info("Your role can read forecasts but not start runs (demand planners and admins can).")
+    else:
+        scope_kind = st.radio("Scope", ["all", "category", "family", "skus"], horizontal=True, key="fc_scope",
+                              format_func={"all": "All SKUs", "category": "Categories", "family": "Families",
+                                           "skus": "Chosen SKUs"}.get)
+        options = {"category": sorted(hierarchy.category.unique()), "family": sorted(hierarchy.family.unique()),
+                   "skus": list(hierarchy.sku)}.get(scope_kind, [])
+        scope_values = st.multiselect("Which", options, key=f"fc_values_{scope_kind}") if options else []
+        left, right = st.columns(2)
+        model = left.selectbox("Model", ["auto", *forecasting.available_models()], key="fc_model",
+                               help="auto backtests the candidates per SKU and keeps the best (or the average of the "
+                                    "best two when that backtests better)")
+        horizon = right.number_input("Horizon (buckets)", 1, MAX_HORIZON, 26, key="fc_horizon")
+        for name, reason in unavailable.items():
+            st.caption(f"{name} is unavailable: {reason}")
+        if st.button("Run forecast", type="primary", key="fc_run"):
+            try:
+                request = forecast_runs.ForecastRequest(scope_kind, tuple(scope_values), model, int(horizon))
+                st.session_state["watch_run"] = forecast_runs.start_run(runtime.uow, actor, request)
+                st.success(f"Run {st.session_state['watch_run']} started. It continues if you leave this page.")
+            except GenXSOPError as error:
+                session.show_error(error)
+    run_progress()
+
+runs = forecast_views.list_runs(runtime.uow())
+done = [r for r in runs if r.status == "done"]
+label = {r.id: f"Run {r.id} · {r.scope} · {r.model} · h={r.horizon} · {r.created_at:%Y-%m-%d %H:%M}" for r in runs}
+
+with results_tab:
+    if not done:
+        st.info("No finished forecast run yet.")
+    else:
+        ids = [r.id for r in done]
+        default = st.session_state.get("selected_run")
+        run_id = st.selectbox("Run", ids, index=ids.index(default) if default in ids else 0,
+                              format_func=label.get, key="fc_result_run")
+        st.subheader("Model leaderboard")
+        st.caption("Backtest error per model over the SKUs it was scored on (median), and how often auto chose it.")
+        st.dataframe(forecast_views.leaderboard(runtime.uow(), run_id), hide_index=True,
+                     column_config={"wape": st.column_config.NumberColumn(format="percent"),
+                                    "bias": st.column_config.NumberColumn(format="percent"),
+                                    "mase": st.column_config.NumberColumn(format="%.3f")})
+        skus = forecast_views.run_skus(runtime.uow(), run_id)
+        sku = st.selectbox("SKU", skus, key="fc_sku",
+                           format_func=lambda s: f"{s} · {hierarchy.set_index('sku').name.get(s, '')}")
+        view = forecast_views.sku_forecast(runtime.uow(), run_id, sku)
+        st.markdown(f"**Model: {view.model}**")
+        st.caption(view.reason)
+        st.plotly_chart(charts.forecast_fan(view.history, view.forecast, view.backtests), width="stretch",
+                        key="fc_chart")
+        st.dataframe(view.scores, hide_index=True)
+
+with runs_tab:
+    st.dataframe([{"run": r.id, "started": r.created_at, "by": r.created_by, "scope": r.scope, "model": r.model,
+                   "horizon": r.horizon, "status": r.status, "SKUs": r.progress_total, "seconds": r.seconds,
+                   "error": r.error} for r in runs], hide_index=True)
+    failed = [r.id for r in runs if r.status == "failed"]
+    if failed and session.allowed(actor, "forecast.run"):
+        chosen = st.selectbox("Failed run", failed, format_func=label.get, key="fc_failed")
+        if st.button("Re-run", key="fc_rerun"):
+            st.session_state["watch_run"] = forecast_runs.rerun(runtime.uow, actor, chosen)
+            st.rerun()
+
+with compare_tab:
+    if len(done) < 2:
+        st.info("Two finished runs are needed for a comparison.")
+    else:
+        ids = [r.id for r in done]
+        first = st.selectbox("Run A", ids, index=1, format_func=label.get, key="fc_cmp_a")
+        second = st.selectbox("Run B", ids, index=0, format_func=label.get, key="fc_cmp_b")
+        table = forecast_views.compare_runs(runtime.uow(), first, second)
+        total_a, total_b = table.total_a.sum(), table.total_b.sum()
+        st.metric("Total forecast, B vs A", f"{total_b:,.0f}", f"{total_b - total_a:+,.0f}")
+        st.dataframe(table, hide_index=True,
+                     column_config={"change_pct": st.column_config.NumberColumn(format="percent"),
+                                    "wape_a": st.column_config.NumberColumn(format="percent"),
+                                    "wape_b": st.column_config.NumberColumn(format="percent")})
