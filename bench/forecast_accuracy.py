@@ -86,7 +86,7 @@ def evaluate(name: str, models: list[str], workers: int, limit: int | None, heav
     train, test, dropped = split(load_series(name), limit)
     n = train.unique_id.nunique()
     print(f"\n== {name}: {n} series, {len(train):,} training rows, horizon {HORIZON} months "
-          f"({dropped} series dropped: all zero in training) ==")
+          f"({dropped} of the data set's series dropped: all zero in training) ==")
     candidates = forecasting.auto_candidates(n, include=("prophet",)) if heavy else None
     table, chosen = [], None
     for model in models:
@@ -159,36 +159,49 @@ def synthetic_weekly(skus: int = 2000, weeks: int = 156, seed: int = 7) -> pd.Da
                          "ds": np.tile(ds, skus), "y": y.ravel()})
 
 
-def tree_rss() -> int:
+def warm_up(heavy: bool) -> None:
+    """One untimed auto run in this process: imports statsmodels (and prophet) once, so timed
+    runs measure forecasting, not imports (worker processes are forked from this one)."""
+    tiny = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 48), "ds": np.tile(pd.date_range(
+        "2020-01-01", periods=48, freq="MS"), 2), "y": np.tile(np.arange(48.0) % 12 + 5, 2)})
+    start = time.perf_counter()
+    forecasting.run(tiny, 6, "auto", workers=1, candidates=forecasting.auto_candidates(2, include=("prophet",))
+                    if heavy else None)
+    print(f"warm-up (imports; untimed below): {time.perf_counter() - start:.1f} s")
+
+
+def tree_memory() -> tuple[int, int]:
+    """Summed RSS (counts shared pages once per process) and summed PSS of this process tree."""
     import psutil
 
     me = psutil.Process()
-    total = 0
+    rss = pss = 0
     for process in [me, *me.children(recursive=True)]:
         try:
-            total += process.memory_info().rss
+            info = process.memory_full_info()
+            rss, pss = rss + info.rss, pss + getattr(info, "pss", info.rss)
         except psutil.Error:
             pass
-    return total
+    return rss, pss
 
 
 def memory_run(workers: int) -> None:
     """auto over 2,000 synthetic SKUs; peak RSS of this process plus its workers, sampled."""
     history = synthetic_weekly()
     try:
-        import psutil  # noqa: F401 - sampled tree RSS when available
+        import psutil  # noqa: F401 - sampled tree memory when available
 
-        sampler = tree_rss
+        sampler = tree_memory
     except ImportError:
         sampler = None
-    peak, stop = [0], threading.Event()
+    peak, stop = [0, 0], threading.Event()
 
     def watch() -> None:
         while not stop.is_set():
-            peak[0] = max(peak[0], sampler())
-            stop.wait(0.1)
+            peak[:] = np.maximum(peak, sampler()).tolist()
+            stop.wait(0.2)
 
-    baseline = sampler() if sampler else 0
+    baseline = sampler()[0] if sampler else 0
     thread = threading.Thread(target=watch, daemon=True) if sampler else None
     if thread:
         thread.start()
@@ -203,8 +216,8 @@ def memory_run(workers: int) -> None:
           f"workers {workers} ==")
     print(f"time {seconds:.1f} s ({len(out.selection) / seconds:.1f} series/s)")
     if sampler:
-        print(f"peak RSS of process tree (sampled every 0.1 s): {peak[0] / gib:.2f} GiB "
-              f"(main process before the run {baseline / gib:.2f} GiB)")
+        print(f"peak of process tree (sampled every 0.2 s): summed RSS {peak[0] / gib:.2f} GiB, summed PSS "
+              f"{peak[1] / gib:.2f} GiB (main process before the run: RSS {baseline / gib:.2f} GiB)")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(f"ru_maxrss: main process {own / gib:.2f} GiB, largest worker {child / gib:.2f} GiB")
@@ -225,6 +238,7 @@ def main() -> None:
     if args.include_heavy and "prophet" not in models:
         models.insert(models.index("auto") if "auto" in models else len(models), "prophet")
     rows: list[pd.DataFrame] = []
+    warm_up(args.include_heavy)
     for name in [d for d in args.datasets.split(",") if d]:
         evaluate(name, models, args.workers, args.limit, args.include_heavy, rows)
     if args.scores_csv and rows:

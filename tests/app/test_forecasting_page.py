@@ -1,0 +1,82 @@
+"""The Forecasting page in AppTest: every role renders; a planner runs a forecast and reads it."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from genxsop_core import forecast_runs
+from genxsop_core.permissions import ROLES, Actor
+from genxsop_core.unit_of_work import UnitOfWork
+from tests.app.conftest import logged_in, texts
+
+
+def forecasting_page(role: str):
+    at = logged_in(role).run()
+    at.switch_page("../pages/forecasting.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def finished_run(model: str = "naive", family: str = "Juice") -> int:
+    request = forecast_runs.ForecastRequest("family", (family,), model, 4)
+    run_id = forecast_runs.request_run(UnitOfWork(), Actor("demand", ("demand_planner",)), request)
+    forecast_runs.execute_run(UnitOfWork, run_id, workers=1)
+    return run_id
+
+
+@pytest.fixture(autouse=True)
+def light_auto(monkeypatch):
+    monkeypatch.setenv("GENXSOP_AUTO_HEAVY_MAX_SKUS", "0")
+    monkeypatch.setenv("GENXSOP_FORECAST_WORKERS", "1")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_renders_for_every_role_and_only_planners_may_run(app_db, role):
+    at = forecasting_page(role)
+    may_run = role in ("admin", "demand_planner")
+    assert bool([b for b in at.button if b.key == "fc_run"]) is may_run
+    assert "No finished forecast run yet." in texts(at)
+
+
+def test_unavailable_chronos_is_explained(app_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("GENXSOP_CHRONOS_MODEL", str(tmp_path / "missing-weights"))
+    at = forecasting_page("demand_planner")
+    assert any("chronos2 is unavailable" in c.value and "missing-weights" in c.value for c in at.caption)
+
+
+def test_a_planner_starts_a_background_run_and_sees_progress_then_results(app_db):
+    at = forecasting_page("demand_planner")
+    at.radio(key="fc_scope").set_value("family").run()
+    at.multiselect(key="fc_values_family").set_value(["Juice"]).run()
+    at.selectbox(key="fc_model").set_value("naive").run()
+    at.number_input(key="fc_horizon").set_value(4).run()
+    at.button(key="fc_run").click().run()
+    assert any(s.value.startswith("Run ") and "continues if you leave" in s.value for s in at.success)
+    deadline = time.monotonic() + 120
+    while "watch_run" in at.session_state and time.monotonic() < deadline:
+        time.sleep(1)
+        at.run()
+    assert "watch_run" not in at.session_state
+    assert "**Model: naive**" in [m.value for m in at.markdown]
+    board = next(d.value for d in at.dataframe if "skus_won" in d.value.columns)
+    assert board.set_index("model").skus_won["naive"] > 0
+
+
+def test_choosing_another_sku_redraws_the_chart(app_db):
+    finished_run("auto")
+    at = forecasting_page("viewer")
+    first = at.get("plotly_chart")[0].proto.spec
+    options = at.selectbox(key="fc_sku").options
+    at.selectbox(key="fc_sku").set_value(at.selectbox(key="fc_sku").options[1].split(" · ")[0]).run()
+    assert len(options) > 1 and at.get("plotly_chart")[0].proto.spec != first
+    assert "P10-P90" in first and "Backtest 1" in first
+
+
+def test_two_runs_can_be_compared(app_db):
+    finished_run("naive")
+    finished_run("moving_average")
+    at = forecasting_page("executive")
+    table = next(d.value for d in at.dataframe if "model_b" in d.value.columns)
+    assert set(table.model_a) == {"naive"} and set(table.model_b) == {"moving_average"}
+    assert any(m.label == "Total forecast, B vs A" for m in at.metric)

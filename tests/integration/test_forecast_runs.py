@@ -1,0 +1,142 @@
+"""Forecast runs on a real database: validation, persistence, audit, failure and dead workers."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+
+import pytest
+
+from genxsop_core import forecast_runs, forecast_views
+from genxsop_core.audit import search_audit
+from genxsop_core.bootstrap import SYSTEM, seed_demo
+from genxsop_core.exceptions import InvalidInput, PermissionDenied
+from genxsop_core.models import QUANTILE_COLUMNS
+from genxsop_core.repositories import AuditFilter
+from tests.conftest import actor_with
+from tests.integration.test_import_service import table_counts
+
+PLANNER = actor_with("demand_planner")
+
+
+@pytest.fixture
+def demo(uow_factory, monkeypatch):
+    monkeypatch.setenv("GENXSOP_AUTO_HEAVY_MAX_SKUS", "0")  # light models keep these tests quick
+    seed_demo(uow_factory(), SYSTEM, "week")
+    return uow_factory
+
+
+def juice(model: str = "auto", horizon: int = 6) -> forecast_runs.ForecastRequest:
+    return forecast_runs.ForecastRequest("family", ("Juice",), model, horizon)
+
+
+@pytest.mark.parametrize("request_, message", [
+    (forecast_runs.ForecastRequest("family", ()), "choose at least one family"),
+    (forecast_runs.ForecastRequest("family", ("No such family",)), "holds no active SKUs"),
+    (forecast_runs.ForecastRequest("all", (), "arima"), "unknown model 'arima'"),
+    (forecast_runs.ForecastRequest("all", (), "auto", 0), "horizon must be 1 to 104"),
+    (forecast_runs.ForecastRequest("all", (), "auto", 105), "horizon must be 1 to 104"),
+    (forecast_runs.ForecastRequest("planet", ()), "scope must be one of"),
+])
+def test_bad_requests_get_a_clear_error_and_write_nothing(demo, database_url, request_, message):
+    before = table_counts(database_url)
+    with pytest.raises(InvalidInput, match=message):
+        forecast_runs.request_run(demo(), PLANNER, request_)
+    assert table_counts(database_url) == before
+
+
+@pytest.mark.parametrize("role", ["viewer", "executive", "supply_planner", "coordinator"])
+def test_only_planners_and_admins_start_runs(demo, role):
+    with pytest.raises(PermissionDenied):
+        forecast_runs.request_run(demo(), actor_with(role), juice())
+
+
+def test_a_run_is_persisted_with_quantiles_choices_scores_hash_timings_and_audit(demo, admin):
+    run_id = forecast_runs.request_run(demo(), PLANNER, juice(horizon=6))
+    forecast_runs.execute_run(demo, run_id, workers=1)
+    run = forecast_views.get_run(demo(), run_id)
+    assert run.status == "done", run.error
+    skus = forecast_views.run_skus(demo(), run_id)
+    assert run.progress_done == run.progress_total == len(skus) > 5
+    with demo() as uow:
+        stored = uow.forecast_runs.get(run_id)
+        results = uow.forecast_runs.results(run_id)
+        scores = uow.forecast_runs.scores(run_id)
+        assert len(stored.data_hash) == 64 and {"load_s", "forecast_s", "save_s"} <= set(stored.timings)
+    future = results[~results.model.str.startswith("backtest-")]
+    assert len(future) == 6 * len(skus)
+    assert future[list(QUANTILE_COLUMNS)].notna().all().all()
+    assert (future.p10 <= future.p90).all()
+    chosen = scores[scores.chosen]
+    assert sorted(chosen.sku) == skus and chosen.reason.str.len().min() > 10
+    assert results.model.str.startswith("backtest-").any()
+    trail = search_audit(demo(), admin, AuditFilter(entity="forecast_run"))
+    assert [(e.action, e.username) for e in reversed(trail)] == [("create", PLANNER.username),
+                                                                ("complete", PLANNER.username)]
+    board = forecast_views.leaderboard(demo(), run_id)
+    assert board.skus_won.sum() == len(skus)
+    view = forecast_views.sku_forecast(demo(), run_id, skus[0])
+    assert len(view.forecast) == 6 and len(view.history) > 100 and view.reason
+
+
+def test_two_runs_compare_per_sku(demo):
+    first = forecast_runs.request_run(demo(), PLANNER, juice("naive", 4))
+    second = forecast_runs.request_run(demo(), PLANNER, juice("moving_average", 4))
+    for run_id in (first, second):
+        forecast_runs.execute_run(demo, run_id, workers=1)
+    table = forecast_views.compare_runs(demo(), first, second)
+    assert set(table.model_a) == {"naive"} and set(table.model_b) == {"moving_average"}
+    assert (table.change == table.total_b - table.total_a).all()
+
+
+def test_a_crashing_run_is_marked_failed_with_its_reason(demo, monkeypatch):
+    def explode(*args, **kwargs):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr("genxsop_core.forecasting.run", explode)
+    run_id = forecast_runs.request_run(demo(), PLANNER, juice())
+    forecast_runs.execute_run(demo, run_id, workers=1)
+    run = forecast_views.get_run(demo(), run_id)
+    assert run.status == "failed" and run.error == "MemoryError: out of memory"
+    with demo() as uow:
+        assert uow.forecast_runs.results(run_id).empty  # nothing half-saved
+
+
+def test_a_dead_worker_is_reaped_and_the_run_can_be_rerun(demo, monkeypatch):
+    run_id = forecast_runs.request_run(demo(), PLANNER, juice("naive", 4))
+    with demo() as uow:
+        run = uow.forecast_runs.get(run_id)
+        run.status, run.worker = "running", f"{socket.gethostname()}:999999"  # no such process
+        uow.commit()
+    assert forecast_runs.reap_dead_runs(demo) == [run_id]
+    failed = forecast_views.get_run(demo(), run_id)
+    assert failed.status == "failed" and "stopped before finishing" in failed.error
+    launched: list[int] = []
+    monkeypatch.setattr(forecast_runs, "launch_worker", lambda new_id: launched.append(new_id))
+    new_id = forecast_runs.rerun(demo, PLANNER, run_id)
+    assert launched == [new_id] and new_id != run_id
+    forecast_runs.execute_run(demo, new_id, workers=1)
+    rerun = forecast_views.get_run(demo(), new_id)
+    assert (rerun.status, rerun.scope, rerun.model, rerun.horizon) == ("done", failed.scope, "naive", 4)
+
+
+@pytest.mark.slow
+def test_background_worker_survives_alone_and_a_killed_one_is_reaped(demo, database_url, monkeypatch):
+    """The real detached worker process: one finishes on its own, one is killed mid-run."""
+    monkeypatch.setenv("GENXSOP_DATABASE_URL", database_url)
+    monkeypatch.setenv("GENXSOP_FORECAST_WORKERS", "1")
+    finished = forecast_runs.start_run(demo, PLANNER, juice("naive", 4))
+    deadline = time.monotonic() + 120
+    while forecast_views.get_run(demo(), finished).status in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert forecast_views.get_run(demo(), finished).status == "done"
+
+    run_id = forecast_runs.request_run(demo(), PLANNER, forecast_runs.ForecastRequest("all", (), "auto", 26))
+    worker = forecast_runs.launch_worker(run_id)
+    while forecast_views.get_run(demo(), run_id).status != "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+    assert forecast_runs.reap_dead_runs(demo) == [run_id]
+    assert forecast_views.get_run(demo(), run_id).status == "failed"
