@@ -8,9 +8,9 @@ bucket-to-bucket changes stands in (a random-walk band).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 MIN_ERRORS = 8
 
@@ -29,7 +29,7 @@ def residual_quantiles(mean: np.ndarray, errors: np.ndarray, y: np.ndarray,
     else:
         scale = float(np.std(np.diff(y))) if len(y) > 2 else float(np.abs(y).mean() if len(y) else 0.0)
         steps = np.sqrt(np.arange(1, horizon + 1))
-        offsets = {q: norm.ppf(q) * scale * steps for q in quantiles}
+        offsets = {q: NormalDist().inv_cdf(q) * scale * steps for q in quantiles}
     return {q: mean + offset for q, offset in offsets.items()}
 
 

@@ -75,3 +75,26 @@ def test_bad_configuration_is_one_line(sqlite_url):
     result = subprocess.run([sys.executable, "-m", "genxsop_core", "init-db"], capture_output=True, text=True,
                             env={**os.environ, "GENXSOP_DATABASE_URL": sqlite_url, "GENXSOP_BUCKET": "day"})
     assert result.returncode == 1 and "GENXSOP_BUCKET" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_forecast_and_backtest_commands(sqlite_url):
+    assert cli(sqlite_url, "seed-demo").returncode == 0
+    result = cli(sqlite_url, "forecast", "--scope", "family:Juice", "--model", "naive", "--horizon", "4",
+                 "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    assert "done" in result.stdout and "naive" in result.stdout
+    backtest = cli(sqlite_url, "backtest", "--scope", "skus:BEV-JUI-001,BEV-JUI-002", "--models", "naive,ets",
+                   "--horizon", "4")
+    assert backtest.returncode == 0, backtest.stderr
+    assert "backtest of 2 series" in backtest.stdout and "ets" in backtest.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["forecast", "--scope", "family:Nothing"], "holds no active SKUs"),
+    (["forecast", "--horizon", "200"], "horizon must be 1 to 104"),
+    (["forecast", "--model", "arima"], "unknown model 'arima'"),
+])
+def test_forecast_errors_are_one_line(sqlite_url, args, message):
+    cli(sqlite_url, "seed-demo")
+    result = cli(sqlite_url, *args)
+    assert result.returncode == 1 and message in result.stderr and result.stderr.count("\n") == 1

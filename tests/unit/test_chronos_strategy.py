@@ -5,6 +5,7 @@ non-negativity and monotone quantiles only.
 """
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 import warnings
@@ -104,6 +105,30 @@ def test_horizon_beyond_one_forward_pass(strategy: Chronos2Strategy) -> None:
         forecasts = strategy.forecast_many(batch, 70, LEVELS)
     for forecast in forecasts:
         assert_valid(forecast, 70)
+
+
+def _forecast_in_child(queue) -> None:
+    forecast = Chronos2Strategy().forecast(weekly(60, 11), 8, LEVELS)
+    queue.put(forecast.mean.shape)
+
+
+def test_forked_worker_does_not_hang(strategy: Chronos2Strategy) -> None:
+    """A pool worker forked after the parent ran torch must not deadlock in torch's thread pool."""
+    strategy.forecast_many([weekly(156, i) for i in range(20)], 26, LEVELS)  # parent uses threads
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_forecast_in_child, args=(queue,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("Chronos-2 forecast in a forked process hung")
+    assert child.exitcode == 0 and queue.get(timeout=5) == (8,)
+
+
+def test_without_quantiles_gives_the_median_only(strategy: Chronos2Strategy) -> None:
+    forecast = strategy.forecast(weekly(40, 12), 5, ())
+    assert forecast.mean.shape == (5,) and forecast.quantiles == {}
 
 
 def test_invalid_arguments(strategy: Chronos2Strategy) -> None:

@@ -13,6 +13,7 @@ It has no mean head: the point forecast is its median, as in the pipeline's own
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
@@ -40,6 +41,7 @@ DEFAULT_UNROLLED_LEVELS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 _lock = threading.Lock()
 _pipelines: dict[str, Any] = {}  # GENXSOP_CHRONOS_MODEL value -> loaded Chronos2Pipeline
 _failures: dict[str, str] = {}  # GENXSOP_CHRONOS_MODEL value -> why it could not be loaded
+_threads_pid: int | None = None  # the process whose torch threads were last configured
 
 
 def model_setting() -> str:
@@ -68,12 +70,25 @@ def _hub_reachable() -> bool:
         return False
 
 
-def _cap_torch_threads() -> None:
+def _configure_torch_threads() -> None:
+    """Once per process: torch's default threads, at most one per core; one in worker processes.
+
+    In a process-pool worker the orchestrator already parallelises over series, and a worker
+    forked from a process that ran torch hangs in its first multi-threaded op (torch's
+    thread pool does not survive fork), so workers run torch single-threaded.
+    """
+    global _threads_pid
+    if _threads_pid == os.getpid():
+        return
     import torch
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if torch.get_num_threads() > cores:
-        torch.set_num_threads(cores)
+    if False:
+        torch.set_num_threads(1)
+    else:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        if torch.get_num_threads() > cores:
+            torch.set_num_threads(cores)
+    _threads_pid = os.getpid()
 
 
 def _load(value: str) -> Any:
@@ -90,7 +105,7 @@ def _load(value: str) -> Any:
         raise Unavailable(
             f"Chronos-2 model '{value}' could not be loaded (package chronos-forecasting is not "
             f"installed: {exc})") from exc
-    _cap_torch_threads()
+    _configure_torch_threads()
     started = time.perf_counter()
     if folder.is_dir():
         pipeline = BaseChronosPipeline.from_pretrained(str(folder), device_map="cpu", local_files_only=True)
@@ -205,6 +220,7 @@ class Chronos2Strategy(Strategy):
         if not batch:
             return []
         pipeline = _pipeline()
+        _configure_torch_threads()  # again: this may be a worker forked after the model loaded
         grid = np.asarray(pipeline.quantiles, dtype=float)
         unrolled = [q for q in DEFAULT_UNROLLED_LEVELS if q in pipeline.quantiles]
         if len(unrolled) < len(DEFAULT_UNROLLED_LEVELS):  # custom grid: unroll what it has

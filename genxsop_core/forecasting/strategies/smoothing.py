@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from genxsop_core.forecasting.base import SeriesInput, Strategy, StrategyForecast
 
@@ -46,7 +46,7 @@ class ETS(Strategy):
             std = np.sqrt(np.maximum(np.asarray(prediction.forecast_variance, dtype=float), 0.0))
         if not np.all(np.isfinite(mean)):
             raise FloatingPointError("ETS produced a non-finite forecast")
-        return StrategyForecast(mean, {q: mean + norm.ppf(q) * std for q in quantiles})
+        return StrategyForecast(mean, {q: mean + NormalDist().inv_cdf(q) * std for q in quantiles})
 
 
 class Theta(Strategy):
