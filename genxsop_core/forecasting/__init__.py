@@ -41,9 +41,9 @@ class ForecastOutput:
 
 def auto_candidates(series_count: int, include: Sequence[str] = (), heavy_max_series: int = 0) -> tuple[str, ...]:
     """Light models always; Prophet and Chronos-2 only when asked or for few enough series."""
-    usable = set(available_models())
-    heavy = [m for m in HEAVY_MODELS if m in usable and (m in include or series_count <= heavy_max_series)]
-    return tuple(m for m in (*LIGHT_MODELS, *heavy) if m in usable)
+    wanted = [m for m in HEAVY_MODELS if m in include or series_count <= heavy_max_series]
+    heavy = [m for m in wanted if get_strategy(m).availability() is None]  # only pay for the check if wanted
+    return (*LIGHT_MODELS, *heavy)
 
 
 def _check_model(model: str) -> None:

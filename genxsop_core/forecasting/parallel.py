@@ -33,8 +33,14 @@ def map_chunks(function: Callable[..., list[Any]], chunks: Sequence[Sequence[Any
             progress(done, total)
 
     if scheduler:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
+        try:
+            from distributed import Client
+            from distributed import as_completed as dask_completed
+        except ImportError:
+            from genxsop_core.exceptions import ConfigurationError
+
+            raise ConfigurationError("GENXSOP_DASK_SCHEDULER is set but dask.distributed is not installed "
+                                     "(pip install distributed)") from None
 
         with Client(scheduler, timeout="30s") as client:
             futures = {client.submit(function, chunk, spec, pure=False): i for i, chunk in enumerate(chunks)}

@@ -62,3 +62,26 @@ def test_viewer_cannot_import_stays_signed_in_on_reload_and_signs_out(page):
     expect(page.get_by_role("textbox", name="Username").first).to_be_visible()
     page.reload()  # the cookie is gone: still signed out
     expect(page.get_by_role("textbox", name="Username").first).to_be_visible()
+
+
+def test_planner_runs_a_forecast_in_the_background_and_reads_the_fan_chart(page):
+    from playwright.sync_api import expect
+
+    sign_in(page, "demand")
+    page.get_by_role("link", name="Forecasting").click()
+    expect(page.get_by_role("heading", name="Forecasting").first).to_be_visible()
+    page.get_by_text("Families", exact=True).click()
+    page.get_by_role("combobox", name="Which").click()
+    page.get_by_role("option", name="Juice").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("combobox", name="Model").click()
+    page.get_by_role("option", name="ets", exact=True).click()
+    page.get_by_role("button", name="Run forecast").click()
+    expect(page.get_by_text(re.compile(r"Run \d+ started")).first).to_be_visible()
+    expect(page.get_by_role("progressbar").first).to_be_visible()  # the live progress of the background run
+    page.get_by_role("tab", name="Results").click()
+    expect(page.get_by_text("Model: ets").first).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Model leaderboard").first).to_be_visible()
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "forecasting.png"), full_page=True)

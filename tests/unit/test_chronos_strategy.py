@@ -32,12 +32,19 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_tiny_chronos2(tmp_path_factory.mktemp("chronos2-tiny"))
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache(monkeypatch: pytest.MonkeyPatch):
+    """Every test loads afresh; HF_HUB_OFFLINE, which loading a folder sets, is restored after."""
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    chronos_strategy.clear_cache()
+    yield
+    chronos_strategy.clear_cache()
+
+
 @pytest.fixture
 def strategy(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> Chronos2Strategy:
     monkeypatch.setenv(MODEL_ENV, str(tiny_model))
-    chronos_strategy.clear_cache()
-    yield Chronos2Strategy()
-    chronos_strategy.clear_cache()
+    return Chronos2Strategy()
 
 
 @pytest.fixture
@@ -143,13 +150,11 @@ def test_missing_folder_is_unavailable(tmp_path: Path, monkeypatch: pytest.Monke
                                        load_calls: list[str]) -> None:
     missing = tmp_path / "no-model-here"
     monkeypatch.setenv(MODEL_ENV, str(missing))
-    chronos_strategy.clear_cache()
     reason = Chronos2Strategy().availability()
     assert reason is not None and str(missing) in reason and "\n" not in reason
     with pytest.raises(Unavailable, match="could not be loaded"):
         Chronos2Strategy().forecast(weekly(30, 8), 4, [0.5])
     assert load_calls == []
-    chronos_strategy.clear_cache()
 
 
 def test_failure_is_cached_until_setting_changes(tmp_path: Path, tiny_model: Path,
@@ -158,7 +163,6 @@ def test_failure_is_cached_until_setting_changes(tmp_path: Path, tiny_model: Pat
     empty = tmp_path / "empty"
     empty.mkdir()
     monkeypatch.setenv(MODEL_ENV, str(empty))
-    chronos_strategy.clear_cache()
     strategy = Chronos2Strategy()
     first = strategy.availability()
     assert first is not None and str(empty) in first
@@ -166,17 +170,14 @@ def test_failure_is_cached_until_setting_changes(tmp_path: Path, tiny_model: Pat
     assert load_calls == [str(empty)]  # not retried
     monkeypatch.setenv(MODEL_ENV, str(tiny_model))
     assert strategy.availability() is None  # a new value is evaluated afresh
-    chronos_strategy.clear_cache()
 
 
 def test_hub_id_offline_gives_one_line_reason(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(MODEL_ENV, "genxsop-test/no-such-chronos")
     monkeypatch.setattr(chronos_strategy, "_hub_reachable", lambda: False)
-    chronos_strategy.clear_cache()
     reason = Chronos2Strategy().availability()
     assert reason == ("Chronos-2 model 'genxsop-test/no-such-chronos' could not be loaded "
                       "(no weights offline: set GENXSOP_CHRONOS_MODEL to a local folder)")
-    chronos_strategy.clear_cache()
 
 
 def test_model_loaded_once(strategy: Chronos2Strategy, load_calls: list[str]) -> None:

@@ -82,7 +82,7 @@ def _configure_torch_threads() -> None:
         return
     import torch
 
-    if False:
+    if _threads_pid is not None or multiprocessing.parent_process() is not None:
         torch.set_num_threads(1)
     else:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
