@@ -1,21 +1,24 @@
 """Forecast accuracy and speed of GenXSOP's strategies and "auto" on public monthly data.
 
 Run: .venv/bin/python bench/forecast_accuracy.py [--datasets PBS,aus_retail] [--models naive,...,auto]
-     [--include-heavy] [--workers 2] [--limit N] [--memory] [--scores-csv FILE]
+     [--include-heavy] [--workers 2] [--limit N] [--memory] [--no-speed] [--scores-csv FILE]
 
 1. Accuracy (DESIGN.md section 11): fpp3 PBS (Scripts per Concession x Type x ATC1 x ATC2) and
    aus_retail (Turnover per Series ID); the last 12 months of every series are held out.
    Per series: MASE (MAE / in-sample seasonal-naive MAE, m = 12), WAPE, and a scaled pinball
    loss (mean pinball loss over p10/p50/p90 divided by the same seasonal-naive MAE, so series
-   of any volume count alike). Pooled WAPE = sum|e| / sum|A| over all series.
+   of any volume count alike). Pooled WAPE = sum|e| / sum|A| over all series. AvgRelMAE =
+   geometric mean of MAE / seasonal-naive MAE, robust to the near-zero scales that can blow
+   up a mean MASE (series with MASE > 100 for every model are also shown without).
 2. Speed: auto (light candidates) on the weekly demo data, 128 SKUs, horizon 26, next to one
    statsforecast AutoETS(season_length=52) over the same series; both timed warm, best of 2.
-3. Memory (--memory): auto over 2,000 synthetic weekly SKUs x 156 weeks; peak RSS of the tree.
+3. Memory (--memory): auto over 2,000 synthetic weekly SKUs x 156 weeks; peak RSS/PSS of the tree.
 Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import threading
 import time
@@ -26,7 +29,7 @@ import pandas as pd
 
 from genxsop_core import forecasting, metrics
 
-HORIZON, SEASON, QUANTILES, REPEATS = 12, 12, (0.1, 0.5, 0.9), 2
+HORIZON, SEASON, QUANTILES, REPEATS, OUTLIER_MASE = 12, 12, (0.1, 0.5, 0.9), 2, 100
 DATASETS = {"PBS": (["Concession", "Type", "ATC1", "ATC2"], "Scripts"), "aus_retail": (["Series ID"], "Turnover")}
 
 
@@ -88,21 +91,33 @@ def evaluate(name: str, models: list[str], workers: int, limit: int | None, heav
     print(f"\n== {name}: {n} series, {len(train):,} training rows, horizon {HORIZON} months "
           f"({dropped} of the data set's series dropped: all zero in training) ==")
     candidates = forecasting.auto_candidates(n, include=("prophet",)) if heavy else None
-    table, chosen = [], None
+    scores, seconds, chosen = {}, {}, None
     for model in models:
-        forecasts, selection, seconds = run_model(train, model, workers, candidates)
-        scores = score(train, test, forecasts)
-        csv_rows.append(scores.assign(dataset=name, model=model))
-        table.append({"model": model, "mean MASE": scores.mase.mean(), "median MASE": scores.mase.median(),
-                      "pooled WAPE": scores.abs_error.sum() / scores.abs_actual.sum(),
-                      "median WAPE": scores.wape.median(), "mean SPL": scores.spl.mean(),
-                      "seconds": seconds, "series/s": n / seconds})
-        if model == "auto":
-            chosen = selection
-    table = pd.DataFrame(table).set_index("model")
+        forecasts, selection, seconds[model] = run_model(train, model, workers, candidates)
+        scores[model] = score(train, test, forecasts).set_index("unique_id")
+        csv_rows.append(scores[model].reset_index().assign(dataset=name, model=model))
+        chosen = selection if model == "auto" else chosen
+    mase = pd.DataFrame({m: s.mase for m, s in scores.items()})
+    outliers = mase.index[(mase > OUTLIER_MASE).all(axis=1)]
+    base = mase.get("seasonal_naive")
+    table = pd.DataFrame({m: {
+        "mean MASE": s.mase.mean(), "median MASE": s.mase.median(),
+        "mean MASE w/o outl.": s.mase.drop(outliers).mean(),
+        "AvgRelMAE": np.nan if base is None else geometric_mean(s.mase / base),
+        "pooled WAPE": s.abs_error.sum() / s.abs_actual.sum(), "median WAPE": s.wape.median(),
+        "mean SPL": s.spl.mean(), "seconds": seconds[m], "series/s": n / seconds[m]} for m, s in scores.items()}).T
     print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+    if len(outliers):
+        print(f"outliers (MASE > {OUTLIER_MASE} for every model: no model could forecast them): {', '.join(outliers)}")
     if chosen is not None:
         report_auto(table, chosen)
+
+
+def geometric_mean(ratio: pd.Series) -> float:
+    """AvgRelMAE (Davydenko & Fildes): geometric mean of MAE / MAE of seasonal naive over the
+    series where both are non-zero; robust to the near-zero scales that blow up mean MASE."""
+    ratio = ratio[np.isfinite(ratio) & (ratio > 0)]
+    return float(np.exp(np.log(ratio).mean())) if len(ratio) else np.nan
 
 
 def report_auto(table: pd.DataFrame, selection: pd.DataFrame) -> None:
@@ -112,8 +127,9 @@ def report_auto(table: pd.DataFrame, selection: pd.DataFrame) -> None:
     auto = table.loc["auto"]
     if "seasonal_naive" in table.index:
         snaive = table.loc["seasonal_naive"]
-        print(f"auto vs seasonal_naive: mean MASE {1 - auto['mean MASE'] / snaive['mean MASE']:+.1%} below, "
-              f"median MASE {1 - auto['median MASE'] / snaive['median MASE']:+.1%} below")
+        below = {c: 1 - auto[c] / snaive[c] for c in ("mean MASE", "median MASE", table.columns[2])}
+        print("auto vs seasonal_naive: " + ", ".join(f"{c} {v:+.1%} below" for c, v in below.items())
+              + f"; AvgRelMAE {auto['AvgRelMAE']:.3f} = {1 - auto['AvgRelMAE']:+.1%} below")
     singles = table.drop(index="auto")
     if len(singles):
         best = singles["mean MASE"].idxmin()
@@ -163,68 +179,58 @@ def synthetic_weekly(skus: int = 2000, weeks: int = 156, seed: int = 7) -> pd.Da
                          "ds": np.tile(ds, skus), "y": y.ravel()})
 
 
-def warm_up(heavy: bool) -> None:
-    """One untimed auto run in this process: imports statsmodels (and prophet) once, so timed
-    runs measure forecasting, not imports (worker processes are forked from this one)."""
+def warm_up(heavy: bool, single: bool) -> None:
+    """Untimed auto and naive runs in this process: imports statsmodels (and prophet) and pays the
+    one-off availability checks, so timed runs measure forecasting (workers fork from here)."""
     tiny = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 48), "ds": np.tile(pd.date_range(
         "2020-01-01", periods=48, freq="MS"), 2), "y": np.tile(np.arange(48.0) % 12 + 5, 2)})
     start = time.perf_counter()
     forecasting.run(tiny, 6, "auto", workers=1, candidates=forecasting.auto_candidates(2, include=("prophet",))
                     if heavy else None)
-    print(f"warm-up (imports; untimed below): {time.perf_counter() - start:.1f} s")
+    if single:  # a single model checks every model's availability once (imports torch for Chronos-2)
+        forecasting.run(tiny, 6, "naive", workers=1)
+    print(f"warm-up (imports, availability checks; untimed below): {time.perf_counter() - start:.1f} s")
 
 
 def tree_memory() -> tuple[int, int]:
-    """Summed RSS (shared pages counted in every process: an upper bound) and summed PSS of the tree."""
-    import psutil
-
-    me = psutil.Process()
-    rss = pss = 0
+    """Summed RSS (shared pages counted in every process: an upper bound) and summed PSS of this
+    process and its workers; (0, 0) without psutil, then only ru_maxrss is reported."""
+    try:
+        import psutil
+    except ImportError:
+        return 0, 0
+    me, rss, pss = psutil.Process(), 0, 0
     for process in [me, *me.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):
             info = process.memory_full_info()
             rss, pss = rss + info.rss, pss + getattr(info, "pss", info.rss)
-        except psutil.Error:
-            pass
     return rss, pss
 
 
 def memory_run(workers: int) -> None:
-    """auto over 2,000 synthetic SKUs; peak RSS of this process plus its workers, sampled."""
-    history = synthetic_weekly()
-    try:
-        import psutil  # noqa: F401 - sampled tree memory when available
-
-        sampler = tree_memory
-    except ImportError:
-        sampler = None
-    peak, stop = [0, 0], threading.Event()
+    """auto over 2,000 synthetic SKUs; peak memory of the process tree, sampled every 0.2 s."""
+    history, peak, stop = synthetic_weekly(), [0, 0], threading.Event()
 
     def watch() -> None:
-        while not stop.is_set():
-            peak[:] = np.maximum(peak, sampler()).tolist()
-            stop.wait(0.2)
+        while not stop.wait(0.2):
+            peak[:] = np.maximum(peak, tree_memory()).tolist()
 
-    baseline = sampler()[0] if sampler else 0
-    thread = threading.Thread(target=watch, daemon=True) if sampler else None
-    if thread:
-        thread.start()
+    baseline, watcher = tree_memory()[0], threading.Thread(target=watch, daemon=True)
+    watcher.start()
     start = time.perf_counter()
     out = forecasting.run(history, 26, "auto", workers=workers, heavy_max_series=0)
     seconds = time.perf_counter() - start
-    if thread:
-        stop.set()
-        thread.join()
+    stop.set()
+    watcher.join()
     gib = 1024 ** 3
     print(f"\n== memory: {history.unique_id.nunique():,} synthetic weekly SKUs x 156 weeks, auto, horizon 26, "
-          f"workers {workers} ==")
-    print(f"time {seconds:.1f} s ({len(out.selection) / seconds:.1f} series/s)")
-    if sampler:
-        print(f"peak of process tree (sampled every 0.2 s): summed RSS {peak[0] / gib:.2f} GiB, summed PSS "
-              f"{peak[1] / gib:.2f} GiB (main process before the run: RSS {baseline / gib:.2f} GiB)")
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    print(f"ru_maxrss: main process {own / gib:.2f} GiB, largest worker {child / gib:.2f} GiB")
+          f"workers {workers} ==\ntime {seconds:.1f} s ({len(out.selection) / seconds:.1f} series/s)")
+    if peak[0]:
+        print(f"peak of process tree: summed RSS {peak[0] / gib:.2f} GiB, summed PSS {peak[1] / gib:.2f} GiB "
+              f"(main process before the run: RSS {baseline / gib:.2f} GiB)")
+    own, child = (resource.getrusage(who).ru_maxrss * 1024 / gib
+                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    print(f"ru_maxrss: main process {own:.2f} GiB, largest worker {child:.2f} GiB")
 
 
 def main() -> None:
@@ -242,8 +248,9 @@ def main() -> None:
     if args.include_heavy and "prophet" not in models:
         models.insert(models.index("auto") if "auto" in models else len(models), "prophet")
     rows: list[pd.DataFrame] = []
-    warm_up(args.include_heavy)
-    for name in [d for d in args.datasets.split(",") if d]:
+    datasets = [d for d in args.datasets.split(",") if d]
+    warm_up(args.include_heavy, single=bool(datasets) and any(m != "auto" for m in models))
+    for name in datasets:
         evaluate(name, models, args.workers, args.limit, args.include_heavy, rows)
     if args.scores_csv and rows:
         pd.concat(rows).to_csv(args.scores_csv, index=False)
