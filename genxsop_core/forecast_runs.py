@@ -62,7 +62,7 @@ def _check(request: ForecastRequest) -> None:
         if request.model not in forecasting.MODEL_NAMES:
             raise InvalidInput(f"unknown model {request.model!r}; choose auto or one of: "
                                f"{', '.join(forecasting.MODEL_NAMES)}")
-        reason = forecasting.unavailable_models().get(request.model)
+        reason = forecasting.get_strategy(request.model).availability()
         if reason:
             raise InvalidInput(f"model {request.model} is unavailable here: {reason}")
 

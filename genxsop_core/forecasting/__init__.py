@@ -22,7 +22,7 @@ from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chun
 from genxsop_core.forecasting.factory import MODEL_NAMES, available_models, get_strategy, unavailable_models
 from genxsop_core.forecasting.parallel import Progress, chunked, map_chunks
 
-__all__ = ["available_models", "unavailable_models", "forecast", "backtest", "run", "ForecastOutput",
+__all__ = ["available_models", "unavailable_models", "get_strategy", "forecast", "backtest", "run", "ForecastOutput",
            "auto_candidates", "MODEL_NAMES"]
 
 LIGHT_MODELS: tuple[str, ...] = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "croston_sba", "tsb")
@@ -49,7 +49,7 @@ def auto_candidates(series_count: int, include: Sequence[str] = (), heavy_max_se
 def _check_model(model: str) -> None:
     if model != "auto" and model not in MODEL_NAMES:
         get_strategy(model)  # raises InvalidInput naming the choices
-    reason = None if model == "auto" else unavailable_models().get(model)
+    reason = None if model == "auto" else get_strategy(model).availability()  # probe only the model asked for
     if reason:
         raise InvalidInput(f"model {model} is unavailable here: {reason}")
 
