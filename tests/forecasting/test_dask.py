@@ -15,8 +15,10 @@ def test_dask_cluster_gives_the_same_forecasts_as_local(seasonal_weekly, intermi
     history = weekly_frame({f"S{i}": seasonal_weekly * (1 + i / 10) for i in range(12)} | {"I": intermittent_weekly})
     local = forecasting.run(history, 8, workers=1)
     seen: list[tuple[int, int]] = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    # workers in-process but talking TCP on 127.0.0.1: spawning worker processes under the full
+    # suite's load timed out in CI ("Nanny failed to start"); the scheduler protocol is the same
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, host="127.0.0.1",
+                                  protocol="tcp", dashboard_address=None) as cluster:
         remote = forecasting.run(history, 8, scheduler=cluster.scheduler_address,
                                  progress=lambda done, total: seen.append((done, total)))
     pd.testing.assert_frame_equal(local.forecasts, remote.forecasts)
