@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genxsop_core import metrics
-from genxsop_core.forecasting.base import SeriesInput, Strategy
+from genxsop_core.forecasting.base import SeriesInput, Strategy, StrategyForecast
 
 METRIC_NAMES: tuple[str, ...] = ("mae", "rmse", "wape", "smape", "mase", "bias")
 MIN_TRAIN = 6  # a window needs at least this much history before its origin to say anything
@@ -72,15 +72,16 @@ def combine(members: Sequence[ModelBacktest]) -> ModelBacktest | None:
     return combined
 
 
-def _forecast_batch(strategy: Strategy, batch: list[SeriesInput], horizon: int) -> list[np.ndarray | Exception]:
+def forecast_each(strategy: Strategy, batch: Sequence[SeriesInput], horizon: int,
+                  quantiles: Sequence[float]) -> list[StrategyForecast | Exception]:
     """Forecast a batch; when the batch fails, retry one by one so one bad series fails alone."""
     try:
-        return [f.mean for f in strategy.forecast_many(batch, horizon, ())]
+        return list(strategy.forecast_many(batch, horizon, quantiles))
     except Exception:
-        results: list[np.ndarray | Exception] = []
+        results: list[StrategyForecast | Exception] = []
         for series in batch:
             try:
-                results.append(strategy.forecast(series, horizon, ()).mean)
+                results.append(strategy.forecast(series, horizon, quantiles))
             except Exception as error:  # noqa: BLE001 - recorded as this series' failure
                 results.append(error)
         return results
@@ -98,12 +99,12 @@ def backtest_strategy(strategy: Strategy, series_list: Sequence[SeriesInput], ho
                    if o >= strategy.min_history_for(s.season_length) and results[i].failure is None]
         if not members:
             continue
-        means = _forecast_batch(strategy, [s.head(o, horizon) for _, s, o in members], horizon)
-        for (i, _, origin), mean in zip(members, means):
-            if isinstance(mean, Exception):
-                results[i].failure = f"{type(mean).__name__}: {str(mean)[:120]}"
-            elif not np.all(np.isfinite(mean)):
+        outputs = forecast_each(strategy, [s.head(o, horizon) for _, s, o in members], horizon, ())
+        for (i, _, origin), output in zip(members, outputs):
+            if isinstance(output, Exception):
+                results[i].failure = f"{type(output).__name__}: {str(output)[:120]}"
+            elif not np.all(np.isfinite(output.mean)):
                 results[i].failure = "non-finite forecast"
             else:
-                results[i].add(origin, mean)
+                results[i].add(origin, output.mean)
     return results

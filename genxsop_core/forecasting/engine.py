@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from genxsop_core.forecasting.backtest import ModelBacktest, backtest_strategy
+from genxsop_core.forecasting.backtest import ModelBacktest, backtest_strategy, forecast_each
 from genxsop_core.forecasting.base import SeriesInput, Strategy
 from genxsop_core.forecasting.factory import get_strategy
 from genxsop_core.forecasting.intervals import residual_quantiles, tidy
@@ -44,19 +44,6 @@ class SeriesResult:
     scores: dict[str, dict[str, float]]
     chosen_backtest: ModelBacktest | None
     fallback: bool = False
-
-
-def _final_forecasts(strategy: Strategy, batch: list[SeriesInput], spec: RunSpec) -> list[object]:
-    try:
-        return list(strategy.forecast_many(batch, spec.horizon, spec.quantiles))
-    except Exception:
-        results: list[object] = []
-        for series in batch:
-            try:
-                results.append(strategy.forecast(series, spec.horizon, spec.quantiles))
-            except Exception as error:  # noqa: BLE001 - handled as this series' fallback
-                results.append(error)
-        return results
 
 
 def _fixed_choice(name: str, series: SeriesInput, backtest: ModelBacktest) -> Choice:
@@ -107,7 +94,7 @@ def _forecast_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[SeriesResul
     for name in {m for c in choices for m in c.members}:
         strategy = strategies.get(name) or get_strategy(name, spec.options)
         index = [i for i, c in enumerate(choices) if name in c.members]
-        for i, result in zip(index, _final_forecasts(strategy, [chunk[i] for i in index], spec)):
+        for i, result in zip(index, forecast_each(strategy, [chunk[i] for i in index], spec.horizon, spec.quantiles)):
             finals[(i, name)] = result
     return [_assemble(i, chunk[i], choices[i], finals, per_series[i], spec) for i in range(len(chunk))]
 
