@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from genxsop_core.exceptions import NotFound
+from genxsop_core.forecasting.selection import COMBO_PREFIX
 from genxsop_core.unit_of_work import UnitOfWork
 
 
@@ -54,11 +55,14 @@ def get_run(uow: UnitOfWork, run_id: int) -> RunSummary:
 
 
 def leaderboard(uow: UnitOfWork, run_id: int) -> pd.DataFrame:
-    """Per model: SKUs scored, SKUs won, median backtest WAPE / MASE / bias, and a typical reason."""
+    """Per model: SKUs scored, SKUs won, SKUs whose chosen blend it is part of, median backtest
+    WAPE / MASE / bias, and a typical reason. Auto mostly chooses blends ("combo:a+b+c"), so
+    the blend count is what says which strategies carry the forecast."""
+    columns = ["model", "skus_scored", "skus_won", "in_chosen_blend", "wape", "mase", "bias", "why_it_won"]
     with uow:
         scores = uow.forecast_runs.scores(run_id)
     if scores.empty:
-        return pd.DataFrame(columns=["model", "skus_scored", "skus_won", "wape", "mase", "bias", "why_it_won"])
+        return pd.DataFrame(columns=columns)
     scored = scores.dropna(subset=["wape", "mase"], how="all")
     board = scored.groupby("model").agg(skus_scored=("sku", "nunique"), wape=("wape", "median"),
                                         mase=("mase", "median"), bias=("bias", "median"))
@@ -67,8 +71,11 @@ def leaderboard(uow: UnitOfWork, run_id: int) -> pd.DataFrame:
     board["why_it_won"] = winners.groupby("model").reason.first()
     board["skus_scored"] = board["skus_scored"].fillna(0).astype(int)
     board["skus_won"] = board["skus_won"].astype(int)
-    board = board.reset_index().sort_values(["skus_won", "mase"], ascending=[False, True])
-    return board[["model", "skus_scored", "skus_won", "wape", "mase", "bias", "why_it_won"]]
+    blends = winners.model[winners.model.str.startswith(COMBO_PREFIX)]
+    members = blends.str.removeprefix(COMBO_PREFIX).str.split("+").explode().value_counts()
+    board["in_chosen_blend"] = members.reindex(board.index).fillna(0).astype(int)
+    board = board.reset_index().sort_values(["skus_won", "in_chosen_blend", "mase"], ascending=[False, False, True])
+    return board[columns]
 
 
 @dataclass

@@ -143,7 +143,7 @@ class ForecastResult(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     period: Mapped[date] = mapped_column(Date)
-    model: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(120))  # "combo:a+b+c" names three strategies
     mean: Mapped[float] = mapped_column(Float)
     p01: Mapped[float | None] = mapped_column(Float)
     p05: Mapped[float | None] = mapped_column(Float)
@@ -168,7 +168,7 @@ class ForecastModelScore(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
-    model: Mapped[str] = mapped_column(String(40))
+    model: Mapped[str] = mapped_column(String(120))  # "combo:a+b+c" names three strategies
     mae: Mapped[float | None] = mapped_column(Float)
     rmse: Mapped[float | None] = mapped_column(Float)
     wape: Mapped[float | None] = mapped_column(Float)

@@ -71,7 +71,8 @@ with results_tab:
         run_id = st.selectbox("Run", ids, index=ids.index(default) if default in ids else 0,
                               format_func=label.get, key="fc_result_run")
         st.subheader("Model leaderboard")
-        st.caption("Backtest error per model over the SKUs it was scored on (median), and how often auto chose it.")
+        st.caption("Backtest error per model over the SKUs it was scored on (median), how often auto chose it alone "
+                   "and how often it is part of the weighted blend auto chose.")
         st.dataframe(forecast_views.leaderboard(runtime.uow(), run_id), hide_index=True,
                      column_config={"wape": st.column_config.NumberColumn(format="percent"),
                                     "bias": st.column_config.NumberColumn(format="percent"),

@@ -25,7 +25,8 @@ from genxsop_core.forecasting.parallel import Progress, chunked, map_chunks
 __all__ = ["available_models", "unavailable_models", "get_strategy", "forecast", "backtest", "run", "ForecastOutput",
            "auto_candidates", "MODEL_NAMES"]
 
-LIGHT_MODELS: tuple[str, ...] = ("naive", "seasonal_naive", "moving_average", "ets", "theta", "croston_sba", "tsb")
+LIGHT_MODELS: tuple[str, ...] = ("naive", "seasonal_naive", "moving_average", "ets", "ets_log", "theta", "croston_sba",
+                                   "tsb")
 HEAVY_MODELS: tuple[str, ...] = ("prophet", "chronos2")
 CHUNK_SIZE = 8
 

@@ -61,14 +61,16 @@ class ModelBacktest:
         }
 
 
-def combine(members: Sequence[ModelBacktest]) -> ModelBacktest | None:
-    """The equal-weight average of several models, on the windows they share."""
+def combine(members: Sequence[ModelBacktest], weights: Sequence[float] | None = None) -> ModelBacktest | None:
+    """The weighted (default: equal-weight) average of several models, on the windows they share."""
     shared = sorted(set.intersection(*(set(m.origins) for m in members)))
     if not shared:
         return None
+    weights = np.full(len(members), 1 / len(members)) if weights is None else np.asarray(weights, dtype=float)
     combined = ModelBacktest()
     for origin in shared:
-        combined.add(origin, np.mean([m.forecasts[m.origins.index(origin)] for m in members], axis=0))
+        paths = np.array([m.forecasts[m.origins.index(origin)] for m in members])
+        combined.add(origin, weights @ paths)
     return combined
 
 

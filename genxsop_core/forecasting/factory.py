@@ -9,13 +9,14 @@ from genxsop_core.forecasting.strategies.chronos import Chronos2Strategy
 from genxsop_core.forecasting.strategies.intermittent import TSB, CrostonSBA
 from genxsop_core.forecasting.strategies.prophet import ProphetStrategy
 from genxsop_core.forecasting.strategies.simple import MovingAverage, Naive, SeasonalNaive
-from genxsop_core.forecasting.strategies.smoothing import ETS, Theta
+from genxsop_core.forecasting.strategies.smoothing import ETS, LogETS, Theta
 
 _MAKERS: dict[str, Callable[[dict], Strategy]] = {
     "naive": lambda o: Naive(),
     "seasonal_naive": lambda o: SeasonalNaive(),
     "moving_average": lambda o: MovingAverage(o.get("moving_average_window")),
     "ets": lambda o: ETS(),
+    "ets_log": lambda o: LogETS(),
     "theta": lambda o: Theta(),
     "croston_sba": lambda o: CrostonSBA(),
     "tsb": lambda o: TSB(),
@@ -24,7 +25,6 @@ _MAKERS: dict[str, Callable[[dict], Strategy]] = {
 }
 
 MODEL_NAMES: tuple[str, ...] = tuple(_MAKERS)
-INTERMITTENT_MODELS: tuple[str, ...] = ("croston_sba", "tsb", "moving_average")
 
 
 def get_strategy(name: str, options: dict | None = None) -> Strategy:

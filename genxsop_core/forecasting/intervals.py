@@ -1,9 +1,15 @@
 """Quantiles for strategies without native ones, from their own backtest errors.
 
 The pooled backtest errors (actual - forecast) of a series give the error distribution;
-its empirical quantiles are added to the mean path, widened with the square root of the
-step ahead (errors grow with the horizon). With too few errors to trust, the spread of
-bucket-to-bucket changes stands in (a random-walk band).
+its empirical quantiles are added to the mean path, growing gently with the step ahead
+(h ** 0.25, normalised to average 1 over the horizon) and widened by BAND_WIDENING.
+Backtest errors understate future ones: they come from a handful of windows, and the model
+was chosen because they were small. Measured on the PBS and aus_retail holdouts (smooth
+series, top-3 blend), the raw error quantiles covered 72-74% for a nominal P10-P90 (80%);
+widened by 1.25 they covered 79-80%. The factor is calibrated on those two data sets:
+bench/forecast_accuracy.py prints the coverage so it can be checked on any other.
+With too few errors to trust, the spread of bucket-to-bucket changes stands in (a
+random-walk band).
 """
 from __future__ import annotations
 
@@ -13,11 +19,13 @@ from statistics import NormalDist
 import numpy as np
 
 MIN_ERRORS = 8
+BAND_WIDENING = 1.25
+GROWTH_EXPONENT = 0.25
 
 
 def _growth(horizon: int) -> np.ndarray:
-    steps = np.sqrt(np.arange(1, horizon + 1))
-    return steps / steps.mean()
+    steps = np.arange(1, horizon + 1) ** GROWTH_EXPONENT
+    return BAND_WIDENING * steps / steps.mean()
 
 
 def residual_quantiles(mean: np.ndarray, errors: np.ndarray, y: np.ndarray,

@@ -8,7 +8,7 @@ import pytest
 from genxsop_core.forecasting.base import SeriesInput
 from genxsop_core.forecasting.strategies.intermittent import TSB, CrostonSBA
 from genxsop_core.forecasting.strategies.simple import MovingAverage, Naive, SeasonalNaive
-from genxsop_core.forecasting.strategies.smoothing import ETS, Theta
+from genxsop_core.forecasting.strategies.smoothing import ETS, LogETS, Theta
 
 
 def series(y, season_length: int = 4) -> SeriesInput:
@@ -64,6 +64,24 @@ def test_ets_follows_a_seasonal_shape_with_native_quantiles(seasonal_weekly):
 def test_ets_without_two_seasons_fits_without_seasonality(seasonal_weekly):
     result = ETS().forecast(series(seasonal_weekly[:60], 52), 8, (0.5,))
     assert result.mean.shape == (8,) and np.all(np.isfinite(result.mean))
+
+
+def test_ets_on_the_log_scale_grows_its_swings_with_the_level():
+    """A series whose seasonal swing is 30% of a level that doubles: the log-scale ETS keeps
+    the swing proportional; its band is log-normal, so never below zero and wider above."""
+    t = np.arange(104)
+    level = 100 * 2 ** (t / 104)
+    y = level * (1 + 0.3 * np.sin(2 * np.pi * t / 52))
+    result = LogETS().forecast(series(y, 52), 52, (0.1, 0.9))
+    swing = result.mean.max() - result.mean.min()
+    assert swing > 0.3 * 2 * 200 * 0.8  # at the new level of ~200, the swing is ~120, not the old ~60
+    assert np.all(result.quantiles[0.1] >= 0)
+    assert np.all(result.quantiles[0.9] - result.mean > result.mean - result.quantiles[0.1])
+
+
+def test_ets_on_the_log_scale_survives_zeros(intermittent_weekly):
+    result = LogETS().forecast(series(intermittent_weekly, 52), 8, (0.5,))
+    assert np.all(np.isfinite(result.mean)) and np.all(result.mean >= 0)
 
 
 def test_theta_on_positive_and_zero_containing_series(seasonal_weekly, intermittent_weekly):

@@ -74,8 +74,12 @@ def test_a_run_is_persisted_with_quantiles_choices_scores_hash_timings_and_audit
     trail = search_audit(demo(), admin, AuditFilter(entity="forecast_run"))
     assert [(e.action, e.username) for e in reversed(trail)] == [("create", PLANNER.username),
                                                                 ("complete", PLANNER.username)]
-    board = forecast_views.leaderboard(demo(), run_id)
+    board = forecast_views.leaderboard(demo(), run_id).set_index("model")
     assert board.skus_won.sum() == len(skus)
+    blends = chosen.model[chosen.model.str.startswith("combo:")]
+    for member in ("ets", "theta", "seasonal_naive"):
+        if member in board.index:
+            assert board.in_chosen_blend[member] == blends.str.split(r"[:+]").map(lambda m: member in m).sum()
     view = forecast_views.sku_forecast(demo(), run_id, skus[0])
     assert len(view.forecast) == 6 and len(view.history) > 100 and view.reason
 
