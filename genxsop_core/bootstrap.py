@@ -88,6 +88,11 @@ def prepare_database(settings: Settings | None = None) -> DemoSeed | None:
         empty = uow.products.count() == 0 and uow.users.count() == 0
     if not empty:
         return None
-    _log.info("empty demo database: seeding the demo company")
-    return seed_demo(uow, SYSTEM, settings.bucket)
+    _log.info("empty demo database: seeding the demo company and its planning history")
+    seed = seed_demo(uow, SYSTEM, settings.bucket)
+    from genxsop_core.demo_plans import seed_demo_plans  # imports the forecasting engine: only when seeding
+
+    seed_demo_plans(lambda: UnitOfWork(get_session_factory(settings.database_url)), SYSTEM, settings.bucket,
+                    workers=1)
+    return seed
 

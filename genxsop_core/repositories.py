@@ -15,13 +15,16 @@ from genxsop_core.models import (
     AuditLog,
     Base,
     DemandActual,
+    DemandPlan,
     ForecastModelScore,
     ForecastResult,
     ForecastRun,
     PlannedPromotion,
     PlanVersion,
     Product,
+    ReasonCode,
     Resource,
+    SopCycle,
     User,
 )
 
@@ -42,6 +45,11 @@ class ProductRepository:
 
     def ids_by_sku(self) -> dict[str, int]:
         return dict(self.session.execute(select(Product.sku, Product.id)).tuples().all())
+
+    def prices(self) -> pd.Series:
+        """Unit price per SKU (revenue views)."""
+        rows = self.session.execute(select(Product.sku, Product.unit_price)).tuples().all()
+        return pd.Series(dict(rows), dtype=float)
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Product)) or 0
@@ -84,6 +92,77 @@ class PlanVersionRepository:
             select(PlanVersion).where(PlanVersion.kind == kind, PlanVersion.status == "draft")
             .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc()).limit(1)
         )
+
+    def get(self, version_id: int) -> PlanVersion | None:
+        return self.session.get(PlanVersion, version_id)
+
+    def listing(self, kind: str) -> pd.DataFrame:
+        """Versions of one kind with their cycle month, newest cycle first."""
+        result = self.session.execute(
+            select(PlanVersion.id, PlanVersion.name, PlanVersion.status, PlanVersion.source_run_id,
+                   PlanVersion.created_by, PlanVersion.created_at, PlanVersion.approved_by, PlanVersion.approved_at,
+                   SopCycle.month.label("cycle_month"), SopCycle.name.label("cycle"))
+            .outerjoin(SopCycle, SopCycle.id == PlanVersion.cycle_id).where(PlanVersion.kind == kind)
+            .order_by(SopCycle.month.desc(), PlanVersion.id.desc()))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def for_cycle(self, kind: str, cycle_id: int) -> PlanVersion | None:
+        return self.session.scalar(select(PlanVersion).where(PlanVersion.kind == kind,
+                                                             PlanVersion.cycle_id == cycle_id))
+
+    def cycle_by_month(self, month: Any) -> SopCycle | None:
+        return self.session.scalar(select(SopCycle).where(SopCycle.month == month))
+
+    def cycle(self, cycle_id: int | None) -> SopCycle | None:
+        return None if cycle_id is None else self.session.get(SopCycle, cycle_id)
+
+    def add_cycle(self, cycle: SopCycle) -> None:
+        self.session.add(cycle)
+
+    def reason_codes(self, active_only: bool = True) -> list[ReasonCode]:
+        query = select(ReasonCode).order_by(ReasonCode.code)
+        if active_only:
+            query = query.where(ReasonCode.active.is_(True))
+        return list(self.session.scalars(query))
+
+
+class DemandPlanRepository:
+    """Rows of demand plan versions, as frames for reading and as objects for locked updates."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def frame(self, version_ids: Sequence[int], skus: Sequence[str] | None = None) -> pd.DataFrame:
+        """sku, name, category, family, unit_price, version_id, period, statistical, override,
+        consensus, reason_code, comment, author, updated_at, row_version."""
+        query = (select(Product.sku, Product.name, Product.category, Product.family, Product.unit_price,
+                        DemandPlan.plan_version_id.label("version_id"), DemandPlan.period, DemandPlan.statistical,
+                        DemandPlan.override, DemandPlan.consensus, DemandPlan.reason_code, DemandPlan.comment,
+                        DemandPlan.author, DemandPlan.updated_at, DemandPlan.row_version)
+                 .join(Product, Product.id == DemandPlan.product_id)
+                 .where(DemandPlan.plan_version_id.in_(list(version_ids))))
+        if skus is not None:
+            query = query.where(Product.sku.in_(list(skus)))
+        result = self.session.execute(query.order_by(Product.sku, DemandPlan.period))
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return frame.assign(period=pd.to_datetime(frame["period"]))
+
+    def rows_for_update(self, version_id: int, keys: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], DemandPlan]:
+        """The ORM rows for (sku, period) keys; updating them checks row_version (optimistic lock)."""
+        skus = sorted({sku for sku, _ in keys})
+        wanted = set(keys)
+        found: dict[tuple[str, Any], DemandPlan] = {}
+        for chunk in _chunks(skus):
+            query = (select(Product.sku, DemandPlan).join(Product, Product.id == DemandPlan.product_id)
+                     .where(DemandPlan.plan_version_id == version_id, Product.sku.in_(chunk)))
+            for sku, row in self.session.execute(query):
+                if (sku, row.period) in wanted:
+                    found[(sku, row.period)] = row
+        return found
+
+    def insert_rows(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(DemandPlan), rows)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ class UnitOfWork:
         self.audit = repos.AuditLogRepository(self.session)
         self.tables = repos.TableRepository(self.session)
         self.plans = repos.PlanVersionRepository(self.session)
+        self.demand_plans = repos.DemandPlanRepository(self.session)
         self.resources = repos.ResourceRepository(self.session)
         self.demand = repos.DemandRepository(self.session)
         self.forecast_runs = repos.ForecastRunRepository(self.session)

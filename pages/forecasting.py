@@ -26,7 +26,8 @@ def run_progress() -> None:
         st.progress(share, text=f"Run {run.id} {run.status}: {run.progress_done} of {run.progress_total} SKUs")
         return
     del st.session_state["watch_run"]
-    st.session_state["selected_run"] = run.id if run.status == "done" else st.session_state.get("selected_run")
+    if run.status == "done":  # show the finished run, whatever run the results picker showed before
+        st.session_state["selected_run"] = st.session_state["fc_result_run"] = run.id
     st.rerun(scope="app")
 
 

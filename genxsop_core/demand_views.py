@@ -1,0 +1,216 @@
+"""What the demand review screen shows: plan versions, the drill-down chart, the override
+grid, the split preview, accuracy by lag with FVA, and the plan export. Reads only.
+
+A node of the product hierarchy is (level, key): ("total", ""), ("category", "Juices"),
+("family", ...), ("sku", ...). Quantities are units; "revenue" multiplies every SKU by its
+unit price before adding up. Monthly views add weekly buckets into the month they start in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from genxsop_core import accuracy
+from genxsop_core.demand_plans import KIND, OVERRIDE_LEVELS, row_token
+from genxsop_core.disaggregation import split_proportionally
+from genxsop_core.exceptions import InvalidInput, NotFound
+from genxsop_core.io.exporter import encode
+from genxsop_core.unit_of_work import UnitOfWork
+
+LEVELS: tuple[str, ...] = ("total", "category", "family", "sku")
+MEASURES: tuple[str, ...] = ("units", "revenue")
+VIEW_BUCKETS: tuple[str, ...] = ("week", "month")
+CHART_COLUMNS = ["period", "actual", "statistical", "p10", "p90", "consensus", "last_cycle"]
+
+
+@dataclass(frozen=True)
+class Node:
+    level: str = "total"
+    key: str = ""
+
+    def skus(self, hierarchy: pd.DataFrame) -> list[str]:
+        if self.level not in LEVELS:
+            raise InvalidInput(f"level must be one of {', '.join(LEVELS)}, not {self.level!r}")
+        chosen = hierarchy if self.level == "total" else hierarchy[hierarchy[self.level] == self.key]
+        if chosen.empty:
+            raise NotFound(f"no products under {self.level} {self.key!r}")
+        return sorted(chosen.sku)
+
+    def label(self) -> str:
+        return "All products" if self.level == "total" else f"{self.level.capitalize()} {self.key}"
+
+
+def list_versions(uow: UnitOfWork) -> pd.DataFrame:
+    """id, name, status, cycle, cycle_month, source_run_id, created_by/at, approved_by/at; newest cycle first."""
+    with uow:
+        return uow.plans.listing(KIND)
+
+
+def reason_codes(uow: UnitOfWork) -> dict[str, str]:
+    """Active reason codes and their descriptions (the managed list the grid offers)."""
+    with uow:
+        return {r.code: r.description for r in uow.plans.reason_codes()}
+
+
+def _previous_approved(versions: pd.DataFrame, version_id: int) -> int | None:
+    """The approved version of the latest cycle before this version's cycle ("last cycle's plan")."""
+    this = versions[versions.id == version_id]
+    if this.empty:
+        raise NotFound(f"demand plan version {version_id} does not exist")
+    month = this.cycle_month.iloc[0]
+    earlier = versions[(versions.status == "approved") & (versions.cycle_month < month)]
+    return None if earlier.empty else int(earlier.sort_values("cycle_month").id.iloc[-1])
+
+
+def _scale(frame: pd.DataFrame, columns: list[str], measure: str, prices: pd.Series) -> pd.DataFrame:
+    if measure not in MEASURES:
+        raise InvalidInput(f"measure must be units or revenue, not {measure!r}")
+    if measure == "revenue":
+        price = frame["sku"].map(prices).fillna(0.0).to_numpy()
+        frame = frame.assign(**{c: frame[c] * price for c in columns})
+    return frame
+
+
+def _to_buckets(frame: pd.DataFrame, bucket: str) -> pd.DataFrame:
+    if bucket not in VIEW_BUCKETS:
+        raise InvalidInput(f"view must be week or month, not {bucket!r}")
+    if bucket == "month":
+        frame = frame.assign(period=frame["period"].dt.to_period("M").dt.to_timestamp())
+    return frame
+
+
+def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: str = "units",
+                 bucket: str = "week") -> pd.DataFrame:
+    """History, statistical forecast with its P10-P90 band, consensus and last cycle's plan for a
+    node, one row per period (CHART_COLUMNS). The band of an aggregate adds the SKUs' P10s and
+    P90s: exact when SKUs move together, wider than the truth when they do not."""
+    with uow:
+        hierarchy = uow.demand.hierarchy()
+        prices = uow.products.prices()
+        skus = node.skus(hierarchy)
+        history = uow.demand.history(skus).rename(columns={"unique_id": "sku", "ds": "period", "y": "actual"})
+        parts = [history[["sku", "period", "actual"]]]
+        if version_id is not None:
+            versions = uow.plans.listing(KIND)
+            plan = uow.demand_plans.frame([version_id], skus)
+            parts.append(plan[["sku", "period", "statistical", "consensus"]])
+            version = uow.plans.get(version_id)
+            if version is not None and version.source_run_id is not None:
+                band = uow.forecast_runs.results(version.source_run_id, skus)
+                band = band[~band.model.str.startswith("backtest-")]
+                parts.append(band.assign(period=pd.to_datetime(band.period))[["sku", "period", "p10", "p90"]])
+            previous = _previous_approved(versions, version_id)
+            if previous is not None:
+                last = uow.demand_plans.frame([previous], skus)
+                parts.append(last.rename(columns={"consensus": "last_cycle"})[["sku", "period", "last_cycle"]])
+    long = pd.concat([p.melt(id_vars=["sku", "period"]) for p in parts], ignore_index=True)
+    long = long.assign(value=long["value"].astype(float))
+    long = _scale(long, ["value"], measure, prices)
+    long = _to_buckets(long, bucket)
+    wide = long.pivot_table(index="period", columns="variable", values="value", aggfunc="sum", dropna=False)
+    counted = long.dropna(subset=["value"]).pivot_table(index="period", columns="variable", values="value",
+                                                        aggfunc="count")
+    wide = wide.where(counted.reindex_like(wide).fillna(0) > 0)  # a period with no value stays empty, not 0
+    return wide.reindex(columns=CHART_COLUMNS[1:]).reset_index().rename_axis(columns=None)
+
+
+def override_grid(uow: UnitOfWork, version_id: int, node: Node, grid_level: str) -> pd.DataFrame:
+    """One row per item at `grid_level` under the node and per period: statistical, consensus,
+    override (the current consensus where an override exists), reason_code, comment, the last
+    author and the lock token the save checks."""
+    if grid_level not in OVERRIDE_LEVELS:
+        raise InvalidInput(f"overrides are made per {', '.join(OVERRIDE_LEVELS)}, not {grid_level!r}")
+    with uow:
+        hierarchy = uow.demand.hierarchy()
+        skus = node.skus(hierarchy)
+        plan = uow.demand_plans.frame([version_id], skus)
+    plan = plan.assign(item=plan[grid_level], overridden=plan.override.notna())
+    plan = plan.sort_values(["item", "period", "sku"])
+    grid = plan.groupby(["item", "period"], sort=True).agg(
+        statistical=("statistical", "sum"), consensus=("consensus", "sum"), overridden=("overridden", "any"),
+        reason_code=("reason_code", "first"), comment=("comment", "first"), author=("author", "last"),
+        row_versions=("row_version", list)).reset_index()
+    grid["override"] = grid.consensus.where(grid.overridden)
+    grid["token"] = grid.row_versions.map(row_token)
+    return grid[["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author",
+                 "token"]]
+
+
+def split_preview(uow: UnitOfWork, version_id: int, level: str, key: str, period: date,
+                  value: float) -> pd.DataFrame:
+    """How a family or category override would land on its SKUs: sku, statistical, share, new consensus."""
+    with uow:
+        hierarchy = uow.demand.hierarchy()
+        skus = Node(level, key).skus(hierarchy)
+        plan = uow.demand_plans.frame([version_id], skus)
+    rows = plan[plan.period == pd.Timestamp(period)].set_index("sku")
+    shares = split_proportionally(float(value), rows.statistical)
+    return pd.DataFrame({"sku": shares.index, "statistical": rows.statistical.reindex(shares.index).to_numpy(),
+                         "share": (shares / value).fillna(0.0).to_numpy() if value else 0.0,
+                         "new_consensus": shares.to_numpy()})
+
+
+def lag_frame(uow: UnitOfWork, skus: list[str] | None = None) -> pd.DataFrame:
+    """Approved versions joined with the actuals that have arrived since: version_id, sku, family,
+    category, period, lag (1 = first planned bucket), actual, naive (last actual before the plan),
+    statistical, consensus. Approved plans are never changed, so they are the lag snapshots."""
+    with uow:
+        versions = uow.plans.listing(KIND)
+        approved = versions[versions.status == "approved"].id.tolist()
+        hierarchy = uow.demand.hierarchy()
+        wanted = skus if skus is not None else sorted(hierarchy.sku)
+        plans = uow.demand_plans.frame(approved, wanted) if approved else pd.DataFrame()
+        history = uow.demand.history(wanted) if approved else pd.DataFrame()
+    columns = ["version_id", "sku", "family", "category", "period", "lag", "actual", "naive", "statistical",
+               "consensus"]
+    if plans.empty:
+        return pd.DataFrame(columns=columns)
+    plans = plans.assign(lag=plans.groupby("version_id").period.rank(method="dense").astype(int))
+    actual = history.rename(columns={"unique_id": "sku", "ds": "period", "y": "actual"})[["sku", "period", "actual"]]
+    first = plans.groupby("version_id").period.min().rename("first_period")
+    before = plans[["version_id", "sku"]].drop_duplicates().join(first, on="version_id").merge(actual, on="sku")
+    before = before[before.period < before.first_period].sort_values("period")
+    naive = before.groupby(["version_id", "sku"]).actual.last().rename("naive")
+    frame = plans.merge(actual, on=["sku", "period"], how="inner").join(naive, on=["version_id", "sku"])
+    return frame.dropna(subset=["actual", "naive"])[columns].reset_index(drop=True)
+
+
+@dataclass
+class AccuracyPanel:
+    by_lag: pd.DataFrame  # accuracy.accuracy_by_lag at the chosen level
+    value_added: pd.DataFrame  # step, wape, fva
+    flagged: pd.DataFrame  # accuracy.flag_skus
+    lags: list[int]
+
+
+def accuracy_panel(uow: UnitOfWork, node: Node, level: str = "sku", lag: int | None = None) -> AccuracyPanel:
+    """Accuracy of approved plans for the SKUs under a node: per `level` and lag, FVA, flags."""
+    with uow:
+        skus = node.skus(uow.demand.hierarchy())
+    frame = lag_frame(uow, skus)
+    if frame.empty:
+        empty = pd.DataFrame()
+        return AccuracyPanel(empty, empty, empty, [])
+    chosen = frame if lag is None else frame[frame.lag == lag]
+    by_lag = accuracy.accuracy_by_lag(chosen, level) if not chosen.empty else pd.DataFrame()
+    value_added = accuracy.value_added(frame, lag) if not chosen.empty else pd.DataFrame()
+    flagged = accuracy.flag_skus(frame, lag) if not chosen.empty else pd.DataFrame()
+    return AccuracyPanel(by_lag, value_added, flagged, sorted(int(v) for v in np.unique(frame.lag)))
+
+
+def plan_export(uow: UnitOfWork, version_id: int, file_type: str) -> tuple[bytes, str]:
+    """The plan as CSV or XLSX (text cells neutralised against formula injection) and a file name."""
+    with uow:
+        version = uow.plans.get(version_id)
+        if version is None or version.kind != KIND:
+            raise NotFound(f"demand plan version {version_id} does not exist")
+        frame = uow.demand_plans.frame([version_id])
+        name = version.name
+    frame = frame.assign(period=frame.period.dt.date, version=name)[
+        ["version", "sku", "name", "category", "family", "period", "statistical", "override", "consensus",
+         "reason_code", "comment", "author", "updated_at"]]
+    frame["updated_at"] = pd.to_datetime(frame.updated_at, utc=True).dt.tz_localize(None)
+    return encode(frame, file_type, "demand plan"), f"demand_plan_{version_id}.{file_type}"

@@ -1,0 +1,83 @@
+"""The demo company's planning history, so the demand review has something to review.
+
+Three past monthly cycles, each with an approved consensus plan made the way a planner
+would have made it then: a statistical forecast from the history known at the time (the
+real forecasting engine, seasonal naive to keep seeding quick), raised where a promotion
+was planned (reason PROMO). Their lags are scored as actuals arrive. Then the current
+cycle: a real forecast run (auto) over every SKU and a draft consensus plan made from it.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+
+from genxsop_core import forecast_runs, forecasting
+from genxsop_core.demand_plans import create_version, insert_version
+from genxsop_core.events import RecordChanged
+from genxsop_core.models import utcnow
+from genxsop_core.permissions import Actor
+from genxsop_core.unit_of_work import UnitOfWork
+
+PAST_CYCLES = 3
+PAST_HORIZON = {"week": 13, "month": 3}
+CURRENT_HORIZON = {"week": 26, "month": 6}
+PROMO_UPLIFT = 1.3  # the demo planner's rule of thumb for a planned promotion
+
+_log = logging.getLogger("genxsop.demo_plans")
+
+
+def _past_plan(history: pd.DataFrame, as_of: pd.Timestamp, horizon: int) -> pd.DataFrame:
+    """sku, period, statistical, consensus (promo weeks raised) as planned after `as_of`."""
+    known = history[history.ds <= as_of]
+    future = history[(history.ds > as_of)][["unique_id", "ds", "promo"]]
+    out = forecasting.run(known[["unique_id", "ds", "y", "promo"]], horizon, "seasonal_naive", workers=1,
+                          future_promo=future)
+    plan = out.forecasts.rename(columns={"unique_id": "sku", "ds": "period", "mean": "statistical"})
+    promo = future.rename(columns={"unique_id": "sku", "ds": "period"})
+    plan = plan.merge(promo, on=["sku", "period"], how="left").fillna({"promo": 0.0})
+    return plan.assign(consensus=plan.statistical * (1 + (PROMO_UPLIFT - 1) * plan.promo))
+
+
+def seed_demo_plans(uow_factory: Callable[[], UnitOfWork], actor: Actor, bucket: str,
+                    workers: int | None = None) -> list[int]:
+    """Past approved cycles plus the current draft; returns the version ids, oldest first."""
+    with uow_factory() as uow:
+        skus = uow.demand.skus_in_scope("all", [])
+        history = uow.demand.history(skus)
+    last = history.ds.max()
+    current_month = (last + pd.offsets.MonthBegin(1)).normalize() if bucket == "month" else \
+        (last + pd.Timedelta(days=7)).to_period("M").to_timestamp()
+    ids = []
+    for months_back in range(PAST_CYCLES, 0, -1):
+        month = (current_month - pd.DateOffset(months=months_back)).date()
+        as_of = history.ds[history.ds < pd.Timestamp(month)].max()
+        plan = _past_plan(history, as_of, PAST_HORIZON[bucket])
+        ids.append(_approved_version(uow_factory, actor, plan, month))
+    run_id = forecast_runs.request_run(uow_factory(), actor, forecast_runs.ForecastRequest(
+        "all", (), "auto", CURRENT_HORIZON[bucket]))
+    forecast_runs.execute_run(uow_factory, run_id, workers=workers)
+    ids.append(create_version(uow_factory(), actor, run_id, current_month.date()))
+    _log.info("demo planning history: versions %s, forecast run %s", ids, run_id)
+    return ids
+
+
+def _approved_version(uow_factory: Callable[[], UnitOfWork], actor: Actor, plan: pd.DataFrame, month: date) -> int:
+    with uow_factory() as uow:
+        version_id = insert_version(uow, actor, plan[["sku", "period", "statistical"]], month,
+                             f"Consensus {month:%Y-%m} (demo history)", None)
+        raised = plan[plan.consensus != plan.statistical]
+        rows = uow.demand_plans.rows_for_update(version_id, [(s, p.date()) for s, p in zip(raised.sku, raised.period)])
+        for sku, period, value in zip(raised.sku, raised.period, raised.consensus):
+            row = rows[(sku, period.date())]
+            row.override, row.consensus = float(value), float(value)
+            row.reason_code, row.comment, row.author = "PROMO", "Promotion planned: +30% on the statistical", \
+                actor.username
+        version = uow.plans.get(version_id)
+        version.status, version.approved_by, version.approved_at = "approved", actor.username, utcnow()
+        uow.publish(RecordChanged(actor.username, action="approve", entity="plan_version", key=str(version_id),
+                                  after={"status": "approved", "note": "demo history"}))
+        uow.commit()
+    return version_id
