@@ -7,6 +7,7 @@ unit price before adding up. Monthly views add weekly buckets into the month the
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core import accuracy
-from genxsop_core.demand_plans import KIND, OVERRIDE_LEVELS, row_token
+from genxsop_core.demand_plans import KIND, OVERRIDE_LEVELS, OverrideEdit, row_token
 from genxsop_core.disaggregation import split_proportionally
 from genxsop_core.exceptions import InvalidInput, NotFound
 from genxsop_core.io.exporter import encode
@@ -139,6 +140,55 @@ def override_grid(uow: UnitOfWork, version_id: int, node: Node, grid_level: str)
                  "token"]]
 
 
+def grid_levels(node: Node) -> list[str]:
+    """The levels a planner may override at under a node: the node's own and every level below."""
+    depth = {"sku": ["sku"], "family": ["sku", "family"]}
+    return depth.get(node.level, ["sku", "family", "category"])
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
+
+
+def _same(a: object, b: object) -> bool:
+    return (_blank(a) and _blank(b)) or (not _blank(a) and not _blank(b) and a == b)
+
+
+def grid_edits(loaded: pd.DataFrame, edited: pd.DataFrame, grid_level: str) -> list[OverrideEdit]:
+    """The cells a planner changed in the override grid, as edits carrying what they loaded."""
+    changed = []
+    for (_, before), (_, after) in zip(loaded.iterrows(), edited.iterrows()):
+        if all(_same(before[c], after[c]) for c in ("override", "reason_code", "comment")):
+            continue
+        value = None if _blank(after["override"]) else float(after["override"])
+        changed.append(OverrideEdit(
+            level=grid_level, key=str(before["item"]), period=pd.Timestamp(before["period"]).date(), value=value,
+            reason_code=None if _blank(after["reason_code"]) else str(after["reason_code"]),
+            comment="" if _blank(after["comment"]) else str(after["comment"]),
+            seen_token=str(before["token"]), seen_consensus=float(before["consensus"])))
+    return changed
+
+
+@dataclass(frozen=True)
+class PlanTotals:
+    """The few numbers above the chart, over the plan's periods."""
+
+    statistical: float
+    consensus: float
+    last_cycle: float | None  # over the periods both plans cover
+
+    @property
+    def override_change(self) -> float:
+        return self.consensus / self.statistical - 1 if self.statistical else 0.0
+
+
+def plan_totals(chart: pd.DataFrame) -> PlanTotals:
+    planned = chart[chart.consensus.notna()]
+    both = planned[planned.last_cycle.notna()]
+    return PlanTotals(float(planned.statistical.sum()), float(planned.consensus.sum()),
+                      float(both.last_cycle.sum()) if len(both) else None)
+
+
 def split_preview(uow: UnitOfWork, version_id: int, level: str, key: str, period: date,
                   value: float) -> pd.DataFrame:
     """How a family or category override would land on its SKUs: sku, statistical, share, new consensus."""
@@ -194,11 +244,12 @@ def accuracy_panel(uow: UnitOfWork, node: Node, level: str = "sku", lag: int | N
     if frame.empty:
         empty = pd.DataFrame()
         return AccuracyPanel(empty, empty, empty, [])
+    lags = sorted(int(v) for v in np.unique(frame.lag))
     chosen = frame if lag is None else frame[frame.lag == lag]
-    by_lag = accuracy.accuracy_by_lag(chosen, level) if not chosen.empty else pd.DataFrame()
-    value_added = accuracy.value_added(frame, lag) if not chosen.empty else pd.DataFrame()
-    flagged = accuracy.flag_skus(frame, lag) if not chosen.empty else pd.DataFrame()
-    return AccuracyPanel(by_lag, value_added, flagged, sorted(int(v) for v in np.unique(frame.lag)))
+    if chosen.empty:
+        return AccuracyPanel(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), lags)
+    return AccuracyPanel(accuracy.accuracy_by_lag(chosen, level), accuracy.value_added(frame, lag),
+                         accuracy.flag_skus(frame, lag), lags)
 
 
 def plan_export(uow: UnitOfWork, version_id: int, file_type: str) -> tuple[bytes, str]:

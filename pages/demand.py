@@ -1,0 +1,180 @@
+"""Demand review: drill through the hierarchy, override into the consensus plan, watch accuracy."""
+from datetime import date
+
+import streamlit as st
+
+from genxsop_core import demand_plans, demand_views, forecast_views
+from genxsop_core.exceptions import GenXSOPError
+from genxsop_core.overview import product_hierarchy
+from genxsop_ui import charts, runtime, session
+
+ALL = "All"
+
+actor = session.guard("demand")
+st.title("Demand review")
+may_edit = session.allowed(actor, "demand_plan.edit")
+may_approve = session.allowed(actor, "demand_plan.approve")
+hierarchy = product_hierarchy(runtime.uow())
+versions = demand_views.list_versions(runtime.uow())
+if "dm_pending_version" in st.session_state:  # set by an action below, applied before the picker exists
+    st.session_state["dm_version"] = st.session_state.pop("dm_pending_version")
+if flash := st.session_state.pop("dm_flash", None):
+    st.success(flash)
+
+
+def new_version_form() -> None:
+    runs = [r for r in forecast_views.list_runs(runtime.uow()) if r.status == "done"]
+    with st.expander("New consensus plan from a forecast run", expanded=versions.empty):
+        if not runs:
+            st.info("No finished forecast run yet: start one on the Forecasting page.")
+            return
+        labels = {r.id: f"Run {r.id} · {r.scope} · {r.model} · h={r.horizon} · {r.created_at:%Y-%m-%d %H:%M}"
+                  for r in runs}
+        run_id = st.selectbox("Forecast run", list(labels), format_func=labels.get, key="dm_new_run")
+        month = st.date_input("S&OP cycle month", value=date.today().replace(day=1), key="dm_new_month")
+        if st.button("Create draft plan", key="dm_create"):
+            try:
+                version_id = demand_plans.create_version(runtime.uow(), actor, run_id, month)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["dm_pending_version"] = version_id
+                st.session_state["dm_flash"] = f"Draft plan {version_id} created from run {run_id}."
+                st.rerun()
+
+
+if may_edit:
+    new_version_form()
+if versions.empty:
+    st.info("No consensus plan yet." + ("" if may_edit else " A demand planner creates one from a forecast run."))
+    st.stop()
+
+names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
+top = st.columns([3, 2, 2])
+version_id = top[0].selectbox("Plan version", list(names), format_func=names.get, key="dm_version")
+version = versions.set_index("id").loc[version_id]
+measure = top[1].radio("Measure", demand_views.MEASURES, horizontal=True, key="dm_measure",
+                       format_func=str.capitalize)
+bucket = top[2].radio("View", demand_views.VIEW_BUCKETS, horizontal=True, key="dm_bucket",
+                      format_func=lambda b: "Weekly" if b == "week" else "Monthly")
+
+drill = st.columns(3)
+category = drill[0].selectbox("Category", [ALL, *sorted(hierarchy.category.unique())], key="dm_category")
+in_category = hierarchy if category == ALL else hierarchy[hierarchy.category == category]
+family = drill[1].selectbox("Family", [ALL, *sorted(in_category.family.unique())], key="dm_family")
+in_family = in_category if family == ALL else in_category[in_category.family == family]
+names_by_sku = in_family.set_index("sku").name
+sku = drill[2].selectbox("SKU", [ALL, *in_family.sku], key="dm_sku",
+                         format_func=lambda s: s if s == ALL else f"{s} · {names_by_sku.get(s, '')}")
+node = (demand_views.Node("sku", sku) if sku != ALL else demand_views.Node("family", family) if family != ALL
+        else demand_views.Node("category", category) if category != ALL else demand_views.Node())
+
+chart = demand_views.demand_chart(runtime.uow(), version_id, node, measure, bucket)
+totals = demand_views.plan_totals(chart)
+unit = "revenue" if measure == "revenue" else "units"
+tiles = st.columns(3)
+tiles[0].metric(f"Statistical, {unit}", f"{totals.statistical:,.0f}")
+tiles[1].metric(f"Consensus, {unit}", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
+tiles[2].metric(f"Last cycle's plan, same periods", "n/a" if totals.last_cycle is None else f"{totals.last_cycle:,.0f}")
+st.plotly_chart(charts.demand_review(chart, measure, node.label()), width="stretch", key="dm_chart")
+st.caption("The band of a family or category adds its SKUs' P10 and P90: exact when they move together, "
+           "wider than the truth when they do not.")
+
+overrides_tab, accuracy_tab, version_tab = st.tabs(["Overrides", "Accuracy", "Plan version"])
+
+with overrides_tab:
+    editable = may_edit and version.status == "draft"
+    levels = demand_views.grid_levels(node)
+    grid_level = st.radio("Override at", levels, horizontal=True, key="dm_grid_level", format_func=str.capitalize)
+    grid = demand_views.override_grid(runtime.uow(), version_id, node, grid_level)
+    shown = ["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author"]
+    config = {"item": st.column_config.TextColumn(grid_level.capitalize()),
+              "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
+              "statistical": st.column_config.NumberColumn("Statistical", format="%.1f"),
+              "override": st.column_config.NumberColumn("Override", min_value=0.0, format="%.1f",
+                                                        help="The new consensus; clear the cell to remove"),
+              "consensus": st.column_config.NumberColumn("Consensus", format="%.1f"),
+              "reason_code": st.column_config.SelectboxColumn(
+                  "Reason", options=list(demand_views.reason_codes(runtime.uow()))),
+              "comment": st.column_config.TextColumn("Comment", max_chars=500),
+              "author": st.column_config.TextColumn("Last changed by")}
+    if not editable:
+        why = ("This version is " + version.status + " and read-only." if may_edit
+               else "You can read the plan; demand planners and admins change it.")
+        st.caption(why)
+        st.dataframe(grid, hide_index=True, column_order=shown, column_config=config, key="dm_grid_view")
+    else:
+        st.caption("Type the new consensus in Override, pick a reason and write a comment; clear Override to "
+                   "remove it. A family or category value is split to its SKUs in proportion to their "
+                   "statistical forecast.")
+        nonce = st.session_state.setdefault("dm_grid_nonce", 0)
+        edited = st.data_editor(grid, hide_index=True, column_order=shown, column_config=config,
+                                disabled=["item", "period", "statistical", "consensus", "author"],
+                                key=f"dm_grid_{nonce}")
+        edits = demand_views.grid_edits(grid, edited, grid_level)
+        if edits and grid_level != "sku":
+            st.markdown("**How the changes land on SKUs**")
+            for edit in [e for e in edits if e.value is not None][:5]:
+                st.caption(f"{edit.key}, {edit.period:%Y-%m-%d}: {edit.value:,.1f}")
+                st.dataframe(demand_views.split_preview(runtime.uow(), version_id, grid_level, edit.key,
+                                                        edit.period, edit.value), hide_index=True,
+                             column_config={"share": st.column_config.NumberColumn(format="percent")})
+        if st.button(f"Save {len(edits)} change(s)", key="dm_save", disabled=not edits, type="primary"):
+            try:
+                changed = demand_plans.save_overrides(runtime.uow(), actor, version_id, edits)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["dm_grid_nonce"] = nonce + 1
+                st.session_state["dm_flash"] = f"Saved: {changed} SKU-period cell(s) changed."
+                st.rerun()
+
+with accuracy_tab:
+    level = st.radio("Per", ["sku", "family", "category"], horizontal=True, key="dm_acc_level",
+                     format_func=str.capitalize)
+    lags = demand_views.accuracy_panel(runtime.uow(), node, level).lags
+    if not lags:
+        st.info("No approved plan has met its actuals yet: accuracy appears once an approved cycle's periods "
+                "have actuals.")
+    else:
+        lag = st.selectbox("Lag (buckets ahead of the plan)", lags, key="dm_lag")
+        panel = demand_views.accuracy_panel(runtime.uow(), node, level, lag)
+        left, right = st.columns([2, 3])
+        with left:
+            st.markdown("**Forecast Value Added** (WAPE; naive = last actual before the plan)")
+            st.plotly_chart(charts.value_added_waterfall(panel.value_added), width="stretch", key="dm_fva")
+        with right:
+            st.markdown(f"**Accuracy at lag {lag}** per {level}")
+            st.dataframe(panel.by_lag, hide_index=True, key="dm_accuracy",
+                         column_config={c: st.column_config.NumberColumn(format="percent")
+                                        for c in ("wape", "mape", "bias")})
+        st.markdown("**Flagged SKUs** (|tracking signal| > 4 or |bias| > 20%)")
+        if panel.flagged.empty:
+            st.caption("None at this lag.")
+        else:
+            st.dataframe(panel.flagged, hide_index=True, key="dm_flagged")
+
+with version_tab:
+    st.markdown(f"**{version['name']}** · {version.cycle} · status **{version.status}** · created by "
+                f"{version.created_by}" + (f" · approved by {version.approved_by}" if version.approved_by else ""))
+    actions = []
+    if version.status == "draft" and may_edit:
+        actions.append(("submit", "Submit for approval"))
+    if version.status == "submitted" and may_edit:
+        actions.append(("send_back", "Send back to draft"))
+    if version.status == "submitted" and may_approve:
+        actions.append(("approve", "Approve (read-only from then on)"))
+    note = st.text_input("Note for the audit trail", key="dm_status_note") if actions else ""
+    for change, label in actions:
+        if st.button(label, key=f"dm_{change}"):
+            try:
+                status = demand_plans.change_status(runtime.uow(), actor, version_id, change, note)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["dm_flash"] = f"Version {version_id} is now {status}."
+                st.rerun()
+    file_type = st.radio("Export as", ["xlsx", "csv"], horizontal=True, key="dm_export_type")
+    st.download_button(f"Download the plan ({file_type.upper()})",
+                       data=lambda: demand_views.plan_export(runtime.uow(), version_id, file_type)[0],
+                       file_name=f"demand_plan_{version_id}.{file_type}", key="dm_export")
