@@ -38,9 +38,16 @@ def _cmd_init_db(args: argparse.Namespace) -> str:
 
 def _cmd_seed_demo(args: argparse.Namespace) -> str:
     upgrade_database()
-    seed = seed_demo(UnitOfWork(), _operator(), load_settings().bucket)
+    operator = _operator()
+    seed = seed_demo(UnitOfWork(), operator, load_settings().bucket)
     lines = [r.summary() for r in seed.imports]
     lines.append(f"demo users {', '.join(seed.users)} (password: see README)")
+    if not args.without_plans:
+        from genxsop_core.demo_plans import seed_demo_plans
+
+        versions = seed_demo_plans(UnitOfWork, operator, load_settings().bucket, workers=None)
+        lines.append(f"planning history: demand plan versions {', '.join(map(str, versions))} "
+                     "(past cycles approved, the current one a draft)")
     return "\n".join(lines)
 
 
@@ -159,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("init-db", help="create or migrate the database schema")
     p.set_defaults(run=_cmd_init_db)
     p = commands.add_parser("seed-demo", help="load the demo company into an empty database")
+    p.add_argument("--without-plans", action="store_true",
+                   help="only the master and history data: no past plans, no forecast run, no draft plan")
     p.set_defaults(run=_cmd_seed_demo)
     p = commands.add_parser("import", help="import a CSV or XLSX file (all rows or none)")
     p.add_argument("kind", choices=kinds)

@@ -78,7 +78,7 @@ def test_bad_configuration_is_one_line(sqlite_url):
 
 
 def test_forecast_and_backtest_commands(sqlite_url):
-    assert cli(sqlite_url, "seed-demo").returncode == 0
+    assert cli(sqlite_url, "seed-demo", "--without-plans").returncode == 0
     result = cli(sqlite_url, "forecast", "--scope", "family:Juice", "--model", "naive", "--horizon", "4",
                  "--workers", "1")
     assert result.returncode == 0, result.stderr
@@ -95,6 +95,6 @@ def test_forecast_and_backtest_commands(sqlite_url):
     (["forecast", "--model", "arima"], "unknown model 'arima'"),
 ])
 def test_forecast_errors_are_one_line(sqlite_url, args, message):
-    cli(sqlite_url, "seed-demo")
+    cli(sqlite_url, "seed-demo", "--without-plans")
     result = cli(sqlite_url, *args)
     assert result.returncode == 1 and message in result.stderr and result.stderr.count("\n") == 1
