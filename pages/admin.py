@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from genxsop_core import users
+from genxsop_core import reason_codes, users
 from genxsop_core.audit import audit_choices, search_audit
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.permissions import ROLE_LABELS, ROLES
@@ -13,7 +13,7 @@ from genxsop_ui import runtime, session
 
 actor = session.guard("admin")
 st.title("Admin")
-users_tab, audit_tab = st.tabs(["Users and roles", "Audit log"])
+users_tab, reasons_tab, audit_tab = st.tabs(["Users and roles", "Reason codes", "Audit log"])
 
 
 def _run(change, success: str) -> None:
@@ -59,6 +59,31 @@ with users_tab:
     table_slot.dataframe(pd.DataFrame([{"Username": u.username, "Name": u.name, "Email": u.email,
                                         "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active}
                                        for u in users.list_users(runtime.uow())]), hide_index=True)
+
+with reasons_tab:
+    if flash := st.session_state.pop("reason_flash", None):
+        st.success(flash)
+    st.caption("The reasons planners may give for an override. A retired code stays on the overrides that "
+               "used it but is no longer offered.")
+    with st.form("add_reason", clear_on_submit=True):
+        code = st.text_input("Code", max_chars=40, key="reason_code_new")
+        description = st.text_input("Description", max_chars=200, key="reason_description_new")
+        if st.form_submit_button("Add reason code"):
+            _run(lambda: reason_codes.add_reason_code(runtime.uow(), actor, code, description),
+                 f"Reason code {code.strip().upper()} added.")
+    codes = reason_codes.list_reason_codes(runtime.uow())
+    st.dataframe(codes, hide_index=True, key="reason_codes_table")
+    if not codes.empty:
+        chosen = st.selectbox("Code", codes.code, key="reason_code_pick")
+        active = bool(codes.set_index("code").active[chosen])
+        if st.button("Retire" if active else "Bring back", key="reason_code_toggle"):
+            try:
+                reason_codes.set_reason_code_active(runtime.uow(), actor, chosen, not active)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["reason_flash"] = f"Reason code {chosen} {'retired' if active else 'offered again'}."
+                st.rerun()
 
 with audit_tab:
     choices = audit_choices(runtime.uow(), actor)

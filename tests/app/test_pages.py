@@ -132,3 +132,16 @@ def test_pages_refuse_anonymous_visitors(app_db):
     for page in ("home", "data", "admin"):
         at = AppTest.from_file(str(PAGES_DIR / f"{page}.py"), default_timeout=60).run()
         assert "Please sign in." in [w.value for w in at.warning] and not at.dataframe
+
+
+def test_admin_adds_and_retires_a_reason_code(app_db):
+    at = on_page("admin", "admin")
+    at.text_input(key="reason_code_new").input("recall")
+    at.text_input(key="reason_description_new").input("Product recall")
+    next(b for b in at.button if b.label == "Add reason code").click().run()
+    assert "Reason code RECALL added." in texts(at)
+    at.selectbox(key="reason_code_pick").set_value("RECALL").run()
+    at.button(key="reason_code_toggle").click().run()
+    assert "Reason code RECALL retired." in texts(at)
+    codes = table_with(at, "description").set_index("code")
+    assert not codes.active["RECALL"] and codes.active["PROMO"]
