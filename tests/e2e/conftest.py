@@ -76,5 +76,7 @@ def page(browser, app_server: str):
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(app_server)
+    # the first session seeds the demo company and its planning history (a forecast run): allow for it
+    page.get_by_role("textbox", name="Username").first.wait_for(timeout=180_000)
     yield page
     context.close()
