@@ -189,7 +189,11 @@ def save_overrides(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequen
                            "only a draft can be edited")
         hierarchy = uow.demand.hierarchy()
         _check_edits(edits, {r.code for r in uow.plans.reason_codes()}, hierarchy)
-        members = {e: sorted(hierarchy.sku[hierarchy[e.level] == e.key]) for e in edits}
+        planned = uow.demand_plans.skus(version_id)  # SKUs added to a family later are not in this plan
+        members = {e: sorted(set(hierarchy.sku[hierarchy[e.level] == e.key]) & planned) for e in edits}
+        missing = [f"{e.level} {e.key}" for e in edits if not members[e]]
+        if missing:
+            raise NotFound(f"{', '.join(sorted(set(missing)))}: no SKU of it is in this plan version")
         rows = uow.demand_plans.rows_for_update(version_id, [(s, e.period) for e in edits for s in members[e]])
         _check_tokens(edits, members, rows)
         before, after = {}, {}

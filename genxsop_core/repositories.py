@@ -147,6 +147,12 @@ class DemandPlanRepository:
         frame = pd.DataFrame(result.all(), columns=list(result.keys()))
         return frame.assign(period=pd.to_datetime(frame["period"]))
 
+    def skus(self, version_id: int) -> set[str]:
+        """The SKUs that have rows in a version (a family's SKUs may have changed since it was made)."""
+        query = (select(Product.sku).join(DemandPlan, DemandPlan.product_id == Product.id)
+                 .where(DemandPlan.plan_version_id == version_id).distinct())
+        return set(self.session.scalars(query))
+
     def rows_for_update(self, version_id: int, keys: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], DemandPlan]:
         """The ORM rows for (sku, period) keys; updating them checks row_version (optimistic lock)."""
         skus = sorted({sku for sku, _ in keys})
