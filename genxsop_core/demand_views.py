@@ -22,6 +22,7 @@ from genxsop_core.io.exporter import encode
 from genxsop_core.unit_of_work import UnitOfWork
 
 LEVELS: tuple[str, ...] = ("total", "category", "family", "sku")
+LEVEL_LABELS: dict[str, str] = {"total": "Total", "category": "Category", "family": "Family", "sku": "SKU"}
 MEASURES: tuple[str, ...] = ("units", "revenue")
 VIEW_BUCKETS: tuple[str, ...] = ("week", "month")
 CHART_COLUMNS = ["period", "actual", "statistical", "p10", "p90", "consensus", "last_cycle"]
@@ -41,7 +42,7 @@ class Node:
         return sorted(chosen.sku)
 
     def label(self) -> str:
-        return "All products" if self.level == "total" else f"{self.level.capitalize()} {self.key}"
+        return "All products" if self.level == "total" else f"{LEVEL_LABELS[self.level]} {self.key}"
 
 
 def list_versions(uow: UnitOfWork) -> pd.DataFrame:
@@ -171,22 +172,31 @@ def grid_edits(loaded: pd.DataFrame, edited: pd.DataFrame, grid_level: str) -> l
 
 @dataclass(frozen=True)
 class PlanTotals:
-    """The few numbers above the chart, over the plan's periods."""
+    """The few numbers above the chart: the plan over its periods, and against last cycle's plan
+    over the periods both cover (comparing different spans would say nothing)."""
 
     statistical: float
     consensus: float
-    last_cycle: float | None  # over the periods both plans cover
+    shared_periods: int  # periods this plan and last cycle's both cover
+    consensus_shared: float
+    last_cycle_shared: float
 
     @property
     def override_change(self) -> float:
         return self.consensus / self.statistical - 1 if self.statistical else 0.0
 
+    @property
+    def change_vs_last_cycle(self) -> float | None:
+        if not self.shared_periods or not self.last_cycle_shared:
+            return None
+        return self.consensus_shared / self.last_cycle_shared - 1
+
 
 def plan_totals(chart: pd.DataFrame) -> PlanTotals:
     planned = chart[chart.consensus.notna()]
     both = planned[planned.last_cycle.notna()]
-    return PlanTotals(float(planned.statistical.sum()), float(planned.consensus.sum()),
-                      float(both.last_cycle.sum()) if len(both) else None)
+    return PlanTotals(float(planned.statistical.sum()), float(planned.consensus.sum()), len(both),
+                      float(both.consensus.sum()), float(both.last_cycle.sum()))
 
 
 def split_preview(uow: UnitOfWork, version_id: int, level: str, key: str, period: date,

@@ -75,8 +75,13 @@ unit = "revenue" if measure == "revenue" else "units"
 tiles = st.columns(3)
 tiles[0].metric(f"Statistical, {unit}", f"{totals.statistical:,.0f}")
 tiles[1].metric(f"Consensus, {unit}", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
-tiles[2].metric(f"Last cycle's plan, same periods", "n/a" if totals.last_cycle is None else f"{totals.last_cycle:,.0f}")
-st.plotly_chart(charts.demand_review(chart, measure, node.label()), width="stretch", key="dm_chart")
+change = totals.change_vs_last_cycle
+tiles[2].metric(f"Consensus vs last cycle's plan ({totals.shared_periods} shared periods)",
+                "n/a" if change is None else f"{change:+.1%}",
+                None if change is None else f"{totals.consensus_shared:,.0f} vs {totals.last_cycle_shared:,.0f}",
+                delta_color="off")
+title = node.label() + (f" · {names_by_sku.get(sku, '')}" if node.level == "sku" else "")
+st.plotly_chart(charts.demand_review(chart, measure, title), width="stretch", key="dm_chart")
 st.caption("The band of a family or category adds its SKUs' P10 and P90: exact when they move together, "
            "wider than the truth when they do not.")
 
@@ -85,10 +90,11 @@ overrides_tab, accuracy_tab, version_tab = st.tabs(["Overrides", "Accuracy", "Pl
 with overrides_tab:
     editable = may_edit and version.status == "draft"
     levels = demand_views.grid_levels(node)
-    grid_level = st.radio("Override at", levels, horizontal=True, key="dm_grid_level", format_func=str.capitalize)
+    grid_level = st.radio("Override at", levels, horizontal=True, key="dm_grid_level",
+                          format_func=demand_views.LEVEL_LABELS.get)
     grid = demand_views.override_grid(runtime.uow(), version_id, node, grid_level)
     shown = ["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author"]
-    config = {"item": st.column_config.TextColumn(grid_level.capitalize()),
+    config = {"item": st.column_config.TextColumn(demand_views.LEVEL_LABELS[grid_level]),
               "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
               "statistical": st.column_config.NumberColumn("Statistical", format="%.1f"),
               "override": st.column_config.NumberColumn("Override", min_value=0.0, format="%.1f",
@@ -131,7 +137,7 @@ with overrides_tab:
 
 with accuracy_tab:
     level = st.radio("Per", ["sku", "family", "category"], horizontal=True, key="dm_acc_level",
-                     format_func=str.capitalize)
+                     format_func=demand_views.LEVEL_LABELS.get)
     lags = demand_views.accuracy_panel(runtime.uow(), node, level).lags
     if not lags:
         st.info("No approved plan has met its actuals yet: accuracy appears once an approved cycle's periods "
