@@ -20,22 +20,18 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm.exc import StaleDataError
 
+from genxsop_core import plan_versions
 from genxsop_core.disaggregation import split_proportionally
 from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
-from genxsop_core.models import PlanVersion, SopCycle, utcnow
+from genxsop_core.models import PlanVersion, utcnow
 from genxsop_core.periods import bucket_start
+from genxsop_core.plan_versions import cycle_for, editable_version, refuse_second_version, row_token, snapshot
 from genxsop_core.permissions import Actor, require
 from genxsop_core.unit_of_work import UnitOfWork
 
 KIND = "demand"
 OVERRIDE_LEVELS: tuple[str, ...] = ("sku", "family", "category")
-# status change -> (permission, statuses it may start from)
-TRANSITIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "submit": ("demand_plan.edit", "submitted", ("draft",)),
-    "send_back": ("demand_plan.edit", "draft", ("submitted",)),
-    "approve": ("demand_plan.approve", "approved", ("submitted",)),
-}
 
 
 @dataclass(frozen=True)
@@ -50,39 +46,6 @@ class OverrideEdit:
     comment: str
     seen_token: str  # row versions the planner's grid was built from (see `row_token`)
     seen_consensus: float  # what the planner saw, for the conflict message
-
-
-def row_token(row_versions: Sequence[int]) -> str:
-    """The lock token of a grid cell: the row versions of the SKU rows under it, in SKU order."""
-    return ".".join(str(int(v)) for v in row_versions)
-
-
-def cycle_name(month: date) -> str:
-    return f"S&OP {month:%Y-%m}"
-
-
-def _version(uow: UnitOfWork, version_id: int) -> PlanVersion:
-    version = uow.plans.get(version_id)
-    if version is None or version.kind != KIND:
-        raise NotFound(f"demand plan version {version_id} does not exist")
-    return version
-
-
-def _snapshot(version: PlanVersion) -> dict:
-    return {"name": version.name, "status": version.status, "source_run_id": version.source_run_id,
-            "approved_by": version.approved_by}
-
-
-def _cycle_for(uow: UnitOfWork, actor: Actor, month: date) -> SopCycle:
-    """The cycle of `month`, opened here when it does not exist yet (audited)."""
-    cycle = uow.plans.cycle_by_month(month)
-    if cycle is None:
-        cycle = SopCycle(name=cycle_name(month), month=month, created_by=actor.username)
-        uow.plans.add_cycle(cycle)
-        uow.session.flush()
-        uow.publish(RecordChanged(actor.username, action="create", entity="sop_cycle", key=cycle.name,
-                                  after={"month": month.isoformat(), "stage": cycle.stage}))
-    return cycle
 
 
 def create_version(uow: UnitOfWork, actor: Actor, run_id: int, cycle_month: date, name: str | None = None) -> int:
@@ -105,12 +68,8 @@ def create_version(uow: UnitOfWork, actor: Actor, run_id: int, cycle_month: date
 def insert_version(uow: UnitOfWork, actor: Actor, forecast: pd.DataFrame, cycle_month: date, name: str,
             run_id: int | None) -> int:
     """Insert the version and its rows (sku, period, statistical) inside the caller's unit of work."""
-    month = bucket_start(cycle_month, "month")
-    cycle = _cycle_for(uow, actor, month)
-    existing = uow.plans.for_cycle(KIND, cycle.id)
-    if existing is not None:
-        raise Conflict(f"{cycle.name} already has demand plan version {existing.id} '{existing.name}' "
-                       f"({existing.status}); there is one consensus plan per cycle")
+    cycle = cycle_for(uow, actor, bucket_start(cycle_month, "month"))
+    refuse_second_version(uow, KIND, cycle)
     if forecast.empty:
         raise InvalidInput("the forecast holds no future periods to plan")
     version = PlanVersion(kind=KIND, name=name.strip()[:200], cycle_id=cycle.id, source_run_id=run_id,
@@ -123,30 +82,14 @@ def insert_version(uow: UnitOfWork, actor: Actor, forecast: pd.DataFrame, cycle_
          "statistical": float(value), "consensus": float(value), "row_version": 1}
         for sku, period, value in zip(forecast["sku"], forecast["period"], forecast["statistical"])])
     uow.publish(RecordChanged(actor.username, action="create", entity="plan_version", key=str(version.id), after={
-        **_snapshot(version), "cycle": cycle.name, "skus": int(forecast["sku"].nunique()),
+        **snapshot(version), "cycle": cycle.name, "skus": int(forecast["sku"].nunique()),
         "periods": int(forecast["period"].nunique())}))
     return version.id
 
 
 def change_status(uow: UnitOfWork, actor: Actor, version_id: int, change: str, note: str = "") -> str:
-    """submit, send_back or approve; refuses moves the status does not allow. Returns the new status."""
-    if change not in TRANSITIONS:
-        raise InvalidInput(f"unknown status change {change!r}; use one of {', '.join(TRANSITIONS)}")
-    permission, target, allowed_from = TRANSITIONS[change]
-    require(actor, permission)
-    with uow:
-        version = _version(uow, version_id)
-        if version.status not in allowed_from:
-            raise Conflict(f"version {version_id} is {version.status}: '{change.replace('_', ' ')}' applies only to "
-                           f"a {' or '.join(allowed_from)} version")
-        before = _snapshot(version)
-        version.status = target
-        if target == "approved":
-            version.approved_by, version.approved_at = actor.username, utcnow()
-        uow.publish(RecordChanged(actor.username, action=change, entity="plan_version", key=str(version_id),
-                                  before=before, after={**_snapshot(version), "note": note}))
-        uow.commit()
-    return target
+    """submit, send_back or approve the consensus plan (plan_versions.change_status)."""
+    return plan_versions.change_status(uow, actor, KIND, version_id, change, note)
 
 
 def _check_edits(edits: Sequence[OverrideEdit], reason_codes: set[str], hierarchy: pd.DataFrame) -> None:
@@ -183,10 +126,7 @@ def save_overrides(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequen
     if not edits:
         return 0
     with uow:
-        version = _version(uow, version_id)
-        if version.status != "draft":
-            raise Conflict(f"version {version_id} '{version.name}' is {version.status} and read-only; "
-                           "only a draft can be edited")
+        editable_version(uow, KIND, version_id)
         hierarchy = uow.demand.hierarchy()
         _check_edits(edits, {r.code for r in uow.plans.reason_codes()}, hierarchy)
         planned = uow.demand_plans.skus(version_id)  # SKUs added to a family later are not in this plan

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core import accuracy
-from genxsop_core.demand_plans import KIND, OVERRIDE_LEVELS, OverrideEdit, row_token
+from genxsop_core.demand_plans import KIND, OVERRIDE_LEVELS, OverrideEdit
+from genxsop_core.plan_versions import row_token
 from genxsop_core.disaggregation import split_proportionally
 from genxsop_core.exceptions import InvalidInput, NotFound
 from genxsop_core.io.exporter import encode

@@ -194,6 +194,8 @@ class PlanVersion(Base):
     source_run_id: Mapped[int | None] = mapped_column(ForeignKey("forecast_run.id", ondelete="SET NULL"))
     # plain id, not a foreign key: scenario already points at plan_version (no cycle of keys)
     source_scenario_id: Mapped[int | None] = mapped_column(Integer)
+    # a supply version balances one demand version (plain id for the same reason)
+    demand_version_id: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     approved_by: Mapped[str | None] = mapped_column(String(64))

@@ -42,7 +42,7 @@ def data_overview(uow: UnitOfWork) -> DataOverview:
                          .join(latest, (latest.c.product_id == InventorySnapshot.product_id)
                                & (latest.c.d == InventorySnapshot.snapshot_date))
                          .join(Product, Product.id == InventorySnapshot.product_id))
-        plan = uow.plans.latest_draft("supply")
+        plan = uow.plans.latest_working("supply")
         open_supply = s.scalar(select(func.sum(SupplyPlan.planned_receipts))
                                .where(SupplyPlan.plan_version_id == plan.id)) if plan else 0.0
         return DataOverview(

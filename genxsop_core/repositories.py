@@ -19,12 +19,15 @@ from genxsop_core.models import (
     ForecastModelScore,
     ForecastResult,
     ForecastRun,
+    InventorySnapshot,
     PlannedPromotion,
     PlanVersion,
     Product,
     ReasonCode,
     Resource,
+    Routing,
     SopCycle,
+    SupplyPlan,
     User,
 )
 
@@ -54,6 +57,16 @@ class ProductRepository:
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Product)) or 0
 
+    def master(self, skus: Sequence[str] | None = None) -> pd.DataFrame:
+        """The planning attributes of products (costs, lead times, lot size, service level), by SKU."""
+        query = select(Product.sku, Product.name, Product.category, Product.family, Product.status,
+                       Product.unit_cost, Product.unit_price, Product.lead_time_days, Product.lead_time_std_days,
+                       Product.moq, Product.order_cost, Product.holding_cost_rate, Product.service_level_target)
+        if skus is not None:
+            query = query.where(Product.sku.in_(list(skus)))
+        result = self.session.execute(query.order_by(Product.sku))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
 
 class ResourceRepository:
     def __init__(self, session: Session):
@@ -61,6 +74,36 @@ class ResourceRepository:
 
     def ids_by_code(self) -> dict[str, int]:
         return dict(self.session.execute(select(Resource.code, Resource.id)).tuples().all())
+
+    def frame(self) -> pd.DataFrame:
+        """resource, name, capacity_hours (per bucket), cost_per_hour."""
+        result = self.session.execute(select(Resource.code.label("resource"), Resource.name, Resource.capacity_hours,
+                                             Resource.cost_per_hour).order_by(Resource.code))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def routings(self) -> pd.DataFrame:
+        """sku, resource, hours_per_unit."""
+        result = self.session.execute(
+            select(Product.sku, Resource.code.label("resource"), Routing.hours_per_unit)
+            .join(Product, Product.id == Routing.product_id).join(Resource, Resource.id == Routing.resource_id)
+            .order_by(Product.sku, Resource.code))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+class InventoryRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def on_hand(self, as_of: Any) -> pd.DataFrame:
+        """sku, snapshot_date, on_hand: each product's latest stock count on or before `as_of`."""
+        latest = (select(InventorySnapshot.product_id, func.max(InventorySnapshot.snapshot_date).label("day"))
+                  .where(InventorySnapshot.snapshot_date <= as_of).group_by(InventorySnapshot.product_id).subquery())
+        result = self.session.execute(
+            select(Product.sku, InventorySnapshot.snapshot_date, InventorySnapshot.on_hand)
+            .join(latest, (latest.c.product_id == InventorySnapshot.product_id)
+                  & (latest.c.day == InventorySnapshot.snapshot_date))
+            .join(Product, Product.id == InventorySnapshot.product_id).order_by(Product.sku))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 class UserRepository:
@@ -87,9 +130,12 @@ class PlanVersionRepository:
     def add(self, version: PlanVersion) -> None:
         self.session.add(version)
 
-    def latest_draft(self, kind: str) -> PlanVersion | None:
+    def latest_working(self, kind: str) -> PlanVersion | None:
+        """The working plan: the newest draft that belongs to no cycle (where imports of open and
+        planned orders go; cycle versions start from it)."""
         return self.session.scalar(
-            select(PlanVersion).where(PlanVersion.kind == kind, PlanVersion.status == "draft")
+            select(PlanVersion).where(PlanVersion.kind == kind, PlanVersion.status == "draft",
+                                      PlanVersion.cycle_id.is_(None))
             .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc()).limit(1)
         )
 
@@ -126,41 +172,44 @@ class PlanVersionRepository:
         return list(self.session.scalars(query))
 
 
-class DemandPlanRepository:
-    """Rows of demand plan versions, as frames for reading and as objects for locked updates."""
+class _PlanRowRepository:
+    """Rows of plan versions: frames for reading, ORM objects for locked updates, bulk inserts."""
+
+    model: type[DemandPlan] | type[SupplyPlan]
+    columns: tuple[str, ...]
 
     def __init__(self, session: Session):
         self.session = session
 
     def frame(self, version_ids: Sequence[int], skus: Sequence[str] | None = None) -> pd.DataFrame:
-        """sku, name, category, family, unit_price, version_id, period, statistical, override,
-        consensus, reason_code, comment, author, updated_at, row_version."""
+        """sku, name, category, family, unit_price, version_id, period, the kind's columns, author,
+        updated_at, row_version."""
+        m = self.model
         query = (select(Product.sku, Product.name, Product.category, Product.family, Product.unit_price,
-                        DemandPlan.plan_version_id.label("version_id"), DemandPlan.period, DemandPlan.statistical,
-                        DemandPlan.override, DemandPlan.consensus, DemandPlan.reason_code, DemandPlan.comment,
-                        DemandPlan.author, DemandPlan.updated_at, DemandPlan.row_version)
-                 .join(Product, Product.id == DemandPlan.product_id)
-                 .where(DemandPlan.plan_version_id.in_(list(version_ids))))
+                        m.plan_version_id.label("version_id"), m.period, *[getattr(m, c) for c in self.columns],
+                        m.author, m.updated_at, m.row_version)
+                 .join(Product, Product.id == m.product_id)
+                 .where(m.plan_version_id.in_(list(version_ids))))
         if skus is not None:
             query = query.where(Product.sku.in_(list(skus)))
-        result = self.session.execute(query.order_by(Product.sku, DemandPlan.period))
+        result = self.session.execute(query.order_by(Product.sku, m.period))
         frame = pd.DataFrame(result.all(), columns=list(result.keys()))
         return frame.assign(period=pd.to_datetime(frame["period"]))
 
     def skus(self, version_id: int) -> set[str]:
         """The SKUs that have rows in a version (a family's SKUs may have changed since it was made)."""
-        query = (select(Product.sku).join(DemandPlan, DemandPlan.product_id == Product.id)
-                 .where(DemandPlan.plan_version_id == version_id).distinct())
+        query = (select(Product.sku).join(self.model, self.model.product_id == Product.id)
+                 .where(self.model.plan_version_id == version_id).distinct())
         return set(self.session.scalars(query))
 
-    def rows_for_update(self, version_id: int, keys: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], DemandPlan]:
+    def rows_for_update(self, version_id: int, keys: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], Any]:
         """The ORM rows for (sku, period) keys; updating them checks row_version (optimistic lock)."""
         skus = sorted({sku for sku, _ in keys})
         wanted = set(keys)
-        found: dict[tuple[str, Any], DemandPlan] = {}
+        found: dict[tuple[str, Any], Any] = {}
         for chunk in _chunks(skus):
-            query = (select(Product.sku, DemandPlan).join(Product, Product.id == DemandPlan.product_id)
-                     .where(DemandPlan.plan_version_id == version_id, Product.sku.in_(chunk)))
+            query = (select(Product.sku, self.model).join(Product, Product.id == self.model.product_id)
+                     .where(self.model.plan_version_id == version_id, Product.sku.in_(chunk)))
             for sku, row in self.session.execute(query):
                 if (sku, row.period) in wanted:
                     found[(sku, row.period)] = row
@@ -168,7 +217,17 @@ class DemandPlanRepository:
 
     def insert_rows(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(DemandPlan), rows)
+            self.session.execute(insert(self.model), rows)
+
+
+class DemandPlanRepository(_PlanRowRepository):
+    model = DemandPlan
+    columns = ("statistical", "override", "consensus", "reason_code", "comment")
+
+
+class SupplyPlanRepository(_PlanRowRepository):
+    model = SupplyPlan
+    columns = ("planned_receipts", "kind", "firm", "comment")
 
 
 @dataclass(frozen=True)

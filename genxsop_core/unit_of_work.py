@@ -32,6 +32,8 @@ class UnitOfWork:
         self.tables = repos.TableRepository(self.session)
         self.plans = repos.PlanVersionRepository(self.session)
         self.demand_plans = repos.DemandPlanRepository(self.session)
+        self.supply_plans = repos.SupplyPlanRepository(self.session)
+        self.inventory = repos.InventoryRepository(self.session)
         self.resources = repos.ResourceRepository(self.session)
         self.demand = repos.DemandRepository(self.session)
         self.forecast_runs = repos.ForecastRunRepository(self.session)

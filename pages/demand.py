@@ -6,9 +6,7 @@ import streamlit as st
 from genxsop_core import demand_plans, demand_views, forecast_views
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
-from genxsop_ui import charts, runtime, session
-
-ALL = "All"
+from genxsop_ui import charts, pickers, runtime, session
 
 actor = session.guard("demand")
 st.title("Demand review")
@@ -58,16 +56,8 @@ measure = top[1].radio("Measure", demand_views.MEASURES, horizontal=True, key="d
 bucket = top[2].radio("View", demand_views.VIEW_BUCKETS, horizontal=True, key="dm_bucket",
                       format_func=lambda b: "Weekly" if b == "week" else "Monthly")
 
-drill = st.columns(3)
-category = drill[0].selectbox("Category", [ALL, *sorted(hierarchy.category.unique())], key="dm_category")
-in_category = hierarchy if category == ALL else hierarchy[hierarchy.category == category]
-family = drill[1].selectbox("Family", [ALL, *sorted(in_category.family.unique())], key="dm_family")
-in_family = in_category if family == ALL else in_category[in_category.family == family]
-names_by_sku = in_family.set_index("sku").name
-sku = drill[2].selectbox("SKU", [ALL, *in_family.sku], key="dm_sku",
-                         format_func=lambda s: s if s == ALL else f"{s} · {names_by_sku.get(s, '')}")
-node = (demand_views.Node("sku", sku) if sku != ALL else demand_views.Node("family", family) if family != ALL
-        else demand_views.Node("category", category) if category != ALL else demand_views.Node())
+node, names_by_sku = pickers.hierarchy_picker(hierarchy, "dm")
+sku = node.key if node.level == "sku" else None
 
 chart = demand_views.demand_chart(runtime.uow(), version_id, node, measure, bucket)
 totals = demand_views.plan_totals(chart)

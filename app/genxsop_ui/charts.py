@@ -71,3 +71,54 @@ def value_added_waterfall(steps: pd.DataFrame) -> go.Figure:
         totals=dict(marker=dict(color=FORECAST))))
     figure.update_layout(height=320, margin=dict(t=10, b=10), yaxis_title="WAPE, %", showlegend=False)
     return figure
+
+
+SAFETY = "#dc2626"
+RECEIPTS = "#6b7280"
+
+
+def projected_inventory(frame: pd.DataFrame, title: str = "") -> go.Figure:
+    """Projected inventory with its safety stock and maximum level, receipts as bars, stockouts marked."""
+    figure = go.Figure()
+    figure.add_bar(x=frame.period, y=frame.receipts, name="Planned receipts", marker_color=RECEIPTS, opacity=0.45)
+    figure.add_scatter(x=frame.period, y=frame.demand, name="Consensus demand", line=dict(color=CONSENSUS, width=2))
+    figure.add_scatter(x=frame.period, y=frame.projected, name="Projected inventory",
+                       line=dict(color=FORECAST, width=3))
+    figure.add_scatter(x=frame.period, y=frame.safety_stock, name="Safety stock",
+                       line=dict(color=SAFETY, width=2, dash="dash"))
+    figure.add_scatter(x=frame.period, y=frame.max_level, name="Safety stock + order quantity",
+                       line=dict(color=LAST_CYCLE, width=1.5, dash="dot"))
+    out = frame[frame.stockout]
+    if len(out):
+        figure.add_scatter(x=out.period, y=out.projected, name="Stockout", mode="markers",
+                           marker=dict(color=SAFETY, size=10, symbol="x"))
+    figure.update_layout(title=title, height=430, margin=dict(t=40 if title else 10, b=10), yaxis_title="Units",
+                         legend=dict(orientation="h", y=-0.15), hovermode="x unified", barmode="overlay")
+    return figure
+
+
+def utilization_heatmap(check: pd.DataFrame, value: str = "utilization") -> go.Figure:
+    """Resources x periods, coloured by utilization (or overload probability); > 100% is red."""
+    table = check.pivot_table(index="resource", columns="period", values=value, aggfunc="first")
+    text = table.map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
+    upper = 1.3 if value == "utilization" else 1.0
+    figure = go.Figure(go.Heatmap(
+        z=table.to_numpy(), x=list(table.columns), y=list(table.index), text=text.to_numpy(),
+        texttemplate="%{text}", zmin=0, zmax=upper,
+        colorscale=[[0, "#ecfdf5"], [0.6 / upper, "#a7f3d0"], [0.85 / upper, "#fde68a"], [1.0 / upper, "#f87171"],
+                    [1, "#991b1b"]] if value == "utilization" else "Reds",
+        colorbar=dict(title="Load" if value == "utilization" else "P(over)", tickformat=".0%")))
+    figure.update_layout(height=80 + 45 * len(table), margin=dict(t=10, b=10), xaxis_title=None)
+    return figure
+
+
+def class_matrix(matrix: pd.DataFrame) -> go.Figure:
+    """ABC x XYZ: number of SKUs in each cell, coloured by the inventory value they hold."""
+    counts, value = matrix["skus"], matrix["inventory_value"]
+    text = [[f"{int(c)} SKUs<br>{v:,.0f}" for c, v in zip(cr, vr)] for cr, vr in zip(counts.to_numpy(), value.to_numpy())]
+    figure = go.Figure(go.Heatmap(z=value.to_numpy(), x=[f"{x}" for x in counts.columns],
+                                  y=[f"{a}" for a in counts.index], text=text, texttemplate="%{text}",
+                                  colorscale="Blues", colorbar=dict(title="Value")))
+    figure.update_layout(height=320, margin=dict(t=10, b=10), yaxis=dict(autorange="reversed"),
+                         xaxis_title="XYZ (variability)", yaxis_title="ABC (value)")
+    return figure

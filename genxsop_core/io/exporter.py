@@ -32,7 +32,7 @@ def export_frame(uow: UnitOfWork, kind: str) -> pd.DataFrame:
     with uow:
         scope = {}
         if kind == "supply":
-            version = uow.plans.latest_draft("supply")
+            version = uow.plans.latest_working("supply")
             scope["plan_version_id"] = version.id if version else None
         frame = uow.tables.frame(BINDINGS[kind].export_query(scope))
     return frame.reindex(columns=fmt.column_names)
@@ -43,11 +43,16 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str, notes: pd.DataFrame | None = None) -> bytes:
+    sheets = {sheet_name: frame} if notes is None else {sheet_name: frame, "Columns": notes}
+    return workbook_bytes(sheets)
+
+
+def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One XLSX with a sheet per table (names cut to Excel's 31 characters), text cells neutralised."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise_formulas(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
-        if notes is not None:
-            notes.to_excel(writer, sheet_name="Columns", index=False)
+        for name, frame in sheets.items():
+            neutralise_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
     return buffer.getvalue()
 
 

@@ -72,7 +72,7 @@ def _scope(uow: UnitOfWork, actor: Actor, kind: str) -> dict[str, Any]:
     """Supply plans are versioned: an import goes into the working (draft) supply version."""
     if kind != "supply":
         return {}
-    version = uow.plans.latest_draft("supply")
+    version = uow.plans.latest_working("supply")
     if version is None:
         version = PlanVersion(kind="supply", name=WORKING_SUPPLY_PLAN, status="draft", created_by=actor.username)
         uow.plans.add(version)

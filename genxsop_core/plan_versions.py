@@ -1,0 +1,100 @@
+"""What demand and supply plan versions share: the cycle they belong to, their status flow,
+the lock token of a grid cell.
+
+Status moves draft -> submitted -> approved; an approved version is read-only and is kept
+(lag snapshots, the frozen plan of a cycle). Each kind has its own edit and approve
+permission; the moves and their audit records are the same.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from genxsop_core.events import RecordChanged
+from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
+from genxsop_core.models import PlanVersion, SopCycle, utcnow
+from genxsop_core.permissions import Actor, require
+from genxsop_core.unit_of_work import UnitOfWork
+
+KINDS: tuple[str, ...] = ("demand", "supply")
+# status change -> (which permission of the kind, target status, statuses it may start from)
+TRANSITIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "submit": ("edit", "submitted", ("draft",)),
+    "send_back": ("edit", "draft", ("submitted",)),
+    "approve": ("approve", "approved", ("submitted",)),
+}
+
+
+def permission(kind: str, verb: str) -> str:
+    """'demand_plan.edit', 'supply_plan.approve', ..."""
+    return f"{kind}_plan.{verb}"
+
+
+def row_token(row_versions: Sequence[int]) -> str:
+    """The lock token of a grid cell: the row versions of the SKU rows under it, in SKU order."""
+    return ".".join(str(int(v)) for v in row_versions)
+
+
+def cycle_name(month: date) -> str:
+    return f"S&OP {month:%Y-%m}"
+
+
+def get_version(uow: UnitOfWork, kind: str, version_id: int) -> PlanVersion:
+    version = uow.plans.get(version_id)
+    if version is None or version.kind != kind:
+        raise NotFound(f"{kind} plan version {version_id} does not exist")
+    return version
+
+
+def editable_version(uow: UnitOfWork, kind: str, version_id: int) -> PlanVersion:
+    """The version, if it may still be changed (only a draft can)."""
+    version = get_version(uow, kind, version_id)
+    if version.status != "draft":
+        raise Conflict(f"version {version_id} '{version.name}' is {version.status} and read-only; "
+                       "only a draft can be edited")
+    return version
+
+
+def snapshot(version: PlanVersion) -> dict:
+    return {"name": version.name, "status": version.status, "source_run_id": version.source_run_id,
+            "demand_version_id": version.demand_version_id, "approved_by": version.approved_by}
+
+
+def cycle_for(uow: UnitOfWork, actor: Actor, month: date) -> SopCycle:
+    """The cycle of `month`, opened here when it does not exist yet (audited)."""
+    cycle = uow.plans.cycle_by_month(month)
+    if cycle is None:
+        cycle = SopCycle(name=cycle_name(month), month=month, created_by=actor.username)
+        uow.plans.add_cycle(cycle)
+        uow.session.flush()
+        uow.publish(RecordChanged(actor.username, action="create", entity="sop_cycle", key=cycle.name,
+                                  after={"month": month.isoformat(), "stage": cycle.stage}))
+    return cycle
+
+
+def refuse_second_version(uow: UnitOfWork, kind: str, cycle: SopCycle) -> None:
+    existing = uow.plans.for_cycle(kind, cycle.id)
+    if existing is not None:
+        raise Conflict(f"{cycle.name} already has {kind} plan version {existing.id} '{existing.name}' "
+                       f"({existing.status}); there is one {kind} plan per cycle")
+
+
+def change_status(uow: UnitOfWork, actor: Actor, kind: str, version_id: int, change: str, note: str = "") -> str:
+    """submit, send_back or approve; refuses moves the status does not allow. Returns the new status."""
+    if change not in TRANSITIONS:
+        raise InvalidInput(f"unknown status change {change!r}; use one of {', '.join(TRANSITIONS)}")
+    verb, target, allowed_from = TRANSITIONS[change]
+    require(actor, permission(kind, verb))
+    with uow:
+        version = get_version(uow, kind, version_id)
+        if version.status not in allowed_from:
+            raise Conflict(f"version {version_id} is {version.status}: '{change.replace('_', ' ')}' applies only to "
+                           f"a {' or '.join(allowed_from)} version")
+        before = snapshot(version)
+        version.status = target
+        if target == "approved":
+            version.approved_by, version.approved_at = actor.username, utcnow()
+        uow.publish(RecordChanged(actor.username, action=change, entity="plan_version", key=str(version_id),
+                                  before=before, after={**snapshot(version), "note": note}))
+        uow.commit()
+    return target

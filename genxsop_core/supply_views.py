@@ -1,0 +1,139 @@
+"""What the supply review screen shows: supply versions, the receipts grid, rough-cut capacity
+with the probability of overload, proposed receipts, and the plan export. Reads only; writes go
+through genxsop_core.supply_plans.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from genxsop_core import capacity, inventory_policy, replenishment
+from genxsop_core.exceptions import NotFound
+from genxsop_core.io.exporter import encode
+from genxsop_core.plan_data import LEVELS, PlanData
+from genxsop_core.plan_versions import get_version
+from genxsop_core.supply_plans import KIND, ReceiptEdit
+from genxsop_core.unit_of_work import UnitOfWork
+
+GRID_COLUMNS = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author", "row_version"]
+PROPOSAL_COMMENT = "Proposed: keeps projected inventory at or above safety stock (MOQ lots)"
+
+
+def list_versions(uow: UnitOfWork) -> pd.DataFrame:
+    """Supply versions per cycle with the demand version they balance; newest cycle first."""
+    with uow:
+        versions = uow.plans.listing(KIND)
+        demand_of = {v: uow.plans.get(v).demand_version_id for v in versions.id}
+    versions = versions[versions.cycle.notna()]  # the working plan (imports) is not a cycle version
+    return versions.assign(demand_version_id=versions.id.map(demand_of))
+
+
+def supply_version_for(uow: UnitOfWork, demand_version_id: int) -> int | None:
+    """The supply version of the demand version's cycle, if one exists."""
+    with uow:
+        demand = get_version(uow, "demand", demand_version_id)
+        supply = uow.plans.for_cycle(KIND, demand.cycle_id) if demand.cycle_id is not None else None
+        return None if supply is None else supply.id
+
+
+def receipts_grid(uow: UnitOfWork, version_id: int, skus: list[str]) -> pd.DataFrame:
+    """One row per SKU and period of the version (GRID_COLUMNS), for the editable grid."""
+    with uow:
+        get_version(uow, KIND, version_id)
+        rows = uow.supply_plans.frame([version_id], skus)
+    return rows[GRID_COLUMNS].reset_index(drop=True)
+
+
+def grid_edits(loaded: pd.DataFrame, edited: pd.DataFrame) -> list[ReceiptEdit]:
+    """The cells a planner changed, carrying the row version and value they loaded."""
+    changed = []
+    for (_, before), (_, after) in zip(loaded.iterrows(), edited.iterrows()):
+        new_comment = "" if pd.isna(after["comment"]) else str(after["comment"])
+        old_comment = "" if pd.isna(before["comment"]) else str(before["comment"])
+        receipts = after["planned_receipts"]
+        if (receipts == before["planned_receipts"] and after["kind"] == before["kind"]
+                and new_comment == old_comment):
+            continue
+        changed.append(ReceiptEdit(
+            sku=str(before["sku"]), period=pd.Timestamp(before["period"]).date(),
+            planned_receipts=float("nan") if pd.isna(receipts) else float(receipts), kind=str(after["kind"]),
+            comment=new_comment, seen_row_version=int(before["row_version"]),
+            seen_receipts=float(before["planned_receipts"])))
+    return changed
+
+
+def capacity_check(data: PlanData, n_draws: int = 500) -> pd.DataFrame:
+    """Rough-cut capacity per resource and period: load of the planned make receipts against
+    capacity, and the probability that the load demand would need exceeds it (from the forecast
+    quantiles moved to the consensus; NaN without them)."""
+    make = np.where(data.make, data.receipts, 0.0)
+    plan = pd.DataFrame({"sku": np.repeat(data.skus, len(data.periods)),
+                         "period": np.tile(data.periods, len(data.skus)), "units": make.ravel()})
+    routings = pd.DataFrame([(sku, res, h) for i, sku in enumerate(data.skus)
+                             for j, res in enumerate(data.resources.resource) if (h := data.hours[i, j]) > 0],
+                            columns=["sku", "resource", "hours_per_unit"])
+    load = capacity.resource_load(plan[plan.units > 0], routings)
+    check = capacity.rough_cut(load, data.resources, list(data.periods))
+    have = ~np.isnan(data.quantiles).any(axis=(1, 2))
+    probability = np.full((len(data.resources), len(data.periods)), np.nan)
+    if have.any():
+        probability = capacity.overload_probability(LEVELS, data.quantiles[have], data.hours[have],
+                                                    data.resources.capacity_hours.to_numpy(dtype=float),
+                                                    n_draws=n_draws)
+    chance = pd.DataFrame(probability, index=list(data.resources.resource), columns=data.periods)
+    chance = chance.stack(future_stack=True).rename("overload_probability").rename_axis(["resource", "period"])
+    return check.join(chance, on=["resource", "period"])
+
+
+@dataclass(frozen=True)
+class Proposal:
+    receipts: pd.DataFrame  # sku, period, planned_receipts (now), added, proposed, row_version
+    expedite: pd.DataFrame  # sku, units: backlog inside the lead time no new order can prevent
+    edits: list[ReceiptEdit]
+
+
+def earliest_new_receipt(data: PlanData) -> np.ndarray:
+    """The first period a new order can arrive: after the lead time, and not before a released order."""
+    lead_time, _ = inventory_policy.lead_time_periods(data)
+    after_firm = np.where(data.firm.any(1), data.firm.shape[1] - np.argmax(data.firm[:, ::-1], axis=1), 0)
+    return np.maximum(np.ceil(lead_time).astype(int), after_firm)
+
+
+def propose(data: PlanData, policy: pd.DataFrame, rows: pd.DataFrame) -> Proposal:
+    """Receipts in MOQ lots that keep projected inventory at or above safety stock.
+
+    `policy` is inventory_policy.policy_table(data) (its safety stock is the target), `rows` the
+    version's grid rows (receipts_grid over all SKUs), whose row versions the edits carry.
+    """
+    earliest = earliest_new_receipt(data)
+    lots = data.column("moq")
+    added = replenishment.propose_receipts(data.on_hand, data.receipts, data.consensus,
+                                           policy.safety_stock.to_numpy(dtype=float), lots, earliest)
+    expedite = replenishment.unfixable_shortage(data.on_hand, data.receipts, data.consensus, earliest)
+    sku_index, period_index = np.nonzero(added > 0)
+    cells = pd.DataFrame({"sku": np.asarray(data.skus)[sku_index], "period": data.periods[period_index],
+                          "added": added[sku_index, period_index]})
+    cells = cells.merge(rows.assign(period=pd.to_datetime(rows.period)), on=["sku", "period"], how="left")
+    cells = cells.assign(proposed=cells.planned_receipts + cells.added)
+    edits = [ReceiptEdit(r.sku, r.period.date(), float(r.proposed), r.kind, PROPOSAL_COMMENT, int(r.row_version),
+                         float(r.planned_receipts)) for r in cells.itertuples(index=False)]
+    shortfall = pd.DataFrame({"sku": data.skus, "units": expedite})
+    return Proposal(cells[["sku", "period", "planned_receipts", "added", "proposed", "kind"]],
+                    shortfall[shortfall.units > 0].reset_index(drop=True), edits)
+
+
+def plan_export(uow: UnitOfWork, version_id: int, file_type: str) -> tuple[bytes, str]:
+    """The supply plan as CSV or XLSX (text cells neutralised against formula injection)."""
+    with uow:
+        version = uow.plans.get(version_id)
+        if version is None or version.kind != KIND:
+            raise NotFound(f"supply plan version {version_id} does not exist")
+        frame = uow.supply_plans.frame([version_id])
+        name = version.name
+    frame = frame.assign(period=frame.period.dt.date, version=name,
+                         updated_at=pd.to_datetime(frame.updated_at, utc=True).dt.tz_localize(None))
+    frame = frame[["version", "sku", "name", "category", "family", "period", "planned_receipts", "kind", "firm",
+                   "comment", "author", "updated_at"]]
+    return encode(frame, file_type, "supply plan"), f"supply_plan_{version_id}.{file_type}"
