@@ -4,7 +4,9 @@ Three past monthly cycles, each with an approved consensus plan made the way a p
 would have made it then: a statistical forecast from the history known at the time (the
 real forecasting engine, seasonal naive to keep seeding quick), raised where a promotion
 was planned (reason PROMO). Their lags are scored as actuals arrive. Then the current
-cycle: a real forecast run (auto) over every SKU and a draft consensus plan made from it.
+cycle: a real forecast run (auto) over every SKU, a draft consensus plan made from it, and a
+draft supply plan for it: the imported open and planned orders (a quarter ahead), and beyond
+them the receipts the supply planner's "propose receipts" gave.
 """
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from datetime import date
 
 import pandas as pd
 
-from genxsop_core import forecast_runs, forecasting
+from genxsop_core import forecast_runs, forecasting, inventory_policy, supply_plans, supply_views
 from genxsop_core.demand_plans import create_version, insert_version
+from genxsop_core.plan_data import load_plan_data
 from genxsop_core.events import RecordChanged
 from genxsop_core.models import utcnow
 from genxsop_core.permissions import Actor
@@ -60,8 +63,21 @@ def seed_demo_plans(uow_factory: Callable[[], UnitOfWork], actor: Actor, bucket:
         "all", (), "auto", CURRENT_HORIZON[bucket]))
     forecast_runs.execute_run(uow_factory, run_id, workers=workers)
     ids.append(create_version(uow_factory(), actor, run_id, current_month.date()))
+    ids.append(_supply_version(uow_factory, actor, ids[-1]))
     _log.info("demo planning history: versions %s, forecast run %s", ids, run_id)
     return ids
+
+
+def _supply_version(uow_factory: Callable[[], UnitOfWork], actor: Actor, demand_version_id: int) -> int:
+    """The current cycle's supply draft: imported orders, then proposed receipts after their horizon."""
+    supply_id = supply_plans.create_version(uow_factory(), actor, demand_version_id)
+    data = load_plan_data(uow_factory(), demand_version_id, supply_id)
+    imported_until = data.periods[data.receipts.sum(0) > 0].max()
+    proposal = supply_views.propose(data, inventory_policy.policy_table(data),
+                                    supply_views.receipts_grid(uow_factory(), supply_id, data.skus))
+    later = [e for e in proposal.edits if pd.Timestamp(e.period) > imported_until]
+    supply_plans.save_receipts(uow_factory(), actor, supply_id, later)
+    return supply_id
 
 
 def _approved_version(uow_factory: Callable[[], UnitOfWork], actor: Actor, plan: pd.DataFrame, month: date) -> int:

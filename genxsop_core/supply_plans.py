@@ -91,7 +91,8 @@ def starting_rows(cells: pd.DataFrame, working: pd.DataFrame, routings: pd.DataF
     routed = set(routings.sku)
     default_kind = rows.sku.map(lambda sku: "make" if sku in routed else "buy")
     return rows.assign(planned_receipts=rows.planned_receipts.fillna(0.0).astype(float),
-                       kind=rows.kind.fillna(default_kind), firm=rows.firm.fillna(False).astype(bool))
+                       kind=rows.kind.where(rows.kind.notna(), default_kind),
+                       firm=rows.firm.where(rows.firm.notna(), False).astype(bool))
 
 
 def change_status(uow: UnitOfWork, actor: Actor, version_id: int, change: str, note: str = "") -> str:

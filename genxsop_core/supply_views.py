@@ -18,7 +18,7 @@ from genxsop_core.supply_plans import KIND, ReceiptEdit
 from genxsop_core.unit_of_work import UnitOfWork
 
 GRID_COLUMNS = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author", "row_version"]
-PROPOSAL_COMMENT = "Proposed: keeps projected inventory at or above safety stock (MOQ lots)"
+PROPOSAL_COMMENT = "Proposed: keeps projected inventory at or above safety stock (order quantity in MOQ lots)"
 
 
 def list_versions(uow: UnitOfWork) -> pd.DataFrame:
@@ -102,13 +102,14 @@ def earliest_new_receipt(data: PlanData) -> np.ndarray:
 
 
 def propose(data: PlanData, policy: pd.DataFrame, rows: pd.DataFrame) -> Proposal:
-    """Receipts in MOQ lots that keep projected inventory at or above safety stock.
+    """Receipts that keep projected inventory at or above safety stock, each a whole number of
+    order quantities (EOQ rounded up to MOQ lots, so always MOQ multiples): the (s, Q) policy.
 
     `policy` is inventory_policy.policy_table(data) (its safety stock is the target), `rows` the
     version's grid rows (receipts_grid over all SKUs), whose row versions the edits carry.
     """
     earliest = earliest_new_receipt(data)
-    lots = data.column("moq")
+    lots = policy.order_quantity.to_numpy(dtype=float)
     added = replenishment.propose_receipts(data.on_hand, data.receipts, data.consensus,
                                            policy.safety_stock.to_numpy(dtype=float), lots, earliest)
     expedite = replenishment.unfixable_shortage(data.on_hand, data.receipts, data.consensus, earliest)

@@ -1,0 +1,167 @@
+"""Supply review: planned receipts that balance the consensus plan, rough-cut capacity, proposals."""
+import streamlit as st
+
+from genxsop_core import demand_views, inventory_views, supply_plans, supply_views
+from genxsop_core.exceptions import GenXSOPError
+from genxsop_core.overview import product_hierarchy
+from genxsop_ui import charts, pickers, runtime, session
+
+actor = session.guard("supply")
+st.title("Supply review")
+may_edit = session.allowed(actor, "supply_plan.edit")
+may_approve = session.allowed(actor, "supply_plan.approve")
+if "sp_pending_version" in st.session_state:  # set by an action below, applied before the picker exists
+    st.session_state["sp_version"] = st.session_state.pop("sp_pending_version")
+if flash := st.session_state.pop("sp_flash", None):
+    st.success(flash)
+versions = supply_views.list_versions(runtime.uow())
+demand_versions = demand_views.list_versions(runtime.uow())
+
+
+def new_version_form() -> None:
+    planned = set(versions.demand_version_id)
+    open_demand = demand_versions[~demand_versions.id.isin(planned)]
+    if open_demand.empty:
+        return
+    labels = {int(r.id): f"{r.name} · {r.status} · {r.cycle}" for r in open_demand.itertuples()}
+    with st.expander("New supply plan for a demand plan version", expanded=versions.empty):
+        demand_id = st.selectbox("Demand plan version", list(labels), format_func=labels.get, key="sp_new_demand")
+        st.caption("It starts from the working supply plan (open and planned orders imported from the ERP).")
+        if st.button("Create draft supply plan", key="sp_create"):
+            try:
+                created = supply_plans.create_version(runtime.uow(), actor, demand_id)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["sp_pending_version"] = created
+                st.session_state["sp_flash"] = f"Draft supply plan {created} created for demand version {demand_id}."
+                st.rerun()
+
+
+if may_edit:
+    new_version_form()
+if versions.empty:
+    st.info("No supply plan yet." + ("" if may_edit else " A supply planner creates one for a demand plan."))
+    st.stop()
+
+names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
+version_id = st.selectbox("Supply plan version", list(names), format_func=names.get, key="sp_version")
+version = versions.set_index("id").loc[version_id]
+demand_version_id = int(version.demand_version_id)
+view = inventory_views.inventory_view(runtime.uow, demand_version_id)
+data, policy = view.data, view.policy
+check = supply_views.capacity_check(data)
+
+tiles = st.columns(5)
+tiles[0].metric("Planned receipts, units", f"{data.receipts.sum():,.0f}")
+tiles[1].metric("Made / bought", f"{(data.receipts * data.make).sum():,.0f} / {(data.receipts * ~data.make).sum():,.0f}")
+tiles[2].metric("Overloaded resource-periods", int(check.overloaded.sum()))
+tiles[3].metric("Peak utilization", f"{check.utilization.max():.0%}")
+tiles[4].metric("SKUs projected to stock out", int((policy.stockout_periods > 0).sum()))
+
+receipts_tab, capacity_tab, propose_tab, version_tab = st.tabs(
+    ["Receipts", "Capacity", "Propose receipts", "Plan version"])
+
+with receipts_tab:
+    node, names_by_sku = pickers.hierarchy_picker(product_hierarchy(runtime.uow()), "sp")
+    hierarchy_skus = node.skus(product_hierarchy(runtime.uow()))
+    if node.level == "sku":
+        st.plotly_chart(charts.projected_inventory(inventory_views.projection_chart(view, node.key),
+                                                   f"{node.key} · {names_by_sku.get(node.key, '')}"),
+                        width="stretch", key="sp_projection")
+    grid = supply_views.receipts_grid(runtime.uow(), version_id, hierarchy_skus)
+    config = {"sku": st.column_config.TextColumn("SKU"),
+              "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
+              "planned_receipts": st.column_config.NumberColumn("Planned receipts", min_value=0.0, format="%.0f"),
+              "kind": st.column_config.SelectboxColumn("Make/buy", options=list(supply_plans.SUPPLY_KINDS)),
+              "firm": st.column_config.CheckboxColumn("Released", help="Released orders change in the ERP"),
+              "comment": st.column_config.TextColumn("Comment", max_chars=500),
+              "author": st.column_config.TextColumn("Last changed by")}
+    shown = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author"]
+    if not (may_edit and version.status == "draft"):
+        st.caption(f"This version is {version.status} and read-only." if may_edit
+                   else "You can read the supply plan; supply planners and admins change it.")
+        st.dataframe(grid, hide_index=True, column_order=shown, column_config=config, key="sp_grid_view")
+    else:
+        st.caption("Change planned receipts or make/buy; released (firm) orders change in the ERP and come back "
+                   "by import.")
+        nonce = st.session_state.setdefault("sp_grid_nonce", 0)
+        edited = st.data_editor(grid, hide_index=True, column_order=shown, column_config=config,
+                                disabled=["sku", "period", "firm", "author"], key=f"sp_grid_{nonce}")
+        edits = supply_views.grid_edits(grid, edited)
+        if st.button(f"Save {len(edits)} change(s)", key="sp_save", disabled=not edits, type="primary"):
+            try:
+                changed = supply_plans.save_receipts(runtime.uow(), actor, version_id, edits)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["sp_grid_nonce"] = nonce + 1
+                st.session_state["sp_flash"] = f"Saved: {changed} cell(s) changed."
+                st.rerun()
+
+with capacity_tab:
+    st.markdown("**Utilization**: load of the planned make receipts (units x routing hours) / capacity hours")
+    st.plotly_chart(charts.utilization_heatmap(check), width="stretch", key="sp_heatmap")
+    if check.overload_probability.notna().any():
+        st.markdown("**Probability that the load demand needs exceeds capacity** (from the forecast quantiles, "
+                    "moved to the consensus)")
+        st.plotly_chart(charts.utilization_heatmap(check, "overload_probability"), width="stretch",
+                        key="sp_risk")
+    overloads = check[check.overloaded]
+    st.markdown(f"**Overloads** ({len(overloads)})")
+    if overloads.empty:
+        st.caption("No resource is loaded above its capacity in any period.")
+    else:
+        st.dataframe(overloads, hide_index=True, key="sp_overloads",
+                     column_config={"utilization": st.column_config.NumberColumn(format="percent"),
+                                    "overload_probability": st.column_config.NumberColumn(format="percent")})
+
+with propose_tab:
+    proposal = supply_views.propose(data, policy, supply_views.receipts_grid(runtime.uow(), version_id, data.skus))
+    st.caption("Receipts that keep projected inventory at or above safety stock, in whole order quantities (EOQ "
+               "rounded up to MOQ lots), no earlier than the lead time allows and not before a released order.")
+    if proposal.receipts.empty:
+        st.success("Nothing to propose: projected inventory stays at or above safety stock.")
+    else:
+        st.dataframe(proposal.receipts, hide_index=True, key="sp_proposal",
+                     column_config={"period": st.column_config.DateColumn("Period")})
+        if may_edit and version.status == "draft":
+            if st.button(f"Apply {len(proposal.edits)} proposed receipt(s)", key="sp_apply", type="primary"):
+                try:
+                    changed = supply_plans.save_receipts(runtime.uow(), actor, version_id, proposal.edits)
+                except GenXSOPError as error:
+                    session.show_error(error)
+                else:
+                    st.session_state["sp_grid_nonce"] = st.session_state.get("sp_grid_nonce", 0) + 1
+                    st.session_state["sp_flash"] = f"Applied {changed} proposed receipt(s)."
+                    st.rerun()
+    if not proposal.expedite.empty:
+        st.warning(f"{len(proposal.expedite)} SKU(s) run short inside their lead time, where no new order can "
+                   "arrive: expedite or reallocate.")
+        st.dataframe(proposal.expedite, hide_index=True, key="sp_expedite")
+
+with version_tab:
+    st.markdown(f"**{version['name']}** · {version.cycle} · status **{version.status}** · balances demand plan "
+                f"version {demand_version_id} · created by {version.created_by}"
+                + (f" · approved by {version.approved_by}" if version.approved_by else ""))
+    actions = []
+    if version.status == "draft" and may_edit:
+        actions.append(("submit", "Submit for approval"))
+    if version.status == "submitted" and may_edit:
+        actions.append(("send_back", "Send back to draft"))
+    if version.status == "submitted" and may_approve:
+        actions.append(("approve", "Approve (read-only from then on)"))
+    note = st.text_input("Note for the audit trail", key="sp_status_note") if actions else ""
+    for change, label in actions:
+        if st.button(label, key=f"sp_{change}"):
+            try:
+                status = supply_plans.change_status(runtime.uow(), actor, version_id, change, note)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["sp_flash"] = f"Version {version_id} is now {status}."
+                st.rerun()
+    file_type = st.radio("Export as", ["xlsx", "csv"], horizontal=True, key="sp_export_type")
+    st.download_button(f"Download the supply plan ({file_type.upper()})",
+                       data=lambda: supply_views.plan_export(runtime.uow(), version_id, file_type)[0],
+                       file_name=f"supply_plan_{version_id}.{file_type}", key="sp_export")
