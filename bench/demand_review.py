@@ -12,54 +12,26 @@ Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
-import tempfile
 import time
-from dataclasses import replace
-from pathlib import Path
+
+from common import median_seconds, run_on_demo, runs_text, signed_in_app
 
 from genxsop_core import demand_plans, demand_views
-from genxsop_core.bootstrap import prepare_database
-from genxsop_core.config import load_settings
-from genxsop_core.db import get_engine, get_session_factory
+from genxsop_core.db import get_session_factory
 from genxsop_core.overview import product_hierarchy
 from genxsop_core.permissions import Actor
 from genxsop_core.unit_of_work import UnitOfWork
 
-ROOT = Path(__file__).resolve().parents[1]
 PLANNER = Actor("demand", ("demand_planner",))
 CELLS = 200
 
 
-def seeded(url: str) -> None:
-    start = time.perf_counter()
-    prepare_database(replace(load_settings(), database_url=url, demo=True, bucket="week"))
-    print(f"seed demo with planning history: {time.perf_counter() - start:.1f} s")
-
-
-def median_seconds(action, repeats: int) -> tuple[float, list[float]]:
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs), runs
-
-
 def page_render(url: str, repeats: int) -> None:
-    from streamlit.testing.v1 import AppTest
-
-    os.environ.update(GENXSOP_DATABASE_URL=url, GENXSOP_DEMO="1", GENXSOP_BUCKET="week")
     hierarchy = product_hierarchy(UnitOfWork(get_session_factory(url)))
     family = hierarchy.family.value_counts()
     category = hierarchy.category.value_counts()
-    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
-    for key, value in {"authentication_status": True, "username": "demand", "name": "Dana",
-                       "roles": ["demand_planner"], "logout": False}.items():
-        at.session_state[key] = value
-    at.run()
+    at = signed_in_app(url, "demand", "Dana", "demand_planner")
     at.switch_page("../pages/demand.py").run()
     for label, key, value, size in (("family", "dm_family", family.index[0], family.iloc[0]),
                                     ("category", "dm_category", category.index[0], category.iloc[0])):
@@ -70,7 +42,7 @@ def page_render(url: str, repeats: int) -> None:
         median, runs = median_seconds(at.run, repeats)
         assert not at.exception, at.exception
         print(f"render Demand review, {label} {value!r} ({size} SKUs): median {median:.3f} s "
-              f"(runs {', '.join(f'{r:.2f}' for r in runs)})")
+              f"(runs {runs_text(runs)})")
 
 
 def override_save(url: str, repeats: int) -> None:
@@ -94,26 +66,8 @@ def override_save(url: str, repeats: int) -> None:
     for _ in range(repeats):
         save_once()
     print(f"save {len(cells)} override cells (service call, one transaction, audited): median "
-          f"{statistics.median(timings):.3f} s (runs {', '.join(f'{r:.2f}' for r in timings)})")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", help="also time the save on this (empty) PostgreSQL database URL")
-    parser.add_argument("--repeats", type=int, default=7)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        print("== SQLite ==")
-        seeded(url)
-        page_render(url, args.repeats)
-        override_save(url, args.repeats)
-        get_engine(url).dispose()
-    if args.postgres:
-        print("== PostgreSQL ==")
-        seeded(args.postgres)
-        override_save(args.postgres, args.repeats)
+          f"{statistics.median(timings):.3f} s (runs {runs_text(timings)})")
 
 
 if __name__ == "__main__":
-    main()
+    run_on_demo(__doc__.splitlines()[0], [page_render, override_save], [override_save])

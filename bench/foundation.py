@@ -39,7 +39,7 @@ def run(url: str) -> None:
     with timed(f"re-import demand, unchanged ({len(frames['demand']):,} rows)"):
         importer.import_file(uow(), SYSTEM, "demand", "demand.csv", csv)
     changed = frames["demand"].assign(ordered_qty=frames["demand"].ordered_qty + 1)
-    with timed(f"re-import demand, every row changed"):
+    with timed("re-import demand, every row changed"):
         importer.import_file(uow(), SYSTEM, "demand", "demand.csv", exporter.to_csv_bytes(changed))
     with timed("export demand to xlsx"):
         exporter.encode(exporter.export_frame(uow(), "demand"), "xlsx", "Demand")

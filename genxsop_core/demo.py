@@ -7,7 +7,7 @@ the columns of its kind in `genxsop_core.io.formats`, so the demo loads through 
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 import numpy as np

@@ -6,6 +6,7 @@ the working supply plan imported from the ERP).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,8 @@ class InventoryView:
     classes: pd.DataFrame  # inventory_policy.class_matrix
 
 
-def inventory_view(uow_factory, demand_version_id: int, method: str = "lead_time") -> InventoryView:  # noqa: ANN001
+def inventory_view(uow_factory: Callable[[], UnitOfWork], demand_version_id: int,
+                   method: str = "lead_time") -> InventoryView:
     """Load the plan of a demand version and compute everything the page shows."""
     supply_version_id = supply_version_for(uow_factory(), demand_version_id)
     data = load_plan_data(uow_factory(), demand_version_id, supply_version_id)

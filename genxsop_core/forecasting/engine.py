@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from genxsop_core.forecasting.backtest import ModelBacktest, backtest_strategy, forecast_each
-from genxsop_core.forecasting.base import SeriesInput, Strategy
+from genxsop_core.forecasting.base import SeriesInput
 from genxsop_core.forecasting.factory import get_strategy
 from genxsop_core.forecasting.intervals import residual_quantiles, tidy
 from genxsop_core.forecasting.selection import Choice, choose, rule_for_short_history
