@@ -66,11 +66,10 @@ def load_plan_data(uow: UnitOfWork, demand_version_id: int, supply_version_id: i
         products = uow.products.master(skus).set_index("sku").reindex(skus)
         first = periods[0].date()
         stock = uow.inventory.on_hand(first).set_index("sku").on_hand.reindex(skus).fillna(0.0)
-        since = (periods[0] - pd.Timedelta(days=HISTORY_WINDOW_DAYS)).date()
-        history = uow.demand.history(skus)
-        history = history[(history.ds >= pd.Timestamp(since)) & (history.ds < periods[0])]
+        history = uow.demand.history(skus, since=(periods[0] - pd.Timedelta(days=HISTORY_WINDOW_DAYS)).date(),
+                                     until=first)
         run_id = demand_version.source_run_id
-        results = uow.forecast_runs.results(run_id, skus) if run_id is not None else None
+        results = uow.forecast_runs.results(run_id, skus, future_only=True) if run_id is not None else None
         scores = uow.forecast_runs.scores(run_id) if run_id is not None else None
         resources = uow.resources.frame()
         routings = uow.resources.routings()
@@ -101,15 +100,20 @@ def _supply_rows(uow: UnitOfWork, plan: pd.DataFrame, supply_version_id: int | N
 
 
 def _matrices(plan: pd.DataFrame, supply: pd.DataFrame, skus: list[str], periods: pd.DatetimeIndex) -> dict:
-    def wide(frame: pd.DataFrame, column: str, fill: object) -> np.ndarray:
-        table = frame.pivot_table(index="sku", columns="period", values=column, aggfunc="first")
-        return table.reindex(index=skus, columns=periods).fillna(fill).to_numpy()
+    rows_of = pd.Index(skus)
+
+    def wide(frame: pd.DataFrame, column: str, fill: float) -> np.ndarray:
+        """(n, T) of `column` by (sku, period); cells the frame lacks get `fill`."""
+        row, col = rows_of.get_indexer(frame.sku), periods.get_indexer(pd.to_datetime(frame.period))
+        known = (row >= 0) & (col >= 0)
+        table = np.full((len(skus), len(periods)), fill, dtype=float)
+        table[row[known], col[known]] = frame[column].to_numpy(dtype=float)[known]
+        return table
 
     supply = supply.assign(period=pd.to_datetime(supply.period), make=(supply.kind == "make").astype(float),
                            firm=supply.firm.astype(float))
-    return {"consensus": wide(plan, "consensus", 0.0).astype(float),
-            "statistical": wide(plan, "statistical", 0.0).astype(float),
-            "planned_receipts": wide(supply, "planned_receipts", 0.0).astype(float),
+    return {"consensus": wide(plan, "consensus", 0.0), "statistical": wide(plan, "statistical", 0.0),
+            "planned_receipts": wide(supply, "planned_receipts", 0.0),
             "make": wide(supply, "make", 0.0).astype(bool), "firm": wide(supply, "firm", 0.0).astype(bool)}
 
 
@@ -132,7 +136,7 @@ def _quantiles(results: pd.DataFrame | None, skus: list[str], periods: pd.Dateti
     shape = (len(skus), len(periods), len(LEVELS))
     if results is None or results.empty:
         return np.full(shape, np.nan)
-    future = results[~results.model.str.startswith("backtest-")].assign(period=lambda f: pd.to_datetime(f.period))
+    future = results.assign(period=pd.to_datetime(results.period))
     index = pd.MultiIndex.from_product([skus, periods], names=["sku", "period"])
     q = future.set_index(["sku", "period"])[list(QUANTILE_COLUMNS)].reindex(index).to_numpy(dtype=float)
     q = q.reshape(shape)

@@ -146,7 +146,7 @@ class PlanVersionRepository:
         """Versions of one kind with their cycle month, newest cycle first."""
         result = self.session.execute(
             select(PlanVersion.id, PlanVersion.name, PlanVersion.status, PlanVersion.source_run_id,
-                   PlanVersion.created_by, PlanVersion.created_at, PlanVersion.approved_by, PlanVersion.approved_at,
+                   PlanVersion.demand_version_id, PlanVersion.created_by, PlanVersion.created_at, PlanVersion.approved_by, PlanVersion.approved_at,
                    SopCycle.month.label("cycle_month"), SopCycle.name.label("cycle"))
             .outerjoin(SopCycle, SopCycle.id == PlanVersion.cycle_id).where(PlanVersion.kind == kind)
             .order_by(SopCycle.month.desc(), PlanVersion.id.desc()))
@@ -331,14 +331,18 @@ class DemandRepository:
             query = query.where(Product.sku.in_(values))
         return list(self.session.scalars(query))
 
-    def history(self, skus: Sequence[str]) -> pd.DataFrame:
-        """unique_id (sku), ds, y (ordered units), promo for the given SKUs."""
+    def history(self, skus: Sequence[str], since: Any = None, until: Any = None) -> pd.DataFrame:
+        """unique_id (sku), ds, y (ordered units), promo for the given SKUs (periods since <= ds < until)."""
         frames = []
         for chunk in _chunks(list(skus)):
             query = (select(Product.sku.label("unique_id"), DemandActual.period.label("ds"),
                             DemandActual.ordered_qty.label("y"), DemandActual.promo.label("promo"))
                      .join(Product, Product.id == DemandActual.product_id)
                      .where(Product.sku.in_(chunk)).order_by(Product.sku, DemandActual.period))
+            if since is not None:
+                query = query.where(DemandActual.period >= since)
+            if until is not None:
+                query = query.where(DemandActual.period < until)
             result = self.session.execute(query)
             frames.append(pd.DataFrame(result.all(), columns=list(result.keys())))
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unique_id", "ds", "y", "promo"])
@@ -373,12 +377,15 @@ class ForecastRunRepository:
     def unfinished(self) -> list[ForecastRun]:
         return list(self.session.scalars(select(ForecastRun).where(ForecastRun.status.in_(("queued", "running")))))
 
-    def results(self, run_id: int, skus: Sequence[str] | None = None) -> pd.DataFrame:
+    def results(self, run_id: int, skus: Sequence[str] | None = None, future_only: bool = False) -> pd.DataFrame:
+        """sku, period, model, mean, quantiles; `future_only` leaves out the backtest forecasts."""
         query = (select(Product.sku, ForecastResult.period, ForecastResult.model, ForecastResult.mean,
                         *[getattr(ForecastResult, q) for q in QUANTILE_COLUMNS])
                  .join(Product, Product.id == ForecastResult.product_id).where(ForecastResult.run_id == run_id))
         if skus is not None:
             query = query.where(Product.sku.in_(list(skus)))
+        if future_only:
+            query = query.where(ForecastResult.model.not_like("backtest-%"))
         result = self.session.execute(query.order_by(Product.sku, ForecastResult.period))
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 

@@ -25,9 +25,7 @@ def list_versions(uow: UnitOfWork) -> pd.DataFrame:
     """Supply versions per cycle with the demand version they balance; newest cycle first."""
     with uow:
         versions = uow.plans.listing(KIND)
-        demand_of = {v: uow.plans.get(v).demand_version_id for v in versions.id}
-    versions = versions[versions.cycle.notna()]  # the working plan (imports) is not a cycle version
-    return versions.assign(demand_version_id=versions.id.map(demand_of))
+    return versions[versions.cycle.notna()]  # the working plan (imports) is not a cycle version
 
 
 def supply_version_for(uow: UnitOfWork, demand_version_id: int) -> int | None:
