@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from genxsop_core import forecast_runs, forecasting, inventory_policy, supply_plans, supply_views
@@ -72,11 +73,10 @@ def _supply_version(uow_factory: Callable[[], UnitOfWork], actor: Actor, demand_
     """The current cycle's supply draft: imported orders, then proposed receipts after their horizon."""
     supply_id = supply_plans.create_version(uow_factory(), actor, demand_version_id)
     data = load_plan_data(uow_factory(), demand_version_id, supply_id)
-    imported_until = data.periods[data.receipts.sum(0) > 0].max()
+    after_imported = int(np.flatnonzero(data.receipts.sum(0) > 0).max()) + 1
     proposal = supply_views.propose(data, inventory_policy.policy_table(data),
-                                    supply_views.receipts_grid(uow_factory(), supply_id, data.skus))
-    later = [e for e in proposal.edits if pd.Timestamp(e.period) > imported_until]
-    supply_plans.save_receipts(uow_factory(), actor, supply_id, later)
+                                    supply_views.receipts_grid(uow_factory(), supply_id, data.skus), after_imported)
+    supply_plans.save_receipts(uow_factory(), actor, supply_id, proposal.edits)
     return supply_id
 
 

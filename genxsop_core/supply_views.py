@@ -18,7 +18,7 @@ from genxsop_core.supply_plans import KIND, ReceiptEdit
 from genxsop_core.unit_of_work import UnitOfWork
 
 GRID_COLUMNS = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author", "row_version"]
-PROPOSAL_COMMENT = "Proposed: keeps projected inventory at or above safety stock (order quantity in MOQ lots)"
+PROPOSAL_COMMENT = "Proposed: keeps projected inventory at or above safety stock"
 
 
 def list_versions(uow: UnitOfWork) -> pd.DataFrame:
@@ -99,15 +99,19 @@ def earliest_new_receipt(data: PlanData) -> np.ndarray:
     return np.maximum(np.ceil(lead_time).astype(int), after_firm)
 
 
-def propose(data: PlanData, policy: pd.DataFrame, rows: pd.DataFrame) -> Proposal:
-    """Receipts that keep projected inventory at or above safety stock, each a whole number of
-    order quantities (EOQ rounded up to MOQ lots, so always MOQ multiples): the (s, Q) policy.
+def propose(data: PlanData, policy: pd.DataFrame, rows: pd.DataFrame, not_before: int = 0) -> Proposal:
+    """Receipts that keep projected inventory at or above safety stock, no earlier than the lead
+    time allows (nor period index `not_before`).
 
-    `policy` is inventory_policy.policy_table(data) (its safety stock is the target), `rows` the
-    version's grid rows (receipts_grid over all SKUs), whose row versions the edits carry.
+    Bought SKUs come in whole order quantities (EOQ rounded up to MOQ lots: the (s, Q) policy);
+    made SKUs in MOQ batches, so production follows demand and the load stays level (for a line,
+    capacity is the constraint, not the order cost). `policy` is inventory_policy.policy_table(data)
+    (its safety stock is the target), `rows` the version's grid rows (receipts_grid over all SKUs),
+    whose row versions the edits carry.
     """
-    earliest = earliest_new_receipt(data)
-    lots = policy.order_quantity.to_numpy(dtype=float)
+    earliest = np.maximum(earliest_new_receipt(data), not_before)
+    made = data.make.any(axis=1)
+    lots = np.where(made, data.column("moq"), policy.order_quantity.to_numpy(dtype=float))
     added = replenishment.propose_receipts(data.on_hand, data.receipts, data.consensus,
                                            policy.safety_stock.to_numpy(dtype=float), lots, earliest)
     expedite = replenishment.unfixable_shortage(data.on_hand, data.receipts, data.consensus, earliest)

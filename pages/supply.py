@@ -118,8 +118,9 @@ with capacity_tab:
 
 with propose_tab:
     proposal = supply_views.propose(data, policy, supply_views.receipts_grid(runtime.uow(), version_id, data.skus))
-    st.caption("Receipts that keep projected inventory at or above safety stock, in whole order quantities (EOQ "
-               "rounded up to MOQ lots), no earlier than the lead time allows and not before a released order.")
+    st.caption("Receipts that keep projected inventory at or above safety stock, no earlier than the lead time "
+               "allows and not before a released order: bought SKUs in whole order quantities (EOQ rounded up to "
+               "MOQ lots), made SKUs in MOQ batches so the lines' load stays level.")
     if proposal.receipts.empty:
         st.success("Nothing to propose: projected inventory stays at or above safety stock.")
     else:
