@@ -38,6 +38,7 @@ REASON_CODES: tuple[tuple[str, str], ...] = (
     ("PRICE", "Price change"),
     ("MARKET", "Market trend or competitor move"),
     ("CORRECTION", "Correction of a statistical anomaly"),
+    ("SCENARIO", "What-if scenario promoted in the S&OP meeting"),
 )
 
 _log = logging.getLogger("genxsop.bootstrap")

@@ -13,6 +13,7 @@ nothing is silently overwritten and the planner's own edits stay in their grid.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +27,8 @@ from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.models import PlanVersion, utcnow
 from genxsop_core.periods import bucket_start
-from genxsop_core.plan_versions import cycle_for, editable_version, refuse_second_version, row_token, snapshot
+from genxsop_core.plan_versions import (add_version, cycle_for, editable_version, refuse_second_version, row_token,
+                                        snapshot)
 from genxsop_core.permissions import Actor, require
 from genxsop_core.unit_of_work import UnitOfWork
 
@@ -74,8 +76,7 @@ def insert_version(uow: UnitOfWork, actor: Actor, forecast: pd.DataFrame, cycle_
         raise InvalidInput("the forecast holds no future periods to plan")
     version = PlanVersion(kind=KIND, name=name.strip()[:200], cycle_id=cycle.id, source_run_id=run_id,
                           created_by=actor.username)
-    uow.plans.add(version)
-    uow.session.flush()
+    add_version(uow, version)
     ids = uow.products.ids_by_sku()
     uow.demand_plans.insert_rows([
         {"plan_version_id": version.id, "product_id": ids[sku], "period": pd.Timestamp(period).date(),
@@ -104,7 +105,7 @@ def _check_edits(edits: Sequence[OverrideEdit], reason_codes: set[str], hierarch
             problems.append(f"{where}: no such {e.level}")
         if e.value is None:
             continue
-        if not isinstance(e.value, int | float) or not math.isfinite(e.value) or e.value < 0:
+        if not isinstance(e.value, numbers.Real) or not math.isfinite(e.value) or e.value < 0:
             problems.append(f"{where}: the override must be a number of units, 0 or more (got {e.value!r})")
         if not e.reason_code:
             problems.append(f"{where}: a reason code is required")

@@ -19,6 +19,7 @@ from genxsop_core.demand_plans import KIND, OVERRIDE_LEVELS, OverrideEdit
 from genxsop_core.plan_versions import row_token
 from genxsop_core.disaggregation import split_proportionally
 from genxsop_core.exceptions import InvalidInput, NotFound
+from genxsop_core.grid_changes import changed_rows
 from genxsop_core.io.exporter import encode
 from genxsop_core.unit_of_work import UnitOfWork
 
@@ -148,27 +149,20 @@ def grid_levels(node: Node) -> list[str]:
     return depth.get(node.level, ["sku", "family", "category"])
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
-
-
-def _same(a: object, b: object) -> bool:
-    return (_blank(a) and _blank(b)) or (not _blank(a) and not _blank(b) and a == b)
-
-
 def grid_edits(loaded: pd.DataFrame, edited: pd.DataFrame, grid_level: str) -> list[OverrideEdit]:
     """The cells a planner changed in the override grid, as edits carrying what they loaded."""
-    changed = []
-    for (_, before), (_, after) in zip(loaded.iterrows(), edited.iterrows()):
-        if all(_same(before[c], after[c]) for c in ("override", "reason_code", "comment")):
-            continue
-        value = None if _blank(after["override"]) else float(after["override"])
-        changed.append(OverrideEdit(
-            level=grid_level, key=str(before["item"]), period=pd.Timestamp(before["period"]).date(), value=value,
-            reason_code=None if _blank(after["reason_code"]) else str(after["reason_code"]),
-            comment="" if _blank(after["comment"]) else str(after["comment"]),
-            seen_token=str(before["token"]), seen_consensus=float(before["consensus"])))
-    return changed
+    changed = changed_rows(loaded, edited, ["override", "reason_code", "comment"])
+    return [OverrideEdit(
+        level=grid_level, key=str(r.item), period=pd.Timestamp(r.period).date(),
+        value=None if _blank(r.override) else float(r.override),
+        reason_code=None if _blank(r.reason_code) else str(r.reason_code),
+        comment="" if _blank(r.comment) else str(r.comment),
+        seen_token=str(r.token), seen_consensus=float(r.consensus))  # token and consensus are not editable
+        for r in changed.itertuples(index=False)]
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or value == "" or (isinstance(value, float) and math.isnan(value))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
+
 from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.models import PlanVersion, SopCycle, utcnow
@@ -17,6 +19,7 @@ from genxsop_core.permissions import Actor, require
 from genxsop_core.unit_of_work import UnitOfWork
 
 KINDS: tuple[str, ...] = ("demand", "supply")
+SUPERSEDED = "superseded"  # replaced by a promoted scenario's version; kept, read-only
 # status change -> (which permission of the kind, target status, statuses it may start from)
 TRANSITIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "submit": ("edit", "submitted", ("draft",)),
@@ -77,6 +80,17 @@ def refuse_second_version(uow: UnitOfWork, kind: str, cycle: SopCycle) -> None:
     if existing is not None:
         raise Conflict(f"{cycle.name} already has {kind} plan version {existing.id} '{existing.name}' "
                        f"({existing.status}); there is one {kind} plan per cycle")
+
+
+def add_version(uow: UnitOfWork, version: PlanVersion) -> None:
+    """Insert a version (it gets its id); the database refuses a second one of its kind in the cycle
+    (partial unique index, migration 0004) when another planner created one a moment before."""
+    uow.plans.add(version)
+    try:
+        uow.session.flush()
+    except IntegrityError:
+        raise Conflict(f"another planner has just created the {version.kind} plan of this cycle; there is one "
+                       f"{version.kind} plan per cycle: reload and open theirs") from None
 
 
 def change_status(uow: UnitOfWork, actor: Actor, kind: str, version_id: int, change: str, note: str = "") -> str:

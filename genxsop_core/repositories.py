@@ -26,6 +26,7 @@ from genxsop_core.models import (
     ReasonCode,
     Resource,
     Routing,
+    Scenario,
     SopCycle,
     SupplyPlan,
     User,
@@ -153,8 +154,25 @@ class PlanVersionRepository:
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
     def for_cycle(self, kind: str, cycle_id: int) -> PlanVersion | None:
+        """The cycle's version of a kind (versions superseded by a promoted scenario do not count)."""
         return self.session.scalar(select(PlanVersion).where(PlanVersion.kind == kind,
-                                                             PlanVersion.cycle_id == cycle_id))
+                                                             PlanVersion.cycle_id == cycle_id,
+                                                             PlanVersion.status != "superseded"))
+
+    def change_stamp(self, version_ids: Sequence[int]) -> str:
+        """Row counts and latest changes of these versions' rows, the working supply plan, stock
+        and master data, as one string: any save, import or status change alters it."""
+        parts = []
+        for model in (DemandPlan, SupplyPlan):
+            parts.append(self.session.execute(
+                select(func.count(), func.max(model.updated_at), func.sum(model.row_version))
+                .where(model.plan_version_id.in_(list(version_ids)))).one())
+        parts.append(self.session.execute(select(func.count(), func.max(InventorySnapshot.snapshot_date),
+                                                 func.sum(InventorySnapshot.on_hand))).one())
+        parts.append(self.session.execute(select(func.max(PlanVersion.id), func.count(PlanVersion.approved_at))).one())
+        parts.append(self.session.execute(select(func.count(), func.sum(Product.unit_price + Product.unit_cost
+                                                                        + Product.lead_time_days))).one())
+        return "|".join(str(tuple(p)) for p in parts)
 
     def cycle_by_month(self, month: Any) -> SopCycle | None:
         return self.session.scalar(select(SopCycle).where(SopCycle.month == month))
@@ -228,6 +246,26 @@ class DemandPlanRepository(_PlanRowRepository):
 class SupplyPlanRepository(_PlanRowRepository):
     model = SupplyPlan
     columns = ("planned_receipts", "kind", "firm", "comment")
+
+
+class ScenarioRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, scenario: Scenario) -> None:
+        self.session.add(scenario)
+
+    def get(self, scenario_id: int) -> Scenario | None:
+        return self.session.get(Scenario, scenario_id)
+
+    def listing(self, base_plan_version_id: int | None = None) -> pd.DataFrame:
+        """Pinned scenarios (of one plan version), newest first."""
+        query = select(Scenario.id, Scenario.name, Scenario.status, Scenario.note, Scenario.created_by,
+                       Scenario.created_at, Scenario.base_plan_version_id, Scenario.levers, Scenario.results)
+        if base_plan_version_id is not None:
+            query = query.where(Scenario.base_plan_version_id == base_plan_version_id)
+        result = self.session.execute(query.order_by(Scenario.id.desc()))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 @dataclass(frozen=True)

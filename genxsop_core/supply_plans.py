@@ -11,6 +11,7 @@ whole, naming both values), every change audited with before and after.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +24,7 @@ from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.models import PlanVersion, utcnow
 from genxsop_core.permissions import Actor, require
-from genxsop_core.plan_versions import editable_version, get_version, refuse_second_version, snapshot
+from genxsop_core.plan_versions import add_version, editable_version, get_version, refuse_second_version, snapshot
 from genxsop_core.unit_of_work import UnitOfWork
 
 KIND = "supply"
@@ -59,8 +60,7 @@ def create_version(uow: UnitOfWork, actor: Actor, demand_version_id: int, name: 
         version = PlanVersion(kind=KIND, name=(name or f"Supply {cycle.month:%Y-%m} for demand v{demand_version_id}")
                               .strip()[:200], cycle_id=cycle.id, demand_version_id=demand_version_id,
                               created_by=actor.username)
-        uow.plans.add(version)
-        uow.session.flush()
+        add_version(uow, version)
         rows = starting_rows(demand[["sku", "period"]], _working_rows(uow, working), uow.resources.routings())
         ids = uow.products.ids_by_sku()
         uow.supply_plans.insert_rows([
@@ -106,7 +106,7 @@ def _check_edits(edits: Sequence[ReceiptEdit]) -> None:
     for e in edits:
         where = f"{e.sku}, {e.period:%Y-%m-%d}"
         value = e.planned_receipts
-        if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
             problems.append(f"{where}: planned receipts must be a number of units, 0 or more (got {value!r})")
         if e.kind not in SUPPLY_KINDS:
             problems.append(f"{where}: kind must be make or buy (got {e.kind!r})")
@@ -141,7 +141,7 @@ def save_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequenc
             cell = f"{edit.sku}|{edit.period:%Y-%m-%d}"
             before[cell] = _cell(row)
             row.planned_receipts, row.kind = float(edit.planned_receipts), edit.kind
-            row.comment = edit.comment.strip() or row.comment
+            row.comment = edit.comment.strip() or None
             row.author, row.updated_at = actor.username, utcnow()
             after[cell] = _cell(row)
         try:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from genxsop_core import capacity, inventory_policy, replenishment
 from genxsop_core.exceptions import NotFound
+from genxsop_core.grid_changes import changed_rows
 from genxsop_core.io.exporter import encode
 from genxsop_core.plan_data import LEVELS, PlanData
 from genxsop_core.plan_versions import get_version
@@ -46,20 +47,12 @@ def receipts_grid(uow: UnitOfWork, version_id: int, skus: list[str]) -> pd.DataF
 
 def grid_edits(loaded: pd.DataFrame, edited: pd.DataFrame) -> list[ReceiptEdit]:
     """The cells a planner changed, carrying the row version and value they loaded."""
-    changed = []
-    for (_, before), (_, after) in zip(loaded.iterrows(), edited.iterrows()):
-        new_comment = "" if pd.isna(after["comment"]) else str(after["comment"])
-        old_comment = "" if pd.isna(before["comment"]) else str(before["comment"])
-        receipts = after["planned_receipts"]
-        if (receipts == before["planned_receipts"] and after["kind"] == before["kind"]
-                and new_comment == old_comment):
-            continue
-        changed.append(ReceiptEdit(
-            sku=str(before["sku"]), period=pd.Timestamp(before["period"]).date(),
-            planned_receipts=float("nan") if pd.isna(receipts) else float(receipts), kind=str(after["kind"]),
-            comment=new_comment, seen_row_version=int(before["row_version"]),
-            seen_receipts=float(before["planned_receipts"])))
-    return changed
+    changed = changed_rows(loaded, edited, ["planned_receipts", "kind", "comment"])
+    return [ReceiptEdit(sku=str(r.sku), period=pd.Timestamp(r.period).date(),
+                        planned_receipts=float("nan") if pd.isna(r.planned_receipts) else float(r.planned_receipts),
+                        kind=str(r.kind), comment="" if pd.isna(r.comment) else str(r.comment),
+                        seen_row_version=int(r.row_version), seen_receipts=float(r.planned_receipts_loaded))
+            for r in changed.itertuples(index=False)]
 
 
 def capacity_check(data: PlanData, n_draws: int = 500) -> pd.DataFrame:

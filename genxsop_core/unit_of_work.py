@@ -34,6 +34,7 @@ class UnitOfWork:
         self.demand_plans = repos.DemandPlanRepository(self.session)
         self.supply_plans = repos.SupplyPlanRepository(self.session)
         self.inventory = repos.InventoryRepository(self.session)
+        self.scenarios = repos.ScenarioRepository(self.session)
         self.resources = repos.ResourceRepository(self.session)
         self.demand = repos.DemandRepository(self.session)
         self.forecast_runs = repos.ForecastRunRepository(self.session)

@@ -1,7 +1,7 @@
 """Inventory: policy per SKU, projected inventory against safety stock, ABC/XYZ, exceptions."""
 import streamlit as st
 
-from genxsop_core import demand_views, inventory_policy, inventory_views
+from genxsop_core import demand_views, inventory_policy, inventory_views, supply_views
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
 from genxsop_ui import charts, pickers, runtime, session
@@ -19,7 +19,8 @@ version_id = top[0].selectbox("Demand plan version", list(names), format_func=na
 method = top[1].selectbox("Safety stock drives the policy", list(inventory_policy.SAFETY_STOCK_METHODS),
                           format_func=inventory_policy.SAFETY_STOCK_METHODS.get, key="inv_method")
 try:
-    view = inventory_views.inventory_view(runtime.uow, version_id, method)
+    view = inventory_views.compute_view(
+        runtime.plan_data(version_id, supply_views.supply_version_for(runtime.uow(), version_id)), method)
 except GenXSOPError as error:
     session.show_error(error)
     st.stop()

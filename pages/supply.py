@@ -48,7 +48,7 @@ names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
 version_id = st.selectbox("Supply plan version", list(names), format_func=names.get, key="sp_version")
 version = versions.set_index("id").loc[version_id]
 demand_version_id = int(version.demand_version_id)
-view = inventory_views.inventory_view(runtime.uow, demand_version_id)
+view = inventory_views.compute_view(runtime.plan_data(demand_version_id, version_id))
 data, policy = view.data, view.policy
 check = supply_views.capacity_check(data)
 

@@ -9,6 +9,7 @@ import streamlit as st
 from genxsop_core.bootstrap import prepare_database
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.db import get_session_factory
+from genxsop_core.plan_data import PlanData, load_plan_data, plan_stamp
 from genxsop_core.unit_of_work import UnitOfWork
 
 
@@ -46,3 +47,15 @@ def uow() -> UnitOfWork:
 def generated_cookie_key() -> str:
     """Demo mode only: a random key for this process (logins do not survive a restart)."""
     return secrets.token_urlsafe(32)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the plan...")
+def _cached_plan(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: str) -> PlanData:
+    return load_plan_data(UnitOfWork(get_session_factory(database_url)), demand_version_id, supply_version_id)
+
+
+def plan_data(demand_version_id: int, supply_version_id: int | None) -> PlanData:
+    """The loaded plan, shared by reruns and sessions until anything in it changes (PlanData is
+    never modified: calculators only read it), so a slider rerun costs no query but the stamp."""
+    stamp = plan_stamp(uow(), demand_version_id, supply_version_id)
+    return _cached_plan(settings().database_url, demand_version_id, supply_version_id, stamp)
