@@ -122,3 +122,30 @@ def class_matrix(matrix: pd.DataFrame) -> go.Figure:
     figure.update_layout(height=320, margin=dict(t=10, b=10), yaxis=dict(autorange="reversed"),
                          xaxis_title="XYZ (variability)", yaxis_title="ABC (value)")
     return figure
+
+
+def scenario_lines(baseline: pd.DataFrame, scenario: pd.DataFrame, column: str, title: str) -> go.Figure:
+    """One figure per period, baseline against scenario."""
+    figure = go.Figure()
+    figure.add_scatter(x=baseline.period, y=baseline[column], name="Baseline", line=dict(color=LAST_CYCLE, width=2))
+    figure.add_scatter(x=scenario.period, y=scenario[column], name="Scenario", line=dict(color=FORECAST, width=3))
+    figure.update_layout(title=title, height=320, margin=dict(t=40, b=10), legend=dict(orientation="h", y=-0.2),
+                         hovermode="x unified")
+    return figure
+
+
+def scenario_utilization(baseline: pd.DataFrame, scenario: pd.DataFrame) -> go.Figure:
+    """Peak and average utilization per resource, baseline against scenario; 100% marked."""
+    def per_resource(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.groupby("resource").utilization.agg(["mean", "max"])
+
+    base, new = per_resource(baseline), per_resource(scenario)
+    figure = go.Figure()
+    figure.add_bar(x=base.index, y=base["max"], name="Baseline peak", marker_color=LAST_CYCLE)
+    figure.add_bar(x=new.index, y=new["max"], name="Scenario peak", marker_color=FORECAST)
+    figure.add_scatter(x=new.index, y=new["mean"], name="Scenario average", mode="markers",
+                       marker=dict(color=CONSENSUS, size=10, symbol="diamond"))
+    figure.add_hline(y=1.0, line=dict(color=SAFETY, dash="dash"))
+    figure.update_layout(title="Capacity utilization per resource", height=320, margin=dict(t=40, b=10),
+                         yaxis=dict(tickformat=".0%"), barmode="group", legend=dict(orientation="h", y=-0.2))
+    return figure

@@ -23,6 +23,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("forecasting", "../pages/forecasting.py", "Forecasting", ":material/query_stats:", _EVERYONE),
     PageSpec("supply", "../pages/supply.py", "Supply review", ":material/factory:", _EVERYONE),
     PageSpec("inventory", "../pages/inventory.py", "Inventory", ":material/inventory_2:", _EVERYONE),
+    PageSpec("scenarios", "../pages/scenarios.py", "Scenarios", ":material/tune:", _EVERYONE),
     PageSpec("data", "../pages/data.py", "Data", ":material/upload_file:", _EVERYONE),
     PageSpec("admin", "../pages/admin.py", "Admin", ":material/admin_panel_settings:", frozenset({"admin"})),
 )

@@ -1,0 +1,38 @@
+"""How figures read on screen: one formatter per kind of figure, shared by tiles and tables."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+PERCENT_FIGURES = {"margin_pct", "fill_rate", "utilization_avg", "utilization_peak"}
+COUNT_FIGURES = {"stockout_skus", "overloads"}
+
+
+def figure(key: str, value: float) -> str:
+    """A scenario or KPI figure as a planner reads it: 98.7%, 1,234,567, 12."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if key in PERCENT_FIGURES:
+        return f"{value:.1%}"
+    if key in COUNT_FIGURES:
+        return f"{int(value):,}"
+    return f"{value:,.0f}"
+
+
+def change(key: str, new: float, old: float) -> str:
+    """The difference from the baseline: points for percentages, else the amount and the share."""
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (new, old)):
+        return ""
+    if key in PERCENT_FIGURES:
+        return f"{(new - old) * 100:+.1f} pts"
+    if key in COUNT_FIGURES:
+        return f"{int(new - old):+,}"
+    share = f" ({new / old - 1:+.1%})" if old else ""
+    return f"{new - old:+,.0f}{share}"
+
+
+def figure_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of figures (one per row key, one column per scenario) as text, each row formatted by its key."""
+    return pd.DataFrame({column: [figure(key, value) for key, value in table[column].items()] for column in table},
+                        index=table.index)

@@ -1,0 +1,125 @@
+"""What-if scenarios: sliders over the current plan, the delta strip, pin, compare, promote."""
+import pandas as pd
+import streamlit as st
+
+from genxsop_core import demand_views, pinned_scenarios, scenarios, supply_views
+from genxsop_core.exceptions import GenXSOPError
+from genxsop_ui import charts, formatting, runtime, session
+
+STRIP = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg", "utilization_peak", "overloads")
+
+actor = session.guard("scenarios")
+st.title("What-if scenarios")
+if "sc_pending_version" in st.session_state:  # set by a promotion, applied before the picker exists
+    st.session_state["sc_version"] = st.session_state.pop("sc_pending_version")
+if flash := st.session_state.pop("sc_flash", None):
+    st.success(flash)
+versions = demand_views.list_versions(runtime.uow())
+versions = versions[versions.status != "superseded"]
+if versions.empty:
+    st.info("No consensus plan yet: scenarios start from one (Demand review).")
+    st.stop()
+names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
+version_id = st.selectbox("Plan version", list(names), format_func=names.get, key="sc_version")
+data = runtime.plan_data(version_id, supply_views.supply_version_for(runtime.uow(), version_id))
+
+
+def percent_slider(label: str, key: str, low: int, high: int, help: str | None = None) -> float:
+    return st.slider(label, low, high, 0, step=1, format="%d%%", key=key, help=help) / 100
+
+
+with st.sidebar:
+    st.markdown("**Levers**")
+    demand = percent_slider("Demand change", "sc_demand", -30, 30)
+    with st.expander("Demand change by category"):
+        by_group = {f"category:{c}": percent_slider(c, f"sc_cat_{c}", -50, 50)
+                    for c in sorted(data.products.category.unique())}
+    price = percent_slider("Price change", "sc_price", -20, 20)
+    cost = percent_slider("Unit cost change", "sc_cost", -20, 20)
+    capacity_all = percent_slider("Capacity change, all resources", "sc_capacity", -30, 50,
+                                  help="+20% is about one more shift a week on a 5-shift line")
+    with st.expander("Capacity change by resource (on top)"):
+        by_resource = {r: percent_slider(r, f"sc_res_{r}", -50, 100) for r in data.resources.resource}
+    lead_time = st.slider("Supplier lead time change (days, bought SKUs)", -14, 28, 0, key="sc_lead_time")
+    own_targets = st.toggle("Each SKU's own service level target", value=True, key="sc_own_service")
+    service = None if own_targets else st.slider("Service level target", 80.0, 99.5, 95.0, step=0.5,
+                                                  format="%.1f%%", key="sc_service") / 100
+
+levers = scenarios.Levers(
+    demand_change=demand, demand_change_by_group={g: v for g, v in by_group.items() if v},
+    price_change=price, unit_cost_change=cost,
+    capacity_change={r: (1 + capacity_all) * (1 + v) - 1 for r, v in by_resource.items() if capacity_all or v},
+    lead_time_change_days=float(lead_time), service_level=service)
+try:
+    baseline, scenario = scenarios.evaluate(data), scenarios.evaluate(data, levers)
+except GenXSOPError as error:
+    session.show_error(error)
+    st.stop()
+
+strip = st.columns(len(STRIP))
+for column, key in zip(strip, STRIP):
+    new, old = scenario.summary[key], baseline.summary[key]
+    column.metric(scenarios.SUMMARY_LABELS[key], formatting.figure(key, new), formatting.change(key, new, old) or None,
+                  delta_color="normal" if scenarios.HIGHER_IS_BETTER[key] else "inverse")
+st.caption("Baseline: the plan as it stands. Planned receipts follow the demand change; made receipts are cut "
+           "where a resource runs out of hours; sales beyond stock are lost.")
+
+left, right = st.columns(2)
+left.plotly_chart(charts.scenario_lines(baseline.by_period, scenario.by_period, "revenue", "Revenue per period"),
+                  width="stretch", key="sc_revenue")
+right.plotly_chart(charts.scenario_lines(baseline.by_period, scenario.by_period, "inventory_value",
+                                         "Projected inventory value"), width="stretch", key="sc_inventory")
+st.plotly_chart(charts.scenario_utilization(baseline.capacity, scenario.capacity), width="stretch",
+                key="sc_capacity_chart")
+
+pin_tab, compare_tab, promote_tab = st.tabs(["Pin", "Compare", "Promote"])
+with pin_tab:
+    if not session.allowed(actor, "scenario.pin"):
+        st.caption("You can try the levers; pinning a scenario is for planners, the coordinator and executives.")
+    else:
+        name = st.text_input("Scenario name", key="sc_name", placeholder="Demand -10%, one more shift")
+        note = st.text_area("Decision note", key="sc_note", placeholder="What the meeting decided and why")
+        if st.button("Pin these levers", key="sc_pin", type="primary"):
+            try:
+                pinned_id = pinned_scenarios.pin(runtime.uow(), actor, data, name, levers, note)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["sc_flash"] = f"Pinned scenario #{pinned_id} '{name.strip()}'."
+                st.rerun()
+
+pinned = pinned_scenarios.list_pinned(runtime.uow(), version_id)
+labels = {int(r.id): f"#{r.id} {r.name} · {r.status} · {r.created_by}" for r in pinned.itertuples()}
+with compare_tab:
+    if pinned.empty:
+        st.caption("No pinned scenario on this plan version yet.")
+    else:
+        chosen = st.multiselect("Scenarios side by side (up to four)", list(labels), format_func=labels.get,
+                                max_selections=pinned_scenarios.MAX_COMPARED, key="sc_compare",
+                                default=list(labels)[:min(2, len(labels))])
+        if chosen:
+            table = pinned_scenarios.comparison(pinned, chosen)
+            table.insert(0, "Baseline", pd.Series(baseline.summary))
+            st.dataframe(formatting.figure_table(table).rename(index=scenarios.SUMMARY_LABELS), key="sc_comparison")
+            for row in pinned.set_index("id").loc[chosen].itertuples():
+                st.caption(f"#{row.Index} {row.name}: {row.note or 'no note'}")
+
+with promote_tab:
+    if not session.allowed(actor, "scenario.promote"):
+        st.caption("The S&OP coordinator or an admin promotes a pinned scenario to the cycle's plan.")
+    elif pinned.empty:
+        st.caption("Pin a scenario first.")
+    else:
+        target = st.selectbox("Scenario to promote", list(labels), format_func=labels.get, key="sc_promote_pick")
+        st.caption("Makes it this cycle's plan: new draft demand and supply versions from the scenario; the "
+                   "current ones are kept as superseded.")
+        if st.button("Promote to a new plan version", key="sc_promote"):
+            try:
+                demand_id, supply_id = pinned_scenarios.promote(runtime.uow(), actor, data, target)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["sc_flash"] = (f"Scenario #{target} is now the plan: demand version {demand_id}"
+                                                + (f", supply version {supply_id}." if supply_id else "."))
+                st.session_state["sc_pending_version"] = demand_id
+                st.rerun()
