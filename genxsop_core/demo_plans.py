@@ -27,7 +27,7 @@ from genxsop_core.unit_of_work import UnitOfWork
 
 PAST_CYCLES = 3
 PAST_HORIZON = {"week": 13, "month": 3}
-CURRENT_HORIZON = {"week": 26, "month": 6}
+CURRENT_HORIZON = {"week": 52, "month": 12}
 PROMO_UPLIFT = 1.3  # the demo planner's rule of thumb for a planned promotion
 
 _log = logging.getLogger("genxsop.demo_plans")

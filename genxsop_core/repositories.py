@@ -20,6 +20,7 @@ from genxsop_core.models import (
     ForecastResult,
     ForecastRun,
     InventorySnapshot,
+    KpiTarget,
     PlannedPromotion,
     PlanVersion,
     Product,
@@ -94,6 +95,13 @@ class ResourceRepository:
 class InventoryRepository:
     def __init__(self, session: Session):
         self.session = session
+
+    def snapshots(self) -> pd.DataFrame:
+        """sku, snapshot_date, on_hand: every stock count."""
+        result = self.session.execute(
+            select(Product.sku, InventorySnapshot.snapshot_date, InventorySnapshot.on_hand)
+            .join(Product, Product.id == InventorySnapshot.product_id))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
     def on_hand(self, as_of: Any) -> pd.DataFrame:
         """sku, snapshot_date, on_hand: each product's latest stock count on or before `as_of`."""
@@ -248,6 +256,24 @@ class SupplyPlanRepository(_PlanRowRepository):
     columns = ("planned_receipts", "kind", "firm", "comment")
 
 
+class KpiTargetRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def frame(self) -> pd.DataFrame:
+        """kpi, level, key, target, green, amber, higher_is_better of every stored target."""
+        result = self.session.execute(select(KpiTarget.kpi, KpiTarget.level, KpiTarget.key, KpiTarget.target,
+                                             KpiTarget.green, KpiTarget.amber, KpiTarget.higher_is_better))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def get(self, kpi: str, level: str, key: str) -> KpiTarget | None:
+        return self.session.scalar(select(KpiTarget).where(KpiTarget.kpi == kpi, KpiTarget.level == level,
+                                                           KpiTarget.key == key))
+
+    def add(self, target: KpiTarget) -> None:
+        self.session.add(target)
+
+
 class ScenarioRepository:
     def __init__(self, session: Session):
         self.session = session
@@ -385,6 +411,15 @@ class DemandRepository:
             frames.append(pd.DataFrame(result.all(), columns=list(result.keys())))
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unique_id", "ds", "y", "promo"])
         return frame.assign(ds=pd.to_datetime(frame["ds"]), promo=frame["promo"].astype(float))
+
+    def service(self) -> pd.DataFrame:
+        """sku, period, ordered, shipped, on_time_in_full: what customers asked for and got, every bucket."""
+        result = self.session.execute(
+            select(Product.sku, DemandActual.period, DemandActual.ordered_qty.label("ordered"),
+                   DemandActual.shipped_qty.label("shipped"),
+                   DemandActual.shipped_on_time_in_full_qty.label("on_time_in_full"))
+            .join(Product, Product.id == DemandActual.product_id))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
     def planned_promotions(self, skus: Sequence[str]) -> pd.DataFrame:
         result = self.session.execute(

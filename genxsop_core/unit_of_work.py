@@ -35,6 +35,7 @@ class UnitOfWork:
         self.supply_plans = repos.SupplyPlanRepository(self.session)
         self.inventory = repos.InventoryRepository(self.session)
         self.scenarios = repos.ScenarioRepository(self.session)
+        self.kpi_targets = repos.KpiTargetRepository(self.session)
         self.resources = repos.ResourceRepository(self.session)
         self.demand = repos.DemandRepository(self.session)
         self.forecast_runs = repos.ForecastRunRepository(self.session)
