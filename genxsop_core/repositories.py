@@ -36,6 +36,12 @@ from genxsop_core.models import (
 _IN_CHUNK = 900  # below SQLite's bound-parameter limit
 
 
+def fingerprint(session: Session, aggregates: Iterable[Select[Any]]) -> str:
+    """The results of one-row aggregate queries as one string: cheap to read, and it changes when
+    the rows under them change (caches of loaded data are keyed on it)."""
+    return "|".join(str(tuple(session.execute(query).one())) for query in aggregates)
+
+
 def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
@@ -170,17 +176,13 @@ class PlanVersionRepository:
     def change_stamp(self, version_ids: Sequence[int]) -> str:
         """Row counts and latest changes of these versions' rows, the working supply plan, stock
         and master data, as one string: any save, import or status change alters it."""
-        parts = []
-        for model in (DemandPlan, SupplyPlan):
-            parts.append(self.session.execute(
-                select(func.count(), func.max(model.updated_at), func.sum(model.row_version))
-                .where(model.plan_version_id.in_(list(version_ids)))).one())
-        parts.append(self.session.execute(select(func.count(), func.max(InventorySnapshot.snapshot_date),
-                                                 func.sum(InventorySnapshot.on_hand))).one())
-        parts.append(self.session.execute(select(func.max(PlanVersion.id), func.count(PlanVersion.approved_at))).one())
-        parts.append(self.session.execute(select(func.count(), func.sum(Product.unit_price + Product.unit_cost
-                                                                        + Product.lead_time_days))).one())
-        return "|".join(str(tuple(p)) for p in parts)
+        ids = list(version_ids)
+        return fingerprint(self.session, [
+            *[select(func.count(), func.max(m.updated_at), func.sum(m.row_version)).where(m.plan_version_id.in_(ids))
+              for m in (DemandPlan, SupplyPlan)],
+            select(func.count(), func.max(InventorySnapshot.snapshot_date), func.sum(InventorySnapshot.on_hand)),
+            select(func.max(PlanVersion.id), func.count(PlanVersion.approved_at)),
+            select(func.count(), func.sum(Product.unit_price + Product.unit_cost + Product.lead_time_days))])
 
     def cycle_by_month(self, month: Any) -> SopCycle | None:
         return self.session.scalar(select(SopCycle).where(SopCycle.month == month))
@@ -349,6 +351,9 @@ class TableRepository:
 
     def count(self, model: type[Base]) -> int:
         return self.session.scalar(select(func.count()).select_from(model)) or 0
+
+    def fingerprint(self, *aggregates: Select[Any]) -> str:
+        return fingerprint(self.session, aggregates)
 
     def existing_by_key(self, model: type[Base], key: tuple[str, ...], fields: list[str],
                         scope: dict[str, Any], first_key_values: list[Any]) -> dict[tuple[Any, ...], dict[str, Any]]:

@@ -149,3 +149,37 @@ def scenario_utilization(baseline: pd.DataFrame, scenario: pd.DataFrame) -> go.F
     figure.update_layout(title="Capacity utilization per resource", height=320, margin=dict(t=40, b=10),
                          yaxis=dict(tickformat=".0%"), barmode="group", legend=dict(orientation="h", y=-0.2))
     return figure
+
+
+def demand_supply_capacity(outlook: pd.DataFrame) -> go.Figure:
+    """Per month: planned supply (made and bought, stacked) against consensus demand, and the busiest
+    resource's utilization on the right axis with 100% marked."""
+    figure = go.Figure()
+    figure.add_bar(x=outlook.month, y=outlook.made, name="Supply: made", marker_color=FORECAST)
+    figure.add_bar(x=outlook.month, y=outlook.bought, name="Supply: bought", marker_color="#93c5fd")
+    figure.add_scatter(x=outlook.month, y=outlook.demand, name="Consensus demand", mode="lines+markers",
+                       line=dict(color=CONSENSUS, width=3))
+    figure.add_scatter(x=outlook.month, y=outlook.peak_utilization, name="Busiest resource (right axis)",
+                       yaxis="y2", mode="lines+markers", line=dict(color=SAFETY, width=2, dash="dot"))
+    figure.add_hline(y=1.0, yref="y2", line=dict(color=SAFETY, width=1, dash="dash"))
+    figure.update_layout(barmode="stack", height=400, margin=dict(t=10, b=10), hovermode="x unified",
+                         yaxis=dict(title="Units"), legend=dict(orientation="h", y=-0.15),
+                         yaxis2=dict(title="Utilization", overlaying="y", side="right", tickformat=".0%",
+                                     rangemode="tozero", showgrid=False))
+    return figure
+
+
+def kpi_trend(monthly: pd.DataFrame, kpi: str, label: str, target: dict | None, percent: bool) -> go.Figure:
+    """A KPI month by month with its target line and green/amber thresholds."""
+    figure = go.Figure()
+    figure.add_scatter(x=monthly.month, y=monthly[kpi], name=label, mode="lines+markers",
+                       line=dict(color=FORECAST, width=3))
+    if target:
+        for name, color in (("target", ACTUAL), ("green", CONSENSUS), ("amber", "#d97706")):
+            value = target.get(name)
+            if value is not None and value == value:
+                figure.add_hline(y=value, line=dict(color=color, width=1.5, dash="dash" if name != "target" else
+                                                    "solid"), annotation_text=name, annotation_position="right")
+    figure.update_layout(height=360, margin=dict(t=10, b=10), hovermode="x unified", showlegend=False,
+                         yaxis=dict(tickformat=".0%" if percent else ",.2f"))
+    return figure

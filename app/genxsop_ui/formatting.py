@@ -36,3 +36,21 @@ def figure_table(table: pd.DataFrame) -> pd.DataFrame:
     """A table of figures (one per row key, one column per scenario) as text, each row formatted by its key."""
     return pd.DataFrame({column: [figure(key, value) for key, value in table[column].items()] for column in table},
                         index=table.index)
+
+
+STATUS_DOTS = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]", "none": ":gray[○]"}
+
+
+def kpi_value(value: float, unit: str) -> str:
+    """A KPI in its unit: 97.3%, 8.4, 35 days, 1,234,567."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return {"percent": f"{value:.1%}", "ratio": f"{value:,.2f}", "days": f"{value:,.0f} days"}.get(unit, f"{value:,.0f}")
+
+
+def kpi_trend(value: float, unit: str) -> str | None:
+    """The change from the month before: points for percentages."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return {"percent": f"{value * 100:+.1f} pts", "ratio": f"{value:+.2f}", "days": f"{value:+.0f} days"}.get(
+        unit, f"{value:+,.0f}")

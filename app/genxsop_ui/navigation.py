@@ -18,12 +18,14 @@ class PageSpec:
 _EVERYONE = frozenset(ROLES)
 
 PAGES: tuple[PageSpec, ...] = (
+    PageSpec("dashboard", "../pages/dashboard.py", "Dashboard", ":material/dashboard:", _EVERYONE),
     PageSpec("home", "../pages/home.py", "Overview", ":material/home:", _EVERYONE),
     PageSpec("demand", "../pages/demand.py", "Demand review", ":material/trending_up:", _EVERYONE),
     PageSpec("forecasting", "../pages/forecasting.py", "Forecasting", ":material/query_stats:", _EVERYONE),
     PageSpec("supply", "../pages/supply.py", "Supply review", ":material/factory:", _EVERYONE),
     PageSpec("inventory", "../pages/inventory.py", "Inventory", ":material/inventory_2:", _EVERYONE),
     PageSpec("scenarios", "../pages/scenarios.py", "Scenarios", ":material/tune:", _EVERYONE),
+    PageSpec("kpis", "../pages/kpis.py", "KPIs", ":material/monitoring:", _EVERYONE),
     PageSpec("data", "../pages/data.py", "Data", ":material/upload_file:", _EVERYONE),
     PageSpec("admin", "../pages/admin.py", "Admin", ":material/admin_panel_settings:", frozenset({"admin"})),
 )

@@ -9,6 +9,7 @@ import streamlit as st
 from genxsop_core.bootstrap import prepare_database
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.db import get_session_factory
+from genxsop_core.kpi_views import KpiData, data_stamp, load_kpi_data
 from genxsop_core.plan_data import PlanData, load_plan_data, plan_stamp
 from genxsop_core.unit_of_work import UnitOfWork
 
@@ -59,3 +60,14 @@ def plan_data(demand_version_id: int, supply_version_id: int | None) -> PlanData
     never modified: calculators only read it), so a slider rerun costs no query but the stamp."""
     stamp = plan_stamp(uow(), demand_version_id, supply_version_id)
     return _cached_plan(settings().database_url, demand_version_id, supply_version_id, stamp)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Computing the scorecard...")
+def _cached_kpi_data(database_url: str, stamp: str) -> KpiData:
+    return load_kpi_data(UnitOfWork(get_session_factory(database_url)))
+
+
+def kpi_data() -> KpiData:
+    """What the scorecard is computed from, read again only when actuals, stock, approved plans or
+    targets change."""
+    return _cached_kpi_data(settings().database_url, data_stamp(uow()))

@@ -1,0 +1,38 @@
+"""Dashboard, the landing page: KPIs against targets, the year ahead, top exceptions, the cycle."""
+import streamlit as st
+
+from genxsop_core import dashboard_views, inventory_views, kpi_views
+from genxsop_ui import charts, kpi_tiles, runtime, session
+
+TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
+         "revenue_vs_plan"]
+
+actor = session.guard("dashboard")
+st.title("Dashboard")
+summary = kpi_views.summary_of(runtime.kpi_data())
+kpi_tiles.kpi_tiles(summary, TILES)
+
+plan = dashboard_views.current_plan(runtime.uow())
+if plan is None:
+    st.info("No consensus plan yet: the outlook, exceptions and cycle appear once a demand plan exists.")
+    st.stop()
+st.markdown(f"**{plan.cycle}** · stage **{plan.cycle_stage.replace('_', ' ')}** · demand plan v"
+            f"{plan.demand_version_id} {plan.demand_status} · "
+            + (f"supply plan v{plan.supply_version_id} {plan.supply_status}" if plan.supply_version_id
+               else "no supply plan yet"))
+data = runtime.plan_data(plan.demand_version_id, plan.supply_version_id)
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(f"**Demand, supply and capacity**, next {dashboard_views.OUTLOOK_MONTHS} months")
+    st.plotly_chart(charts.demand_supply_capacity(dashboard_views.plan_outlook(data)), width="stretch",
+                    key="db_outlook")
+with right:
+    st.markdown("**Top ten exceptions** by money at risk")
+    exceptions = inventory_views.compute_view(data).exceptions.head(10)
+    if exceptions.empty:
+        st.success("No projected stockout, shortfall below safety stock or excess.")
+    else:
+        st.dataframe(exceptions[["sku", "name", "exception", "money_at_risk", "first_stockout"]], hide_index=True,
+                     key="db_exceptions", column_config={
+                         "money_at_risk": st.column_config.NumberColumn("Money at risk", format="%,.0f"),
+                         "first_stockout": st.column_config.DateColumn("First stockout")})
