@@ -23,7 +23,7 @@ def test_login_form_signs_in_a_demo_user(app_db):
     at = sign_in(at, "demand", "genxsop-demo")
     assert not at.exception
     assert at.session_state["authentication_status"] is True
-    assert [t.value for t in at.title] == ["Overview"]
+    assert [t.value for t in at.title] == ["Dashboard"]  # the landing page
     assert "Dana Demand-Planner" in "\n".join(m.value for m in at.sidebar.markdown)
 
 

@@ -21,6 +21,8 @@ def test_demand_planner_imports_a_csv_and_sees_the_result(page, tmp_path):
 
     expect(page.get_by_text("genxsop-demo").first).to_be_visible()  # demo logins on the login page
     sign_in(page, "demand")
+    expect(page.get_by_role("heading", name="Dashboard").first).to_be_visible()  # the landing page
+    page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("heading", name="Overview").first).to_be_visible()
     expect(page.get_by_text("Inventory value").first).to_be_visible()
     page.locator(".js-plotly-plot").first.wait_for()
