@@ -6,14 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser_helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def sign_in(page, username: str, password: str = "genxsop-demo") -> None:
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_demand_planner_imports_a_csv_and_sees_the_result(page, tmp_path):

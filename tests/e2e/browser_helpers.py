@@ -1,0 +1,108 @@
+"""What the browser tests share: signing in through the real login form, the latest script run's
+elements, and reading and editing cells of an st.data_editor grid.
+
+The grid is Glide Data Grid: its cells are painted on a canvas, so a cell is selected by clicking
+inside the grid (first column of a data row) and moving with the arrow keys; Enter opens the
+cell's editor (an overlay in the page's "portal"), which is then filled like any input. What the
+grid holds is read back from its hidden accessibility table (`data-testid="glide-cell-<column>-<row>"`,
+the text of the cell's value). Columns are counted in the grid's column order (`columns`).
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+
+HEADER_PX, ROW_PX = 35, 35  # Streamlit's dataframe header and row height
+COOKIE_NAME = "genxsop_auth"  # app/genxsop_ui/auth.py
+
+
+class SentFrames:
+    """What the page sends the app over its websocket (Streamlit's rerun requests with the widget values).
+
+    The login cookie manager is an iframe component: it reports the browser's cookies as a component
+    value, and each report reruns the script. A click sent just before such a report is lost: the report
+    carries the widget values (and the page) from before the click, and its rerun replaces the click's.
+    That happens to a sign-in sent before the first report and to a navigation sent before the report of
+    the new login cookie, so the test waits for each report first (a user rarely clicks that fast).
+    """
+
+    def __init__(self, page) -> None:
+        self.page = page
+        self.frames: list[bytes] = []
+        page.on("websocket", lambda ws: ws.on("framesent", self._add))
+        page.reload()  # the page fixture opened the websocket before this listener existed
+
+    def _add(self, payload: bytes | str) -> None:
+        self.frames.append(payload if isinstance(payload, bytes) else payload.encode())
+
+    def wait_for(self, pattern: bytes, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not any(re.search(pattern, frame) for frame in self.frames):
+            assert time.monotonic() < deadline, f"the page never sent {pattern!r}"
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the websocket events
+
+
+def sign_in(page, username: str, password: str = "genxsop-demo") -> None:
+    from playwright.sync_api import expect
+
+    sent = SentFrames(page)
+    expect(page.get_by_text("genxsop-demo").first).to_be_visible()
+    sent.wait_for(rb"\$\$ID-[0-9a-f]+-init")  # the cookie manager's first report (its widget key is "init")
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    sent.wait_for(COOKIE_NAME.encode())  # the cookie manager has reported the new login cookie
+
+
+def live(page):
+    """Elements of the latest script run: a rerun can leave stale copies (data-stale="true") for a moment."""
+    return page.locator('[data-testid="stElementContainer"][data-stale="false"]')
+
+
+def rendered(page, locator) -> None:
+    """Wait until the script has drawn `locator`; if it raised instead, fail with its message."""
+    from playwright.sync_api import expect
+
+    failure = live(page).get_by_test_id("stException")
+    expect(locator.or_(failure).first).to_be_visible()
+    assert not failure.count(), failure.first.inner_text()
+
+
+def choose(page, label: str, option: str | re.Pattern) -> None:
+    """Pick `option` (exact text or a pattern) in the select box labelled `label`."""
+    page.get_by_role("combobox", name=label).click()
+    if isinstance(option, str):
+        page.get_by_role("option", name=option, exact=True).click()
+    else:
+        page.get_by_role("option", name=option).click()
+
+
+def data_grid(page, key: str):
+    """The grid of the data editor with widget key `key` (of the latest run)."""
+    return page.locator(f'.st-key-{key}[data-stale="false"]').get_by_test_id("stDataFrame")
+
+
+def cell(grid, columns: Sequence[str], column: str, row: int = 0):
+    return grid.get_by_test_id(f"glide-cell-{list(columns).index(column)}-{row}")
+
+
+def select_cell(page, grid, columns: Sequence[str], column: str, row: int = 0) -> None:
+    """Select a cell of a visible data row: click the row's first column, then arrow right."""
+    grid.get_by_test_id("stDataFrameResizable").click(position={"x": 20, "y": HEADER_PX + ROW_PX * (row + 0.5)})
+    for _ in range(list(columns).index(column)):
+        page.keyboard.press("ArrowRight")
+
+
+def edit_text_cell(page, grid, columns: Sequence[str], column: str, text: str, row: int = 0) -> None:
+    """Type `text` into a text or number cell and check the grid shows it."""
+    from playwright.sync_api import expect
+
+    select_cell(page, grid, columns, column, row)
+    page.keyboard.press("Enter")  # opens the editor; typing straight away loses keys before it has focus
+    editor = page.get_by_test_id("portal").locator(".gdg-clip-region").locator("input, textarea")
+    expect(editor).to_be_visible()
+    editor.fill(text)
+    page.keyboard.press("Enter")
+    expect(cell(grid, columns, column, row)).to_have_text(text)
