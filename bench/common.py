@@ -35,7 +35,10 @@ def runs_text(runs: list[float]) -> str:
 
 def signed_in_app(url: str, username: str, name: str, role: str):  # noqa: ANN201 - AppTest imported lazily
     """The app in AppTest on `url`, as the demo user of `role` after login."""
+    from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
+
+    set_log_level("error")  # AppTest outside a server warns of a missing ScriptRunContext on every run
 
     os.environ.update(GENXSOP_DATABASE_URL=url, GENXSOP_DEMO="1", GENXSOP_BUCKET="week")
     at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=120)
