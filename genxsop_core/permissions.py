@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "scenario.promote": frozenset({"admin", "coordinator"}),
     "cycle.manage": frozenset({"admin", "coordinator"}),
     "cycle.signoff": _ALL_BUT_VIEWER,
+    "cycle.decide": frozenset({"admin", "coordinator", "executive"}),
+    "cycle.pack": frozenset({"admin", "coordinator"}),
     "kpi_targets.edit": frozenset({"admin", "coordinator"}),
 }
 

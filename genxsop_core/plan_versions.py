@@ -97,18 +97,24 @@ def change_status(uow: UnitOfWork, actor: Actor, kind: str, version_id: int, cha
     """submit, send_back or approve; refuses moves the status does not allow. Returns the new status."""
     if change not in TRANSITIONS:
         raise InvalidInput(f"unknown status change {change!r}; use one of {', '.join(TRANSITIONS)}")
-    verb, target, allowed_from = TRANSITIONS[change]
-    require(actor, permission(kind, verb))
+    require(actor, permission(kind, TRANSITIONS[change][0]))
     with uow:
-        version = get_version(uow, kind, version_id)
-        if version.status not in allowed_from:
-            raise Conflict(f"version {version_id} is {version.status}: '{change.replace('_', ' ')}' applies only to "
-                           f"a {' or '.join(allowed_from)} version")
-        before = snapshot(version)
-        version.status = target
-        if target == "approved":
-            version.approved_by, version.approved_at = actor.username, utcnow()
-        uow.publish(RecordChanged(actor.username, action=change, entity="plan_version", key=str(version_id),
-                                  before=before, after={**snapshot(version), "note": note}))
+        target = move(uow, actor, get_version(uow, kind, version_id), change, note)
         uow.commit()
+    return target
+
+
+def move(uow: UnitOfWork, actor: Actor, version: PlanVersion, change: str, note: str = "") -> str:
+    """The status change inside the caller's unit of work (checked and audited); returns the new status."""
+    verb, target, allowed_from = TRANSITIONS[change]
+    require(actor, permission(version.kind, verb))
+    if version.status not in allowed_from:
+        raise Conflict(f"version {version.id} is {version.status}: '{change.replace('_', ' ')}' applies only to "
+                       f"a {' or '.join(allowed_from)} version")
+    before = snapshot(version)
+    version.status = target
+    if target == "approved":
+        version.approved_by, version.approved_at = actor.username, utcnow()
+    uow.publish(RecordChanged(actor.username, action=change, entity="plan_version", key=str(version.id),
+                              before=before, after={**snapshot(version), "note": note}))
     return target

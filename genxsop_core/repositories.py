@@ -28,7 +28,10 @@ from genxsop_core.models import (
     Resource,
     Routing,
     Scenario,
+    SopAction,
     SopCycle,
+    SopDecision,
+    SopSignOff,
     SupplyPlan,
     User,
 )
@@ -276,6 +279,45 @@ class KpiTargetRepository:
         self.session.add(target)
 
 
+class CycleRepository:
+    """The record of S&OP cycles: sign-offs, decisions, actions (cycles themselves: PlanVersionRepository)."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, record: SopSignOff | SopDecision | SopAction) -> None:
+        self.session.add(record)
+
+    def _frame(self, query: Select[Any]) -> pd.DataFrame:
+        result = self.session.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def listing(self) -> pd.DataFrame:
+        return self._frame(select(SopCycle.id, SopCycle.name, SopCycle.month, SopCycle.stage, SopCycle.closed_at,
+                                  SopCycle.frozen_by).order_by(SopCycle.month.desc()))
+
+    def signed(self, cycle_id: int, stage: str, username: str) -> bool:
+        return self.session.scalar(select(func.count()).select_from(SopSignOff).where(
+            SopSignOff.cycle_id == cycle_id, SopSignOff.stage == stage, SopSignOff.username == username)) > 0
+
+    def signoffs(self, cycle_id: int) -> pd.DataFrame:
+        return self._frame(select(SopSignOff.stage, SopSignOff.username, SopSignOff.role, SopSignOff.comment,
+                                  SopSignOff.signed_at).where(SopSignOff.cycle_id == cycle_id)
+                           .order_by(SopSignOff.signed_at))
+
+    def decisions(self, cycle_id: int) -> pd.DataFrame:
+        return self._frame(select(SopDecision.id, SopDecision.text, SopDecision.scenario_id, SopDecision.decided_by,
+                                  SopDecision.decided_at).where(SopDecision.cycle_id == cycle_id)
+                           .order_by(SopDecision.id))
+
+    def actions(self, cycle_id: int) -> pd.DataFrame:
+        return self._frame(select(SopAction.id, SopAction.text, SopAction.owner, SopAction.due, SopAction.status,
+                                  SopAction.created_by).where(SopAction.cycle_id == cycle_id).order_by(SopAction.id))
+
+    def action(self, action_id: int) -> SopAction | None:
+        return self.session.get(SopAction, action_id)
+
+
 class ScenarioRepository:
     def __init__(self, session: Session):
         self.session = session
@@ -416,6 +458,10 @@ class DemandRepository:
             frames.append(pd.DataFrame(result.all(), columns=list(result.keys())))
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unique_id", "ds", "y", "promo"])
         return frame.assign(ds=pd.to_datetime(frame["ds"]), promo=frame["promo"].astype(float))
+
+    def latest_period(self) -> Any:
+        """The newest bucket with actuals (None without any)."""
+        return self.session.scalar(select(func.max(DemandActual.period)))
 
     def service(self) -> pd.DataFrame:
         """sku, period, ordered, shipped, on_time_in_full: what customers asked for and got, every bucket."""

@@ -36,6 +36,7 @@ class UnitOfWork:
         self.inventory = repos.InventoryRepository(self.session)
         self.scenarios = repos.ScenarioRepository(self.session)
         self.kpi_targets = repos.KpiTargetRepository(self.session)
+        self.cycles = repos.CycleRepository(self.session)
         self.resources = repos.ResourceRepository(self.session)
         self.demand = repos.DemandRepository(self.session)
         self.forecast_runs = repos.ForecastRunRepository(self.session)
