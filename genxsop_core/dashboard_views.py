@@ -20,6 +20,7 @@ CYCLE_STAGES: tuple[str, ...] = ("data_gathering", "demand_review", "supply_revi
 class CurrentPlan:
     demand_version_id: int
     supply_version_id: int | None
+    cycle_id: int
     cycle: str
     cycle_stage: str
     demand_status: str
@@ -37,7 +38,7 @@ def current_plan(uow: UnitOfWork) -> CurrentPlan | None:
         version = uow.plans.get(int(demand.id))
         cycle = uow.plans.cycle(version.cycle_id)
         supply = uow.plans.for_cycle("supply", version.cycle_id)
-        return CurrentPlan(int(demand.id), supply.id if supply else None, cycle.name, cycle.stage, demand.status,
+        return CurrentPlan(int(demand.id), supply.id if supply else None, cycle.id, cycle.name, cycle.stage, demand.status,
                            supply.status if supply else None)
 
 

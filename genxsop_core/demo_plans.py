@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from genxsop_core import forecast_runs, forecasting, inventory_policy, supply_plans, supply_views
+from genxsop_core import cycle, forecast_runs, forecasting, inventory_policy, supply_plans, supply_views
 from genxsop_core.demand_plans import create_version, insert_version
 from genxsop_core.plan_data import load_plan_data
 from genxsop_core.events import RecordChanged
@@ -29,6 +29,8 @@ PAST_CYCLES = 3
 PAST_HORIZON = {"week": 13, "month": 3}
 CURRENT_HORIZON = {"week": 52, "month": 12}
 PROMO_UPLIFT = 1.3  # the demo planner's rule of thumb for a planned promotion
+
+DEMO_DEMAND_PLANNER = Actor("demand", ("demand_planner",))  # the demo's planner signs off data gathering
 
 _log = logging.getLogger("genxsop.demo_plans")
 
@@ -65,8 +67,33 @@ def seed_demo_plans(uow_factory: Callable[[], UnitOfWork], actor: Actor, bucket:
     forecast_runs.execute_run(uow_factory, run_id, workers=workers)
     ids.append(create_version(uow_factory(), actor, run_id, current_month.date()))
     ids.append(_supply_version(uow_factory, actor, ids[-1]))
+    _close_past_cycles(uow_factory, actor, ids[:PAST_CYCLES])
+    cycle_id = _cycle_of(uow_factory, ids[PAST_CYCLES])
+    cycle.sign_off(uow_factory(), DEMO_DEMAND_PLANNER, cycle_id,
+                   "Actuals loaded to last week; the auto forecast run is done")
     _log.info("demo planning history: versions %s, forecast run %s", ids, run_id)
     return ids
+
+
+def _cycle_of(uow_factory: Callable[[], UnitOfWork], demand_version_id: int) -> int:
+    with uow_factory() as uow:
+        return uow.plans.get(demand_version_id).cycle_id
+
+
+def _close_past_cycles(uow_factory: Callable[[], UnitOfWork], actor: Actor, version_ids: list[int]) -> None:
+    """The demo's past cycles ended before GenXSOP kept their supply plans: closed, the demand plan frozen."""
+    with uow_factory() as uow:
+        for version_id in version_ids:
+            version = uow.plans.get(version_id)
+            past = uow.plans.cycle(version.cycle_id)
+            past.stage, past.closed_at, past.frozen_at, past.frozen_by = "closed", version.approved_at, \
+                version.approved_at, actor.username
+            past.frozen = {"demand_version_id": version_id, "supply_version_id": None, "forecast_run": None,
+                           "scenario": None, "approved_by": actor.username,
+                           "approved_at": version.approved_at.isoformat(), "note": "demo history"}
+            uow.publish(RecordChanged(actor.username, action="close", entity="sop_cycle", key=past.name,
+                                      after={"stage": "closed", "note": "demo history"}))
+        uow.commit()
 
 
 def _supply_version(uow_factory: Callable[[], UnitOfWork], actor: Actor, demand_version_id: int) -> int:

@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from genxsop_core import reason_codes, users
+from genxsop_core import cycle, reason_codes, users
 from genxsop_core.audit import audit_choices, search_audit
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.permissions import ROLE_LABELS, ROLES
@@ -91,9 +91,11 @@ with audit_tab:
     who = c1.selectbox("User", [""] + choices["username"], key="audit_user")
     action = c2.selectbox("Action", [""] + choices["action"], key="audit_action")
     entity = c3.selectbox("Entity", [""] + choices["entity"], key="audit_entity")
-    c4, c5 = st.columns(2)
+    c4, c5, c6 = st.columns(3)
     days = c4.date_input("Between", value=(), key="audit_dates")
-    key_text = c5.text_input("Key contains", key="audit_key")
+    cycle_name = c5.selectbox("S&OP cycle", [""] + list(cycle.list_cycles(runtime.uow()).name), key="audit_cycle",
+                              help="Its stage moves, sign-offs, decisions, actions and meeting packs")
+    key_text = cycle_name or c6.text_input("Key contains", key="audit_key")
     since = datetime.combine(days[0], time.min, timezone.utc) if len(days) >= 1 else None
     until = datetime.combine(days[1], time.min, timezone.utc) + timedelta(days=1) if len(days) == 2 else None
     entries = search_audit(runtime.uow(), actor, AuditFilter(who or None, action or None, entity or None,

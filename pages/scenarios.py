@@ -4,9 +4,7 @@ import streamlit as st
 
 from genxsop_core import demand_views, pinned_scenarios, scenarios, supply_views
 from genxsop_core.exceptions import GenXSOPError
-from genxsop_ui import charts, formatting, runtime, session
-
-STRIP = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg", "utilization_peak", "overloads")
+from genxsop_ui import charts, formatting, runtime, scenario_strip, session
 
 actor = session.guard("scenarios")
 st.title("What-if scenarios")
@@ -56,11 +54,7 @@ except GenXSOPError as error:
     session.show_error(error)
     st.stop()
 
-strip = st.columns(len(STRIP))
-for column, key in zip(strip, STRIP):
-    new, old = scenario.summary[key], baseline.summary[key]
-    column.metric(scenarios.SUMMARY_LABELS[key], formatting.figure(key, new), formatting.change(key, new, old) or None,
-                  delta_color="normal" if scenarios.HIGHER_IS_BETTER[key] else "inverse")
+scenario_strip.delta_strip(baseline, scenario)
 st.caption("Baseline: the plan as it stands. Planned receipts follow the demand change; made receipts are cut "
            "where a resource runs out of hours; sales beyond stock are lost.")
 

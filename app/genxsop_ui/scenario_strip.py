@@ -1,0 +1,18 @@
+"""The baseline-vs-scenario delta strip: the few figures the meeting watches, green or red."""
+from __future__ import annotations
+
+import streamlit as st
+
+from genxsop_core import scenarios
+from genxsop_ui import formatting
+
+STRIP: tuple[str, ...] = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg",
+                          "utilization_peak", "overloads")
+
+
+def delta_strip(baseline: scenarios.ScenarioResult, scenario: scenarios.ScenarioResult) -> None:
+    for column, key in zip(st.columns(len(STRIP)), STRIP):
+        new, old = scenario.summary[key], baseline.summary[key]
+        column.metric(scenarios.SUMMARY_LABELS[key], formatting.figure(key, new),
+                      formatting.change(key, new, old) or None,
+                      delta_color="normal" if scenarios.HIGHER_IS_BETTER[key] else "inverse")

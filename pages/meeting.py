@@ -1,0 +1,98 @@
+"""Meeting mode: the presenter walks the executive S&OP agenda, one large screen per step."""
+import streamlit as st
+
+from genxsop_core import cycle, dashboard_views, demand_views, kpi_views, scenarios, supply_views
+from genxsop_core.exceptions import GenXSOPError
+from genxsop_core.kpis import KPIS
+from genxsop_ui import charts, kpi_tiles, runtime, scenario_strip, session
+
+AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity", "Scenarios", "Decisions")
+TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
+         "revenue_vs_plan"]
+BIG = 560
+
+actor = session.guard("meeting")
+plan = dashboard_views.current_plan(runtime.uow())
+if plan is None:
+    st.info("No consensus plan yet: meeting mode presents the current cycle's plan.")
+    st.stop()
+step = st.session_state.setdefault("mt_step", 0)
+if flash := st.session_state.pop("mt_flash", None):
+    st.success(flash)
+
+
+def go(delta: int) -> None:
+    st.session_state["mt_step"] = min(max(st.session_state["mt_step"] + delta, 0), len(AGENDA) - 1)
+
+
+top = st.columns([1, 6, 1])
+top[0].button("◀ Previous", key="mt_previous", on_click=go, args=(-1,), disabled=step == 0, width="stretch")
+top[1].markdown(f"### {plan.cycle} · {step + 1}/{len(AGENDA)} · {AGENDA[step]}")
+top[2].button("Next ▶", key="mt_next", on_click=go, args=(1,), disabled=step == len(AGENDA) - 1, width="stretch")
+st.progress((step + 1) / len(AGENDA))
+data = runtime.plan_data(plan.demand_version_id, plan.supply_version_id)
+
+if step == 0:
+    kpi_data = runtime.kpi_data()
+    summary = kpi_views.summary_of(kpi_data)
+    kpi_tiles.kpi_tiles(summary, TILES)
+    kpi = st.segmented_control("Trend", TILES, default="fill_rate", format_func=lambda k: KPIS[k].label,
+                               key="mt_kpi") or "fill_rate"
+    row = summary.set_index("kpi").loc[kpi]
+    monthly = kpi_views.compute_monthly(kpi_data, list(kpi_data.products.sku))
+    figure = charts.kpi_trend(monthly[monthly.complete.astype(bool)], kpi, KPIS[kpi].label,
+                              row[["target", "green", "amber"]].to_dict(), KPIS[kpi].unit == "percent")
+    st.plotly_chart(figure.update_layout(height=BIG), width="stretch", key="mt_kpi_chart")
+elif step == 1:
+    chart = demand_views.demand_chart(runtime.uow(), plan.demand_version_id, demand_views.Node(), "revenue", "month")
+    totals = demand_views.plan_totals(chart)
+    tiles = st.columns(3)
+    tiles[0].metric("Consensus revenue", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
+    change = totals.change_vs_last_cycle
+    tiles[1].metric("vs last cycle's plan", "n/a" if change is None else f"{change:+.1%}", delta_color="off")
+    tiles[2].metric("Demand plan", f"v{plan.demand_version_id} {plan.demand_status}")
+    st.plotly_chart(charts.demand_review(chart, "revenue").update_layout(height=BIG), width="stretch",
+                    key="mt_demand_chart")
+elif step == 2:
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.demand_supply_capacity(dashboard_views.plan_outlook(data)).update_layout(height=BIG),
+                      width="stretch", key="mt_outlook")
+    check = supply_views.capacity_check(data, n_draws=200)
+    monthly = check.assign(month=check.period.dt.to_period("M").dt.to_timestamp()).groupby(
+        ["resource", "month"], as_index=False).agg(load_hours=("load_hours", "sum"),
+                                                  capacity_hours=("capacity_hours", "sum"))
+    monthly = monthly.assign(utilization=monthly.load_hours / monthly.capacity_hours, period=monthly.month)
+    right.plotly_chart(charts.utilization_heatmap(monthly).update_layout(height=BIG), width="stretch",
+                       key="mt_capacity")
+elif step == 3:
+    cols = st.columns(3)
+    demand = cols[0].slider("Demand change", -30, 30, 0, format="%d%%", key="mt_demand") / 100
+    capacity = cols[1].slider("Capacity change, all resources", -30, 50, 0, format="%d%%", key="mt_capacity") / 100
+    price = cols[2].slider("Price change", -20, 20, 0, format="%d%%", key="mt_price") / 100
+    levers = scenarios.Levers(demand_change=demand, price_change=price,
+                              capacity_change={r: capacity for r in data.resources.resource} if capacity else {})
+    baseline, scenario = scenarios.evaluate(data), scenarios.evaluate(data, levers)
+    scenario_strip.delta_strip(baseline, scenario)
+    left, right = st.columns(2)
+    left.plotly_chart(charts.scenario_lines(baseline.by_period, scenario.by_period, "revenue", "Revenue per period")
+                      .update_layout(height=BIG - 120), width="stretch", key="mt_revenue")
+    right.plotly_chart(charts.scenario_utilization(baseline.capacity, scenario.capacity)
+                       .update_layout(height=BIG - 120), width="stretch", key="mt_utilization")
+    st.caption("Pin and compare scenarios on the Scenarios page; the decision goes on the next screen.")
+else:
+    data_cycle = plan.cycle_id
+    view = cycle.cycle_view(runtime.uow(), data_cycle)
+    st.dataframe(view.decisions, hide_index=True, key="mt_decisions", width="stretch")
+    st.dataframe(view.actions, hide_index=True, key="mt_actions", width="stretch")
+    if session.allowed(actor, "cycle.decide") and view.stage != "closed":
+        text = st.text_input("Decision, captured on the spot", key="mt_decision")
+        if st.button("Record the decision", key="mt_decide", type="primary"):
+            try:
+                cycle.record_decision(runtime.uow(), actor, data_cycle, text)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.session_state["mt_flash"] = "Decision recorded."
+                st.rerun()
+    elif view.stage == "closed":
+        st.caption(f"{view.name} is closed; its decisions are on record above.")
