@@ -8,6 +8,8 @@ replace are kept as "superseded". Only a plan that is not yet approved can be re
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from genxsop_core.events import RecordChanged
@@ -29,7 +31,7 @@ def pin(uow: UnitOfWork, actor: Actor, data: PlanData, name: str, levers: Levers
     name = (name or "").strip()
     if not name:
         raise InvalidInput("a pinned scenario needs a name")
-    summary = evaluate(data, levers).summary
+    summary = _json_safe(evaluate(data, levers).summary)
     with uow:
         version = get_version(uow, "demand", data.demand_version_id)
         scenario = Scenario(name=name[:200], base_plan_version_id=version.id, cycle_id=version.cycle_id,
@@ -42,6 +44,15 @@ def pin(uow: UnitOfWork, actor: Actor, data: PlanData, name: str, levers: Levers
                                          "levers": scenario.levers, "results": summary, "note": scenario.note}))
         uow.commit()
         return scenario.id
+
+
+def _json_safe(figures: dict[str, float]) -> dict[str, float | None]:
+    """NaN (a fill rate of no demand) as null: JSON has no NaN and PostgreSQL refuses it."""
+    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in figures.items()}
+
+
+def _blank_to_none(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
 def list_pinned(uow: UnitOfWork, demand_version_id: int | None = None) -> pd.DataFrame:
@@ -65,10 +76,15 @@ def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> 
         scenario = uow.scenarios.get(scenario_id)
         if scenario is None:
             raise NotFound(f"no scenario {scenario_id}")
+        if scenario.status == "promoted":
+            raise Conflict(f"scenario {scenario_id} '{scenario.name}' has been promoted already")
         if scenario.base_plan_version_id != data.demand_version_id:
             raise InvalidInput(f"scenario {scenario_id} was pinned on plan version {scenario.base_plan_version_id}, "
                                f"not on version {data.demand_version_id}")
         demand = get_version(uow, "demand", data.demand_version_id)
+        if demand.status == SUPERSEDED:
+            raise Conflict(f"plan version {demand.id} has been replaced by a promoted scenario already; open the "
+                           "cycle's current plan")
         if demand.status == "approved":
             raise Conflict(f"plan version {demand.id} is approved and frozen; a scenario can only replace a plan "
                            "before it is approved")
@@ -117,9 +133,10 @@ def _copy_demand_rows(uow: UnitOfWork, actor: Actor, data: PlanData, levers: Lev
     uow.demand_plans.insert_rows([
         {"plan_version_id": new.id, "product_id": ids[r.sku], "period": r.period.date(),
          "statistical": float(r.statistical), "consensus": float(c), "row_version": 1,
-         "override": float(c) if moved else r.override,
-         "reason_code": PROMOTED_REASON if moved else r.reason_code,
-         "comment": comment if moved else r.comment, "author": actor.username if moved else r.author}
+         "override": float(c) if moved else _blank_to_none(r.override),
+         "reason_code": PROMOTED_REASON if moved else _blank_to_none(r.reason_code),
+         "comment": comment if moved else _blank_to_none(r.comment),
+         "author": actor.username if moved else _blank_to_none(r.author)}
         for r, c, moved in zip(rows.itertuples(index=False), consensus, changed)])
 
 

@@ -101,12 +101,22 @@ def demand_factor(data: PlanData, levers: Levers) -> np.ndarray:
 
 def _capacity_cut(data: PlanData, made: np.ndarray, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Made receipts cut to what each resource can load per period; returns (receipts, the load
-    the uncut receipts need (r, T), which is what utilization and overloads report)."""
-    needed = np.einsum("it,ir->rt", made, data.hours)
-    fits = np.where(needed > capacity[:, None], capacity[:, None] / np.where(needed > 0, needed, 1.0), 1.0)
+    the uncut receipts need (r, T), which is what utilization and overloads report).
+
+    Released (firm) orders are never cut: they load their resources first, and the planned
+    receipts share what is left (the tightest resource of a SKU decides its cut).
+    """
+    firm = np.where(data.firm, made, 0.0)
+    planned = made - firm
+    firm_load = np.einsum("it,ir->rt", firm, data.hours)
+    planned_load = np.einsum("it,ir->rt", planned, data.hours)
+    if data.hours.shape[1] == 0:  # a company that buys everything: nothing to cut
+        return made, firm_load
+    room = np.maximum(capacity[:, None] - firm_load, 0.0)
+    fits = np.where(planned_load > room, room / np.where(planned_load > 0, planned_load, 1.0), 1.0)
     routed = data.hours > 0  # (n, r)
     worst = np.where(routed[:, :, None], fits[None, :, :], 1.0).min(axis=1)  # (n, T)
-    return made * worst, needed
+    return firm + planned * worst, firm_load + planned_load
 
 
 def scenario_capacity(data: PlanData, levers: Levers) -> np.ndarray:
@@ -143,6 +153,12 @@ def _lost_sales(on_hand: np.ndarray, receipts: np.ndarray, demand: np.ndarray) -
     return sold, stock
 
 
+def _or_nan(reduce, values: np.ndarray) -> float:  # noqa: ANN001 - a numpy reduction
+    """A nan-ignoring reduction that is nan (not an error) when there is nothing to reduce."""
+    known = values[~np.isnan(values)]
+    return float(reduce(known)) if known.size else float("nan")
+
+
 def evaluate(data: PlanData, levers: Levers | None = None) -> ScenarioResult:
     """Everything the meeting looks at, for the plan with the levers applied (see module doc)."""
     levers = levers or Levers()
@@ -173,7 +189,7 @@ def evaluate(data: PlanData, levers: Levers | None = None) -> ScenarioResult:
         "stockout_skus": int(((demand - sold) > 1e-9).any(axis=1).sum()),
         "inventory_value_avg": float(value.sum(0).mean()), "inventory_value_end": float(value[:, -1].sum()),
         "safety_stock_value": float((np.asarray(safety) * cost).sum()),
-        "utilization_avg": float(np.nanmean(utilization)), "utilization_peak": float(np.nanmax(utilization)),
+        "utilization_avg": _or_nan(np.nanmean, utilization), "utilization_peak": _or_nan(np.nanmax, utilization),
         "overloads": int((utilization > 1 + 1e-9).sum()),
     }
     by_period = pd.DataFrame({"period": data.periods, "demand": demand.sum(0), "sold": sold.sum(0),
