@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ PAST_HORIZON = {"week": 13, "month": 3}
 CURRENT_HORIZON = {"week": 52, "month": 12}
 PROMO_UPLIFT = 1.3  # the demo planner's rule of thumb for a planned promotion
 
+DEMO_DUE_IN_DAYS = {"data_gathering": -1, "demand_review": 3, "supply_review": 7, "pre_sop": 10, "executive_sop": 14}
 DEMO_DEMAND_PLANNER = Actor("demand", ("demand_planner",))  # the demo's planner signs off data gathering
 
 _log = logging.getLogger("genxsop.demo_plans")
@@ -71,6 +72,8 @@ def seed_demo_plans(uow_factory: Callable[[], UnitOfWork], actor: Actor, bucket:
     cycle_id = _cycle_of(uow_factory, ids[PAST_CYCLES])
     cycle.sign_off(uow_factory(), DEMO_DEMAND_PLANNER, cycle_id,
                    "Actuals loaded to last week; the auto forecast run is done")
+    for stage, days in DEMO_DUE_IN_DAYS.items():  # the demo's calendar runs from the day it is seeded
+        cycle.set_due_date(uow_factory(), actor, cycle_id, stage, date.today() + timedelta(days=days))
     _log.info("demo planning history: versions %s, forecast run %s", ids, run_id)
     return ids
 

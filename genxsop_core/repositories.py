@@ -21,6 +21,7 @@ from genxsop_core.models import (
     ForecastRun,
     InventorySnapshot,
     KpiTarget,
+    MeetingPack,
     PlannedPromotion,
     PlanVersion,
     Product,
@@ -316,6 +317,20 @@ class CycleRepository:
 
     def action(self, action_id: int) -> SopAction | None:
         return self.session.get(SopAction, action_id)
+
+    def add_packs(self, packs: list[MeetingPack]) -> None:
+        self.session.add_all(packs)
+        self.session.flush()
+
+    def packs(self, cycle_id: int) -> pd.DataFrame:
+        """id, kind, file_name, size (bytes), sha256, created_by, created_at of a cycle's packs, newest first."""
+        return self._frame(select(MeetingPack.id, MeetingPack.kind, MeetingPack.file_name,
+                                  func.length(MeetingPack.content).label("size"), MeetingPack.sha256,
+                                  MeetingPack.created_by, MeetingPack.created_at)
+                           .where(MeetingPack.cycle_id == cycle_id).order_by(MeetingPack.id.desc()))
+
+    def pack(self, pack_id: int) -> MeetingPack | None:
+        return self.session.get(MeetingPack, pack_id)
 
 
 class ScenarioRepository:

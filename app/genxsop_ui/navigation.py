@@ -26,6 +26,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("inventory", "../pages/inventory.py", "Inventory", ":material/inventory_2:", _EVERYONE),
     PageSpec("scenarios", "../pages/scenarios.py", "Scenarios", ":material/tune:", _EVERYONE),
     PageSpec("kpis", "../pages/kpis.py", "KPIs", ":material/monitoring:", _EVERYONE),
+    PageSpec("cycle", "../pages/cycle.py", "S&OP cycle", ":material/event_repeat:", _EVERYONE),
     PageSpec("meeting", "../pages/meeting.py", "Meeting mode", ":material/co_present:", _EVERYONE),
     PageSpec("data", "../pages/data.py", "Data", ":material/upload_file:", _EVERYONE),
     PageSpec("admin", "../pages/admin.py", "Admin", ":material/admin_panel_settings:", frozenset({"admin"})),

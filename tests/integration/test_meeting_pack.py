@@ -1,0 +1,169 @@
+"""The S&OP meeting pack on a real database: the demo's current cycle walked to closed with the real
+services, then its XLSX and PDF checked against the database, stored, audited, and refused to roles
+without `cycle.pack`. Seeding the demo's planning history is the slow part: it runs once per database."""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import replace
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from genxsop_core import cycle, demand_plans, inventory_views, meeting_pack, pinned_scenarios, plan_freeze, supply_plans
+from genxsop_core.audit import search_audit
+from genxsop_core.bootstrap import prepare_database
+from genxsop_core.config import load_settings
+from genxsop_core.exceptions import InvalidInput, NotFound, PermissionDenied
+from genxsop_core.models import SopCycle
+from genxsop_core.permissions import PERMISSIONS, ROLES, Actor
+from genxsop_core.plan_data import load_plan_data
+from genxsop_core.repositories import AuditFilter
+from genxsop_core.scenarios import Levers
+from tests.integration.test_demand_plans import AUDITOR
+from tests.integration.test_import_service import load_all
+from tests.integration.test_supply_plans import ADMIN, small_demand
+
+# the demo's users, one per role (bootstrap.DEMO_USERS): the cycle is walked as they would walk it
+DEMAND = Actor("demand", ("demand_planner",))
+SUPPLY = Actor("supply", ("supply_planner",))
+COORDINATOR = Actor("coordinator", ("coordinator",))
+EXECUTIVE = Actor("executive", ("executive",))
+WITHOUT_PACK = [role for role in ROLES if role not in PERMISSIONS["cycle.pack"]]
+DECISION = "Go with the consensus plan <b>and</b> add a Saturday shift on FILL-1 & MIX-1"
+HOSTILE_NAME = '<script>alert("x")</script> Juice & Co'
+ACTION = "@supply: book the Saturday shift"  # starts like a formula: the XLSX must quote it
+
+
+def flat(text: str) -> str:
+    """PDF text with its line breaks and runs of spaces as single spaces (cells wrap)."""
+    return " ".join(text.split())
+
+
+def pack_files(uow_factory, ids: tuple[int, int]) -> tuple[bytes, bytes]:
+    (_, xlsx), (_, pdf) = (meeting_pack.pack_content(uow_factory(), i) for i in ids)
+    return xlsx, pdf
+
+
+def pack_audit(uow_factory) -> list:
+    return search_audit(uow_factory(), AUDITOR, AuditFilter(entity="sop_cycle", action="meeting_pack"))
+
+
+@pytest.fixture
+def demo(uow_factory, database_url, monkeypatch):
+    """The demo company with its planning history (as the app seeds it), in the test's database."""
+    monkeypatch.setenv("GENXSOP_AUTO_HEAVY_MAX_SKUS", "0")
+    prepare_database(replace(load_settings(), database_url=database_url, demo=True, bucket="week"))
+    return uow_factory
+
+
+def walk_to_executive_sop(uow_factory) -> tuple[int, int, int, int]:
+    """The current cycle through demand review, supply review (plans submitted) and the pre-S&OP
+    (one scenario pinned); returns (cycle id, demand version id, supply version id, scenario id)."""
+    with uow_factory() as uow:
+        cycle_id = int(uow.cycles.listing().id.iloc[0])  # newest month first: the current cycle
+        demand_id = uow.plans.for_cycle("demand", cycle_id).id
+        supply_id = uow.plans.for_cycle("supply", cycle_id).id
+    demand_plans.change_status(uow_factory(), DEMAND, demand_id, "submit", "consensus agreed with sales")
+    cycle.sign_off(uow_factory(), DEMAND, cycle_id, "Consensus plan submitted")
+    supply_plans.change_status(uow_factory(), SUPPLY, supply_id, "submit", "receipts balanced")
+    cycle.sign_off(uow_factory(), SUPPLY, cycle_id, "Supply plan submitted; FILL-1 is tight in March")
+    data = load_plan_data(uow_factory(), demand_id, supply_id)
+    scenario_id = pinned_scenarios.pin(uow_factory(), COORDINATOR, data, "Demand +10%", Levers(demand_change=0.10),
+                                       "Upside if the tender is won")
+    cycle.sign_off(uow_factory(), COORDINATOR, cycle_id, "Pre-S&OP: plans submitted, one scenario pinned")
+    return cycle_id, demand_id, supply_id, scenario_id
+
+
+def rename_top_exception(uow_factory, demand_id: int) -> str:
+    """Give the SKU heading the exception list (printed in the PDF) a name full of markup."""
+    sku = str(inventory_views.inventory_view(uow_factory, demand_id).exceptions.sku.iloc[0])
+    with uow_factory() as uow:
+        uow.products.get_by_sku(sku).name = HOSTILE_NAME
+        uow.commit()
+    return sku
+
+
+def test_the_pack_of_a_closed_cycle_is_its_tables_stored_and_audited(demo):
+    cycle_id, demand_id, supply_id, scenario_id = walk_to_executive_sop(demo)
+    hostile_sku = rename_top_exception(demo, demand_id)
+    cycle.record_decision(demo(), EXECUTIVE, cycle_id, DECISION, scenario_id)
+    cycle.add_action(demo(), EXECUTIVE, cycle_id, ACTION, "supply", date(2026, 12, 4))
+    for role in ("demand_planner", "viewer"):
+        with pytest.raises(PermissionDenied):
+            meeting_pack.generate_pack(demo, Actor(role, (role,)), cycle_id)
+    assert meeting_pack.list_packs(demo(), cycle_id).empty and not pack_audit(demo)
+    cycle.sign_off(demo(), EXECUTIVE, cycle_id, "Plan approved", freeze_with=plan_freeze.freezer(demo))
+
+    ids = meeting_pack.generate_pack(demo, COORDINATOR, cycle_id)
+    xlsx, pdf = pack_files(demo, ids)
+    with demo() as uow:
+        name, month = uow.plans.cycle(cycle_id).name, uow.plans.cycle(cycle_id).month
+        consensus = float(uow.demand_plans.frame([demand_id]).consensus.sum())
+        receipts = float(uow.supply_plans.frame([supply_id]).planned_receipts.sum())
+
+    assert openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).sheetnames == list(meeting_pack.SHEETS)
+    sheets = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
+    assert list(sheets) == list(meeting_pack.SHEETS)
+    assert sheets["Demand plan"].consensus.sum() == pytest.approx(consensus, rel=1e-9)
+    assert sheets["Supply plan"].planned_receipts.sum() == pytest.approx(receipts, rel=1e-9)
+    assert list(sheets["Decisions"].text) == [DECISION]
+    assert list(sheets["Actions"].text) == ["'" + ACTION]
+    assert list(sheets["Scenarios"].name) == ["Demand +10%"] and "Revenue" in sheets["Scenarios"].columns
+    assert sheets["Sign-offs"].stage.tolist()[-1] == "executive_sop"
+    lineage = dict(zip(sheets["Lineage"].key, sheets["Lineage"].value))
+    assert lineage["approved_by"] == "executive" and lineage["demand_version_id"] == demand_id
+    assert HOSTILE_NAME in set(sheets["Inventory policy"].name)
+
+    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 7
+    assert name in pages[0] and "approved by executive" in pages[0]
+    assert any("Decisions" in page and flat(DECISION) in page for page in pages)
+    assert any(hostile_sku in page and HOSTILE_NAME in page for page in pages)  # printed literally
+
+    packs = meeting_pack.list_packs(demo(), cycle_id)
+    assert sorted(packs.file_name) == [f"sop-{month:%Y-%m}-frozen.pdf", f"sop-{month:%Y-%m}-frozen.xlsx"]
+    for row in packs.itertuples(index=False):
+        file_name, content = meeting_pack.pack_content(demo(), int(row.id))
+        assert file_name == row.file_name and row.size == len(content)
+        assert row.sha256 == hashlib.sha256(content).hexdigest() and row.created_by == "coordinator"
+    [entry] = pack_audit(demo)
+    assert entry.username == "coordinator" and entry.key == f"{name}|pack"
+    assert {f["file_name"]: f["sha256"] for f in entry.after["files"]} == dict(zip(packs.file_name, packs.sha256))
+
+
+def test_a_draft_pack_before_the_freeze_and_without_a_supply_plan(uow_factory):
+    load_all(uow_factory, ADMIN)
+    demand_id = small_demand(uow_factory, date(2025, 2, 1))
+    with uow_factory() as uow:
+        cycle_id = uow.plans.get(demand_id).cycle_id
+    xlsx_id, pdf_id = meeting_pack.generate_pack(uow_factory, ADMIN, cycle_id)
+    (xlsx_name, xlsx), (pdf_name, pdf) = (meeting_pack.pack_content(uow_factory(), i) for i in (xlsx_id, pdf_id))
+    assert (xlsx_name, pdf_name) == ("sop-2025-02-draft.xlsx", "sop-2025-02-draft.pdf")
+    sheets = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
+    assert list(sheets) == list(meeting_pack.SHEETS)
+    assert sheets["Supply plan"].empty and sheets["Decisions"].empty and sheets["Scenarios"].empty
+    assert list(sheets["Lineage"].value) == [meeting_pack.NOT_FROZEN]
+    assert sheets["Demand plan"].consensus.sum() == pytest.approx(600.0)
+    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 7 and "not yet approved" in pages[0]
+
+
+def test_a_cycle_without_a_demand_plan_has_no_pack_and_roles_without_cycle_pack_get_none(uow_factory):
+    with uow_factory() as uow:
+        uow.plans.add_cycle(SopCycle(name="S&OP 2025-03", month=date(2025, 3, 1), created_by="test"))
+        uow.commit()
+        cycle_id = uow.plans.cycle_by_month(date(2025, 3, 1)).id
+    with pytest.raises(InvalidInput, match="S&OP 2025-03"):
+        meeting_pack.pack_tables(uow_factory, cycle_id)
+    with pytest.raises(NotFound):
+        meeting_pack.generate_pack(uow_factory, ADMIN, cycle_id + 1)
+    for role in WITHOUT_PACK:
+        with pytest.raises(PermissionDenied):
+            meeting_pack.generate_pack(uow_factory, Actor(f"{role}_user", (role,)), cycle_id)
+    with pytest.raises(NotFound):
+        meeting_pack.pack_content(uow_factory(), 1)
+    assert meeting_pack.list_packs(uow_factory(), cycle_id).empty and not pack_audit(uow_factory)
