@@ -9,6 +9,7 @@ from genxsop_ui import charts, pickers, runtime, session
 actor = session.guard("inventory")
 st.title("Inventory")
 versions = demand_views.list_versions(runtime.uow())
+versions = versions[versions.status != "superseded"]  # replaced by a promoted scenario's version
 if versions.empty:
     st.info("No consensus demand plan yet: inventory is projected against one (Demand review).")
     st.stop()
