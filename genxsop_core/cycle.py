@@ -64,6 +64,17 @@ def _open(uow: UnitOfWork, cycle_id: int) -> SopCycle:
     return cycle
 
 
+def scenario_of_cycle(uow: UnitOfWork, scenario_id: int, cycle: SopCycle):  # noqa: ANN201 - a Scenario
+    """The scenario, if it was pinned on this cycle's plan (a decision or a freeze cannot rest on another's)."""
+    scenario = uow.scenarios.get(scenario_id)
+    if scenario is None:
+        raise NotFound(f"no scenario {scenario_id}")
+    if scenario.cycle_id != cycle.id:
+        raise InvalidInput(f"scenario {scenario_id} '{scenario.name}' was pinned on another cycle's plan, not on "
+                           f"{cycle.name}'s")
+    return scenario
+
+
 def checklist(uow: UnitOfWork, cycle: SopCycle, stage: str | None = None) -> list[ChecklistItem]:
     """What must be true before the stage's owner signs off (read from the plans themselves)."""
     stage = stage or cycle.stage
@@ -100,10 +111,11 @@ def _publish(uow: UnitOfWork, actor: Actor, cycle: SopCycle, action: str, what: 
 
 
 def _commit(uow: UnitOfWork, cycle: SopCycle) -> None:
+    name = cycle.name  # a failed flush expires the cycle: read its name first
     try:
         uow.commit()
     except StaleDataError:
-        raise Conflict(f"{cycle.name} changed while you were signing (someone else moved it): reload and "
+        raise Conflict(f"{name} changed while you were signing (someone else moved it): reload and "
                        "check where it stands") from None
 
 
@@ -127,10 +139,12 @@ def sign_off(uow: UnitOfWork, actor: Actor, cycle_id: int, comment: str, freeze_
         missing = [item.label for item in checklist(uow, cycle) if item.required and not item.done]
         if missing:
             raise Conflict(f"{STAGE_LABELS[stage]} cannot be signed off yet: {'; '.join(missing)}")
-        if uow.cycles.signed(cycle.id, stage, actor.username):
-            raise Conflict(f"{actor.username} has already signed off {STAGE_LABELS[stage]} of {cycle.name}")
-        uow.cycles.add(SopSignOff(cycle_id=cycle.id, stage=stage, username=actor.username, role=owner,
-                                  comment=comment.strip()))
+        earlier = uow.cycles.signoff(cycle.id, stage, actor.username)
+        if earlier is None:
+            uow.cycles.add(SopSignOff(cycle_id=cycle.id, stage=stage, username=actor.username, role=owner,
+                                      comment=comment.strip()))
+        else:  # signing again after a send-back: the new sign-off replaces the old (the audit keeps both)
+            earlier.comment, earlier.signed_at = comment.strip(), utcnow()
         following = STAGES[STAGES.index(stage) + 1]
         if stage == "executive_sop":
             if freeze_with is None:
@@ -181,8 +195,8 @@ def record_decision(uow: UnitOfWork, actor: Actor, cycle_id: int, text: str, sce
         raise InvalidInput("a decision needs its text")
     with uow:
         cycle = _open(uow, cycle_id)
-        if scenario_id is not None and uow.scenarios.get(scenario_id) is None:
-            raise NotFound(f"no scenario {scenario_id}")
+        if scenario_id is not None:
+            scenario_of_cycle(uow, scenario_id, cycle)
         decision = SopDecision(cycle_id=cycle.id, text=text.strip(), scenario_id=scenario_id, decided_by=actor.username)
         uow.cycles.add(decision)
         uow.session.flush()

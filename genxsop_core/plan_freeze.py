@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from genxsop_core import inventory_policy, plan_versions
-from genxsop_core.exceptions import Conflict, NotFound
+from genxsop_core import cycle as cycle_rules
+from genxsop_core.exceptions import Conflict
 from genxsop_core.models import SopCycle, utcnow
 from genxsop_core.permissions import Actor
 from genxsop_core.plan_data import load_plan_data
@@ -33,9 +34,7 @@ def freezer(uow_factory: Callable[[], UnitOfWork], scenario_id: int | None = Non
             if version.status != "approved":
                 plan_versions.move(uow, actor, version, "approve", "executive S&OP sign-off")
         chosen = scenario_id if scenario_id is not None else demand.source_scenario_id
-        scenario = uow.scenarios.get(chosen) if chosen is not None else None
-        if chosen is not None and scenario is None:
-            raise NotFound(f"no scenario {chosen}")
+        scenario = cycle_rules.scenario_of_cycle(uow, chosen, cycle) if chosen is not None else None
         run = uow.forecast_runs.get(demand.source_run_id) if demand.source_run_id is not None else None
         return {
             "demand_version_id": demand.id, "supply_version_id": supply.id,

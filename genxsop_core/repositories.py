@@ -297,9 +297,9 @@ class CycleRepository:
         return self._frame(select(SopCycle.id, SopCycle.name, SopCycle.month, SopCycle.stage, SopCycle.closed_at,
                                   SopCycle.frozen_by).order_by(SopCycle.month.desc()))
 
-    def signed(self, cycle_id: int, stage: str, username: str) -> bool:
-        return self.session.scalar(select(func.count()).select_from(SopSignOff).where(
-            SopSignOff.cycle_id == cycle_id, SopSignOff.stage == stage, SopSignOff.username == username)) > 0
+    def signoff(self, cycle_id: int, stage: str, username: str) -> SopSignOff | None:
+        return self.session.scalar(select(SopSignOff).where(
+            SopSignOff.cycle_id == cycle_id, SopSignOff.stage == stage, SopSignOff.username == username))
 
     def signoffs(self, cycle_id: int) -> pd.DataFrame:
         return self._frame(select(SopSignOff.stage, SopSignOff.username, SopSignOff.role, SopSignOff.comment,
