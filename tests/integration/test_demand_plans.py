@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from genxsop_core import demand_plans, demand_views, demo_plans, forecast_runs, forecast_views
+from genxsop_core import cycle, demand_plans, demand_views, demo_plans, forecast_runs, forecast_views
 from genxsop_core.accuracy import FORECAST_STEPS
 from genxsop_core.audit import search_audit
 from genxsop_core.bootstrap import SYSTEM, seed_demo
@@ -445,9 +445,14 @@ def test_a_family_override_still_works_after_a_new_sku_joins_the_family(demo, dr
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # a full auto run: once is enough
 def test_the_demo_planning_history_has_three_approved_cycles_and_a_current_draft(demo):
-    ids = demo_plans.seed_demo_plans(demo, SYSTEM, "week", workers=1)
+    *ids, supply_id = demo_plans.seed_demo_plans(demo, SYSTEM, "week", workers=1)
 
     assert len(ids) == 4
+    with demo() as uow:  # the current cycle also has a supply draft for its consensus plan
+        supply = uow.plans.get(supply_id)
+        assert (supply.kind, supply.status, supply.demand_version_id) == ("supply", "draft", ids[3])
+    cycles = cycle.list_cycles(demo()).sort_values("month")
+    assert cycles.stage.tolist() == ["closed"] * 3 + ["demand_review"]  # data gathering signed off by the planner
     versions = demand_views.list_versions(demo()).set_index("id").loc[ids]
     assert versions.status.tolist() == ["approved", "approved", "approved", "draft"]
     assert versions.cycle_month.is_monotonic_increasing and versions.cycle_month.is_unique
