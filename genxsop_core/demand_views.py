@@ -241,8 +241,14 @@ class AccuracyPanel:
     lags: list[int]
 
 
-def accuracy_panel(uow: UnitOfWork, node: Node, level: str = "sku", lag: int | None = None) -> AccuracyPanel:
-    """Accuracy of approved plans for the SKUs under a node: per `level` and lag, FVA, flags."""
+def accuracy_panel(uow: UnitOfWork, node: Node, level: str = "sku", lag: int | None = None,
+                   shortest_if_unknown: bool = False) -> AccuracyPanel:
+    """Accuracy of approved plans for the SKUs under a node: per `level` and lag, FVA, flags.
+
+    `lag` None means every lag, unless `shortest_if_unknown`: then a lag the plans do not have
+    (or None) means the shortest one they have, so a screen needs one call, not one for the
+    lags and one for the panel (each reads the history).
+    """
     with uow:
         skus = node.skus(uow.demand.hierarchy())
     frame = lag_frame(uow, skus)
@@ -250,6 +256,8 @@ def accuracy_panel(uow: UnitOfWork, node: Node, level: str = "sku", lag: int | N
         empty = pd.DataFrame()
         return AccuracyPanel(empty, empty, empty, [])
     lags = sorted(int(v) for v in np.unique(frame.lag))
+    if shortest_if_unknown and lag not in lags:
+        lag = lags[0]
     chosen = frame if lag is None else frame[frame.lag == lag]
     if chosen.empty:
         return AccuracyPanel(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), lags)

@@ -81,7 +81,10 @@ with overrides_tab:
     editable = may_edit and version.status == "draft"
     levels = demand_views.grid_levels(node)
     grid_level = st.radio("Override at", levels, horizontal=True, key="dm_grid_level",
-                          format_func=demand_views.LEVEL_LABELS.get)
+                          format_func=demand_views.LEVEL_LABELS.get,
+                          index=levels.index("family") if node.level in ("total", "category") else 0,
+                          help="All products or a category open at family level: thousands of SKU rows are "
+                               "no grid to work in")
     grid = demand_views.override_grid(runtime.uow(), version_id, node, grid_level)
     shown = ["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author"]
     config = {"item": st.column_config.TextColumn(demand_views.LEVEL_LABELS[grid_level]),
@@ -128,13 +131,15 @@ with overrides_tab:
 with accuracy_tab:
     level = st.radio("Per", ["sku", "family", "category"], horizontal=True, key="dm_acc_level",
                      format_func=demand_views.LEVEL_LABELS.get)
-    lags = demand_views.accuracy_panel(runtime.uow(), node, level).lags
-    if not lags:
+    panel = demand_views.accuracy_panel(runtime.uow(), node, level, st.session_state.get("dm_lag"),
+                                        shortest_if_unknown=True)
+    if not panel.lags:
         st.info("No approved plan has met its actuals yet: accuracy appears once an approved cycle's periods "
                 "have actuals.")
     else:
-        lag = st.selectbox("Lag (buckets ahead of the plan)", lags, key="dm_lag")
-        panel = demand_views.accuracy_panel(runtime.uow(), node, level, lag)
+        if st.session_state.get("dm_lag") not in panel.lags:
+            st.session_state["dm_lag"] = panel.lags[0]
+        lag = st.selectbox("Lag (buckets ahead of the plan)", panel.lags, key="dm_lag")
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**Forecast Value Added** (WAPE; naive = last actual before the plan)")
