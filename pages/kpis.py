@@ -44,12 +44,16 @@ if session.allowed(actor, "kpi_targets.edit"):
     with st.expander(f"Set the target of {spec.label} for {node.label()}"):
         scale = 100.0 if spec.unit == "percent" else 1.0
         unit = "%" if spec.unit == "percent" else ""
-        value = lambda v, default: float(default if v != v else v) * scale  # noqa: E731 - NaN means no target yet
+        shown_for = (kpi, node.level, node.key)
+        if st.session_state.get("kpi_form_for") != shown_for:  # a keyed input keeps its value: load this KPI's
+            st.session_state.update({f"kpi_{name}": float(0.0 if row[name] != row[name] else row[name]) * scale
+                                     for name in ("target", "green", "amber")})
+            st.session_state["kpi_form_for"] = shown_for
         with st.form("kpi_target_form"):
             cols = st.columns(3)
-            target = cols[0].number_input(f"Target {unit}", value=value(row.target, 0.0), key="kpi_target")
-            green = cols[1].number_input(f"Green from {unit}", value=value(row.green, 0.0), key="kpi_green")
-            amber = cols[2].number_input(f"Amber from {unit}", value=value(row.amber, 0.0), key="kpi_amber")
+            target = cols[0].number_input(f"Target {unit}", key="kpi_target")
+            green = cols[1].number_input(f"Green from {unit}", key="kpi_green")
+            amber = cols[2].number_input(f"Amber from {unit}", key="kpi_amber")
             if st.form_submit_button("Save target"):
                 try:
                     kpi_targets.set_target(runtime.uow(), actor, kpi, node.level, node.key, target / scale,

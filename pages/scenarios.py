@@ -6,10 +6,17 @@ from genxsop_core import demand_views, pinned_scenarios, scenarios, supply_views
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_ui import charts, formatting, runtime, scenario_strip, session
 
+LEVER_KEYS = ("sc_demand", "sc_cat_", "sc_price", "sc_cost", "sc_capacity", "sc_res_", "sc_lead_time",
+              "sc_own_service", "sc_service")
+
 actor = session.guard("scenarios")
 st.title("What-if scenarios")
 if "sc_pending_version" in st.session_state:  # set by a promotion, applied before the picker exists
     st.session_state["sc_version"] = st.session_state.pop("sc_pending_version")
+    for lever in [k for k in st.session_state if k.startswith(LEVER_KEYS)]:  # the new plan has the levers in it
+        del st.session_state[lever]
+if "sc_pending_compare" in st.session_state:  # set by a pin: the comparison shows the newest scenarios
+    st.session_state["sc_compare"] = st.session_state.pop("sc_pending_compare")
 if flash := st.session_state.pop("sc_flash", None):
     st.success(flash)
 versions = demand_views.list_versions(runtime.uow())
@@ -80,6 +87,8 @@ with pin_tab:
                 session.show_error(error)
             else:
                 st.session_state["sc_flash"] = f"Pinned scenario #{pinned_id} '{name.strip()}'."
+                newest = pinned_scenarios.list_pinned(runtime.uow(), version_id).id.astype(int).tolist()
+                st.session_state["sc_pending_compare"] = newest[:2]
                 st.rerun()
 
 pinned = pinned_scenarios.list_pinned(runtime.uow(), version_id)
@@ -90,7 +99,7 @@ with compare_tab:
     else:
         chosen = st.multiselect("Scenarios side by side (up to four)", list(labels), format_func=labels.get,
                                 max_selections=pinned_scenarios.MAX_COMPARED, key="sc_compare",
-                                default=list(labels)[:min(2, len(labels))])
+                                default=None if "sc_compare" in st.session_state else list(labels)[:2])
         if chosen:
             table = pinned_scenarios.comparison(pinned, chosen)
             table.insert(0, "Baseline", pd.Series(baseline.summary))

@@ -10,8 +10,10 @@ STRIP: tuple[str, ...] = ("revenue", "margin", "fill_rate", "stockout_skus", "in
                           "utilization_peak", "overloads")
 
 
-def delta_strip(baseline: scenarios.ScenarioResult, scenario: scenarios.ScenarioResult) -> None:
-    for column, key in zip(st.columns(len(STRIP)), STRIP):
+def delta_strip(baseline: scenarios.ScenarioResult, scenario: scenarios.ScenarioResult, per_row: int = 4) -> None:
+    """Rows of `per_row` metrics: seven in one row cut the figures short on a laptop screen."""
+    columns = [column for start in range(0, len(STRIP), per_row) for column in st.columns(per_row)]
+    for column, key in zip(columns, STRIP):
         new, old = scenario.summary[key], baseline.summary[key]
         column.metric(scenarios.SUMMARY_LABELS[key], formatting.figure(key, new),
                       formatting.change(key, new, old) or None,

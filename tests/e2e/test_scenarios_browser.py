@@ -1,0 +1,69 @@
+"""End to end in headless Chromium: an executive opens the What-if scenarios, moves the real
+"Demand change" slider in the sidebar with the keyboard and reads the Revenue metric change."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.browser_helpers import live, rendered, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+STEPS = 10  # ArrowLeft presses: the slider moves 1% a press, so Demand change ends at -10%
+
+
+def strip_metric(page, label: str):
+    """The delta strip's metric called `label` (of the latest script run)."""
+    named = page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(rf"^{re.escape(label)}$"))
+    return live(page).get_by_test_id("stMetric").filter(has=named)
+
+
+def test_executive_moves_the_demand_slider_and_the_revenue_changes(page):
+    from playwright.sync_api import expect
+
+    sign_in(page, "executive")
+    page.get_by_role("link", name="Scenarios").click()
+    expect(page.get_by_role("heading", name="What-if scenarios").first).to_be_visible()
+    revenue = strip_metric(page, "Revenue")
+    rendered(page, revenue)
+    value, delta = revenue.get_by_test_id("stMetricValue"), revenue.get_by_test_id("stMetricDelta")
+    expect(value).to_have_text(re.compile(r"^\d{1,3}(,\d{3})+$"))
+    expect(delta).to_have_text(re.compile(r"^\+0 \(\+0\.0%\)$"))  # no lever moved yet
+    before = value.inner_text()
+
+    slider = page.get_by_test_id("stSidebar").get_by_test_id("stSlider").filter(has_text="Demand change")
+    lever = slider.get_by_role("slider", name="Demand change")  # react-aria's visually hidden range input
+    expect(lever).to_have_value("0")
+    thumb = lever.locator("xpath=../..")  # the round thumb the input sits in
+    thumb.click()  # at 0, the middle of -30..30: the click keeps the value and focuses the input
+    expect(lever).to_be_focused()
+    for _ in range(STEPS):
+        page.keyboard.press("ArrowLeft")
+    expect(lever).to_have_value(str(-STEPS))
+    expect(slider.get_by_test_id("stSliderThumbValue")).to_have_text(f"-{STEPS}%")
+
+    expect(strip_metric(page, "Revenue").get_by_test_id("stMetricDelta")).to_have_text(
+        re.compile(r"^-\d{1,3}(,\d{3})* \(-\d+\.\d%\)$"))  # the scenario's revenue, below the plan's
+    after = strip_metric(page, "Revenue").get_by_test_id("stMetricValue")
+    expect(after).not_to_have_text(before)
+    assert int(after.inner_text().replace(",", "")) < int(before.replace(",", ""))
+    assert not live(page).get_by_test_id("stException").count()
+
+    page.set_viewport_size({"width": 1400, "height": 1400})  # sliders, the strip and the charts in one picture
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "scenarios.png"))
+
+
+def test_the_delta_strip_shows_its_figures_whole_on_a_laptop_screen(page):
+    from playwright.sync_api import expect
+
+    sign_in(page, "executive")
+    page.get_by_role("link", name="Scenarios").click()
+    revenue = strip_metric(page, "Revenue").get_by_test_id("stMetricValue")
+    rendered(page, revenue)
+    expect(revenue).to_have_text(re.compile(r"^\d{1,3}(,\d{3})+$"))  # the full figure is in the page...
+    text = revenue.get_by_test_id("stMarkdownContainer")
+    needed, box = text.evaluate("e => [e.scrollWidth, e.clientWidth]")  # ...but is it drawn whole?
+    assert needed <= box, f"Revenue {text.inner_text()!r} needs {needed} px and gets {box}: it shows cut off with '…'"
