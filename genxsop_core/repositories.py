@@ -346,7 +346,8 @@ class ScenarioRepository:
     def listing(self, base_plan_version_id: int | None = None) -> pd.DataFrame:
         """Pinned scenarios (of one plan version), newest first."""
         query = select(Scenario.id, Scenario.name, Scenario.status, Scenario.note, Scenario.created_by,
-                       Scenario.created_at, Scenario.base_plan_version_id, Scenario.levers, Scenario.results)
+                       Scenario.created_at, Scenario.base_plan_version_id, Scenario.cycle_id, Scenario.levers,
+                       Scenario.results)
         if base_plan_version_id is not None:
             query = query.where(Scenario.base_plan_version_id == base_plan_version_id)
         result = self.session.execute(query.order_by(Scenario.id.desc()))

@@ -14,6 +14,8 @@ actor = session.guard("cycle")
 st.title("S&OP cycle")
 if flash := st.session_state.pop("cy_flash", None):
     st.success(flash)
+for done in st.session_state.pop("cy_clear", ()):  # inputs of the action that just succeeded, before they exist
+    st.session_state[done] = ""
 cycles = cycle.list_cycles(runtime.uow())
 if cycles.empty:
     st.info("No S&OP cycle yet: a cycle opens when its consensus demand plan is created (Demand review).")
@@ -23,13 +25,15 @@ cycle_id = st.selectbox("Cycle", list(names), format_func=names.get, key="cy_cyc
 view = cycle.cycle_view(runtime.uow(), cycle_id)
 
 
-def run(change, success: str) -> None:  # noqa: ANN001 - a service call
+def run(change, success: str, clear: tuple[str, ...] = ()) -> None:  # noqa: ANN001 - a service call
+    """Call the service; on success say so, empty the `clear` inputs (no second click repeats it), rerun."""
     try:
         change()
     except GenXSOPError as error:
         session.show_error(error)
     else:
         st.session_state["cy_flash"] = success
+        st.session_state["cy_clear"] = clear
         st.rerun()
 
 
@@ -57,13 +61,14 @@ else:
         if view.stage == "executive_sop":
             st.caption("Signing off approves the demand and supply plans and freezes them with their lineage.")
             pinned = pinned_scenarios.list_pinned(runtime.uow())
+            pinned = pinned[pinned.cycle_id == cycle_id]  # a freeze rests on this cycle's scenarios only
             labels = {None: "The plan as it stands"} | {int(r.id): f"#{r.id} {r.name}" for r in pinned.itertuples()}
             scenario_id = st.selectbox("Scenario the meeting chose", list(labels), format_func=labels.get,
                                        key="cy_scenario")
         if st.button(f"Sign off {cycle.STAGE_LABELS[view.stage]}", key="cy_sign_off", type="primary"):
             run(lambda: cycle.sign_off(runtime.uow(), actor, cycle_id, comment,
                                        plan_freeze.freezer(runtime.uow, scenario_id)),
-                f"{cycle.STAGE_LABELS[view.stage]} signed off.")
+                f"{cycle.STAGE_LABELS[view.stage]} signed off.", clear=("cy_comment",))
     if session.allowed(actor, "cycle.manage") and position > 0:
         with st.expander("Send the cycle back one stage"):
             reason = st.text_input("Reason", key="cy_back_reason")
@@ -78,7 +83,8 @@ with decisions_tab:
     if may_decide:
         text = st.text_input("Decision", key="cy_decision_text")
         if st.button("Record the decision", key="cy_decide"):
-            run(lambda: cycle.record_decision(runtime.uow(), actor, cycle_id, text), "Decision recorded.")
+            run(lambda: cycle.record_decision(runtime.uow(), actor, cycle_id, text), "Decision recorded.",
+                clear=("cy_decision_text",))
 with actions_tab:
     st.dataframe(view.actions, hide_index=True, key="cy_actions")
     if may_decide:
@@ -88,7 +94,8 @@ with actions_tab:
                                   key="cy_action_owner")
         due = cols[2].date_input("Due", value=date.today(), key="cy_action_due")
         if st.button("Add the action", key="cy_add_action"):
-            run(lambda: cycle.add_action(runtime.uow(), actor, cycle_id, text, owner, due), "Action added.")
+            run(lambda: cycle.add_action(runtime.uow(), actor, cycle_id, text, owner, due), "Action added.",
+                clear=("cy_action_text",))
     mine = view.actions[(view.actions.owner == actor.username) & (view.actions.status == "open")] \
         if not view.actions.empty else view.actions
     for row in mine.itertuples():

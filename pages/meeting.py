@@ -19,6 +19,7 @@ if plan is None:
 step = st.session_state.setdefault("mt_step", 0)
 if flash := st.session_state.pop("mt_flash", None):
     st.success(flash)
+    st.session_state["mt_decision"] = ""  # recorded: a second click must not record it again
 
 
 def go(delta: int) -> None:
@@ -63,7 +64,7 @@ elif step == 2:
                                                   capacity_hours=("capacity_hours", "sum"))
     monthly = monthly.assign(utilization=monthly.load_hours / monthly.capacity_hours, period=monthly.month)
     right.plotly_chart(charts.utilization_heatmap(monthly).update_layout(height=BIG), width="stretch",
-                       key="mt_capacity")
+                       key="mt_capacity_heatmap")
 elif step == 3:
     cols = st.columns(3)
     demand = cols[0].slider("Demand change", -30, 30, 0, format="%d%%", key="mt_demand") / 100

@@ -106,3 +106,39 @@ def edit_text_cell(page, grid, columns: Sequence[str], column: str, text: str, r
     editor.fill(text)
     page.keyboard.press("Enter")
     expect(cell(grid, columns, column, row)).to_have_text(text)
+
+
+def strip_metric(page, label: str):
+    """The delta strip's metric called `label` (of the latest script run)."""
+    named = page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(rf"^{re.escape(label)}$"))
+    return live(page).get_by_test_id("stMetric").filter(has=named)
+
+
+def lower_demand_and_see_revenue_fall(page, sliders, steps: int = 10) -> None:
+    """Move the real "Demand change" slider under `sliders` `steps` percent down with the keyboard
+    and check the strip's Revenue falls below the plan's (its delta turns negative)."""
+    from playwright.sync_api import expect
+
+    revenue = strip_metric(page, "Revenue")
+    rendered(page, revenue)
+    value, delta = revenue.get_by_test_id("stMetricValue"), revenue.get_by_test_id("stMetricDelta")
+    expect(value).to_have_text(re.compile(r"^\d{1,3}(,\d{3})+$"))
+    expect(delta).to_have_text(re.compile(r"^\+0 \(\+0\.0%\)$"))  # no lever moved yet
+    before = value.inner_text()
+
+    slider = sliders.get_by_test_id("stSlider").filter(has_text="Demand change")
+    lever = slider.get_by_role("slider", name="Demand change")  # react-aria's visually hidden range input
+    expect(lever).to_have_value("0")
+    thumb = lever.locator("xpath=../..")  # the round thumb the input sits in
+    thumb.click()  # at 0, the middle of -30..30: the click keeps the value and focuses the input
+    expect(lever).to_be_focused()
+    for _ in range(steps):
+        page.keyboard.press("ArrowLeft")
+    expect(lever).to_have_value(str(-steps))
+    expect(slider.get_by_test_id("stSliderThumbValue")).to_have_text(f"-{steps}%")
+
+    expect(strip_metric(page, "Revenue").get_by_test_id("stMetricDelta")).to_have_text(
+        re.compile(r"^-\d{1,3}(,\d{3})* \(-\d+\.\d%\)$"))  # the scenario's revenue, below the plan's
+    after = strip_metric(page, "Revenue").get_by_test_id("stMetricValue")
+    expect(after).not_to_have_text(before)
+    assert int(after.inner_text().replace(",", "")) < int(before.replace(",", ""))

@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser_helpers import live, rendered, sign_in
+from tests.e2e.browser_helpers import live, lower_demand_and_see_revenue_fall, rendered, sign_in, strip_metric
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 STEPS = 10  # ArrowLeft presses: the slider moves 1% a press, so Demand change ends at -10%
-
-
-def strip_metric(page, label: str):
-    """The delta strip's metric called `label` (of the latest script run)."""
-    named = page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(rf"^{re.escape(label)}$"))
-    return live(page).get_by_test_id("stMetric").filter(has=named)
 
 
 def test_executive_moves_the_demand_slider_and_the_revenue_changes(page):
@@ -26,29 +20,7 @@ def test_executive_moves_the_demand_slider_and_the_revenue_changes(page):
     sign_in(page, "executive")
     page.get_by_role("link", name="Scenarios").click()
     expect(page.get_by_role("heading", name="What-if scenarios").first).to_be_visible()
-    revenue = strip_metric(page, "Revenue")
-    rendered(page, revenue)
-    value, delta = revenue.get_by_test_id("stMetricValue"), revenue.get_by_test_id("stMetricDelta")
-    expect(value).to_have_text(re.compile(r"^\d{1,3}(,\d{3})+$"))
-    expect(delta).to_have_text(re.compile(r"^\+0 \(\+0\.0%\)$"))  # no lever moved yet
-    before = value.inner_text()
-
-    slider = page.get_by_test_id("stSidebar").get_by_test_id("stSlider").filter(has_text="Demand change")
-    lever = slider.get_by_role("slider", name="Demand change")  # react-aria's visually hidden range input
-    expect(lever).to_have_value("0")
-    thumb = lever.locator("xpath=../..")  # the round thumb the input sits in
-    thumb.click()  # at 0, the middle of -30..30: the click keeps the value and focuses the input
-    expect(lever).to_be_focused()
-    for _ in range(STEPS):
-        page.keyboard.press("ArrowLeft")
-    expect(lever).to_have_value(str(-STEPS))
-    expect(slider.get_by_test_id("stSliderThumbValue")).to_have_text(f"-{STEPS}%")
-
-    expect(strip_metric(page, "Revenue").get_by_test_id("stMetricDelta")).to_have_text(
-        re.compile(r"^-\d{1,3}(,\d{3})* \(-\d+\.\d%\)$"))  # the scenario's revenue, below the plan's
-    after = strip_metric(page, "Revenue").get_by_test_id("stMetricValue")
-    expect(after).not_to_have_text(before)
-    assert int(after.inner_text().replace(",", "")) < int(before.replace(",", ""))
+    lower_demand_and_see_revenue_fall(page, page.get_by_test_id("stSidebar"), STEPS)
     assert not live(page).get_by_test_id("stException").count()
 
     page.set_viewport_size({"width": 1400, "height": 1400})  # sliders, the strip and the charts in one picture
