@@ -12,6 +12,7 @@ TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply
 BIG = 560
 
 actor = session.guard("meeting")
+st.title("Meeting mode")
 plan = dashboard_views.current_plan(runtime.uow())
 if plan is None:
     st.info("No consensus plan yet: meeting mode presents the current cycle's plan.")

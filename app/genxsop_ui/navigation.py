@@ -24,7 +24,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("forecasting", "../pages/forecasting.py", "Forecasting", ":material/query_stats:", _EVERYONE),
     PageSpec("supply", "../pages/supply.py", "Supply review", ":material/factory:", _EVERYONE),
     PageSpec("inventory", "../pages/inventory.py", "Inventory", ":material/inventory_2:", _EVERYONE),
-    PageSpec("scenarios", "../pages/scenarios.py", "Scenarios", ":material/tune:", _EVERYONE),
+    PageSpec("scenarios", "../pages/scenarios.py", "What-if scenarios", ":material/tune:", _EVERYONE),
     PageSpec("kpis", "../pages/kpis.py", "KPIs", ":material/monitoring:", _EVERYONE),
     PageSpec("cycle", "../pages/cycle.py", "S&OP cycle", ":material/event_repeat:", _EVERYONE),
     PageSpec("meeting", "../pages/meeting.py", "Meeting mode", ":material/co_present:", _EVERYONE),
