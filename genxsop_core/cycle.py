@@ -122,8 +122,8 @@ def _commit(uow: UnitOfWork, cycle: SopCycle) -> None:
 def sign_off(uow: UnitOfWork, actor: Actor, cycle_id: int, comment: str, freeze_with=None) -> str:  # noqa: ANN001
     """The current stage's owner signs it off; the cycle moves to the next stage. Returns the new stage.
 
-    The executive S&OP sign-off needs `freeze_with(uow, cycle)`: the callable that approves the
-    plans and returns the lineage to freeze (genxsop_core.plan_freeze.freeze_plan), so this module
+    The executive S&OP sign-off needs `freeze_with(uow, actor, cycle)`: the callable that approves the
+    plans and returns the lineage to freeze (genxsop_core.plan_freeze.freezer), so this module
     stays the state machine and nothing else.
     """
     require(actor, "cycle.signoff")
