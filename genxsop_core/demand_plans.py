@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy.orm.exc import StaleDataError
 
 from genxsop_core import plan_versions
 from genxsop_core.disaggregation import split_proportionally
@@ -27,8 +26,8 @@ from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.models import PlanVersion, utcnow
 from genxsop_core.periods import bucket_start
-from genxsop_core.plan_versions import (add_version, cycle_for, editable_version, refuse_second_version, row_token,
-                                        snapshot)
+from genxsop_core.plan_versions import (add_version, cycle_for, editable_version, flush_cell_edits,
+                                        refuse_second_version, row_token, snapshot)
 from genxsop_core.permissions import Actor, require
 from genxsop_core.unit_of_work import UnitOfWork
 
@@ -150,11 +149,7 @@ def save_overrides(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequen
                 row.comment = edit.comment.strip() if values[sku] is not None else None
                 row.author, row.updated_at = actor.username, utcnow()
                 after[cell] = {**_cell(row), "via": f"{edit.level} {edit.key}"}
-        try:
-            uow.session.flush()
-        except StaleDataError:
-            raise Conflict("another planner saved some of these cells while you were saving; nothing of yours "
-                           "was written: reload the grid and apply your edits again") from None
+        flush_cell_edits(uow)
         uow.publish(RecordChanged(actor.username, action="override", entity="demand_plan", key=str(version_id),
                                   before=before, after=after))
         uow.commit()

@@ -16,11 +16,10 @@ import pandas as pd
 
 from genxsop_core import accuracy
 from genxsop_core.demand_plans import KIND, OVERRIDE_LEVELS, OverrideEdit
-from genxsop_core.plan_versions import row_token
+from genxsop_core.plan_versions import export_plan, row_token
 from genxsop_core.disaggregation import split_proportionally
 from genxsop_core.exceptions import InvalidInput, NotFound
 from genxsop_core.grid_changes import changed_rows
-from genxsop_core.io.exporter import encode
 from genxsop_core.unit_of_work import UnitOfWork
 
 LEVELS: tuple[str, ...] = ("total", "category", "family", "sku")
@@ -266,15 +265,5 @@ def accuracy_panel(uow: UnitOfWork, node: Node, level: str = "sku", lag: int | N
 
 
 def plan_export(uow: UnitOfWork, version_id: int, file_type: str) -> tuple[bytes, str]:
-    """The plan as CSV or XLSX (text cells neutralised against formula injection) and a file name."""
-    with uow:
-        version = uow.plans.get(version_id)
-        if version is None or version.kind != KIND:
-            raise NotFound(f"demand plan version {version_id} does not exist")
-        frame = uow.demand_plans.frame([version_id])
-        name = version.name
-    frame = frame.assign(period=frame.period.dt.date, version=name)[
-        ["version", "sku", "name", "category", "family", "period", "statistical", "override", "consensus",
-         "reason_code", "comment", "author", "updated_at"]]
-    frame["updated_at"] = pd.to_datetime(frame.updated_at, utc=True).dt.tz_localize(None)
-    return encode(frame, file_type, "demand plan"), f"demand_plan_{version_id}.{file_type}"
+    """The demand plan as CSV or XLSX and a file name (plan_versions.export_plan)."""
+    return export_plan(uow, KIND, version_id, file_type)

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import pandas as pd
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
+from genxsop_core.io.exporter import encode
 from genxsop_core.models import PlanVersion, SopCycle, utcnow
 from genxsop_core.permissions import Actor, require
 from genxsop_core.unit_of_work import UnitOfWork
@@ -40,6 +43,28 @@ def row_token(row_versions: Sequence[int]) -> str:
 
 def cycle_name(month: date) -> str:
     return f"S&OP {month:%Y-%m}"
+
+
+def flush_cell_edits(uow: UnitOfWork) -> None:
+    """Write the grid's cell changes; a row another planner saved meanwhile (its row version moved
+    under us) refuses them all."""
+    try:
+        uow.session.flush()
+    except StaleDataError:
+        raise Conflict("another planner saved some of these cells while you were saving; nothing of yours "
+                       "was written: reload the grid and apply your edits again") from None
+
+
+def export_plan(uow: UnitOfWork, kind: str, version_id: int, file_type: str) -> tuple[bytes, str]:
+    """A plan version's rows as CSV or XLSX (text cells neutralised against formula injection) and a file name."""
+    with uow:
+        name = get_version(uow, kind, version_id).name
+        rows = uow.demand_plans if kind == "demand" else uow.supply_plans
+        frame = rows.frame([version_id])
+    frame = frame.assign(period=frame.period.dt.date, version=name,
+                         updated_at=pd.to_datetime(frame.updated_at, utc=True).dt.tz_localize(None))
+    frame = frame[["version", "sku", "name", "category", "family", "period", *rows.columns, "author", "updated_at"]]
+    return encode(frame, file_type, f"{kind} plan"), f"{kind}_plan_{version_id}.{file_type}"
 
 
 def get_version(uow: UnitOfWork, kind: str, version_id: int) -> PlanVersion:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy.orm.exc import StaleDataError
 
 from genxsop_core import plan_versions
 from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.models import PlanVersion, utcnow
 from genxsop_core.permissions import Actor, require
-from genxsop_core.plan_versions import add_version, editable_version, get_version, refuse_second_version, snapshot
+from genxsop_core.plan_versions import (add_version, editable_version, flush_cell_edits, get_version,
+                                        refuse_second_version, snapshot)
 from genxsop_core.unit_of_work import UnitOfWork
 
 KIND = "supply"
@@ -144,11 +144,7 @@ def save_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequenc
             row.comment = edit.comment.strip() or None
             row.author, row.updated_at = actor.username, utcnow()
             after[cell] = _cell(row)
-        try:
-            uow.session.flush()
-        except StaleDataError:
-            raise Conflict("another planner saved some of these cells while you were saving; nothing of yours "
-                           "was written: reload the grid and apply your edits again") from None
+        flush_cell_edits(uow)
         uow.publish(RecordChanged(actor.username, action="edit_receipts", entity="supply_plan", key=str(version_id),
                                   before=before, after=after))
         uow.commit()

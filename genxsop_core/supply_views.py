@@ -10,11 +10,9 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core import capacity, inventory_policy, replenishment
-from genxsop_core.exceptions import NotFound
 from genxsop_core.grid_changes import changed_rows
-from genxsop_core.io.exporter import encode
 from genxsop_core.plan_data import LEVELS, PlanData
-from genxsop_core.plan_versions import get_version
+from genxsop_core.plan_versions import export_plan, get_version
 from genxsop_core.supply_plans import KIND, ReceiptEdit
 from genxsop_core.unit_of_work import UnitOfWork
 
@@ -121,15 +119,5 @@ def propose(data: PlanData, policy: pd.DataFrame, rows: pd.DataFrame, not_before
 
 
 def plan_export(uow: UnitOfWork, version_id: int, file_type: str) -> tuple[bytes, str]:
-    """The supply plan as CSV or XLSX (text cells neutralised against formula injection)."""
-    with uow:
-        version = uow.plans.get(version_id)
-        if version is None or version.kind != KIND:
-            raise NotFound(f"supply plan version {version_id} does not exist")
-        frame = uow.supply_plans.frame([version_id])
-        name = version.name
-    frame = frame.assign(period=frame.period.dt.date, version=name,
-                         updated_at=pd.to_datetime(frame.updated_at, utc=True).dt.tz_localize(None))
-    frame = frame[["version", "sku", "name", "category", "family", "period", "planned_receipts", "kind", "firm",
-                   "comment", "author", "updated_at"]]
-    return encode(frame, file_type, "supply plan"), f"supply_plan_{version_id}.{file_type}"
+    """The supply plan as CSV or XLSX and a file name (plan_versions.export_plan)."""
+    return export_plan(uow, KIND, version_id, file_type)

@@ -7,11 +7,11 @@ from genxsop_core import demand_plans, demand_views, forecast_views
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
 from genxsop_ui import charts, pickers, runtime, session
+from genxsop_ui.plan_version_tab import plan_version_tab
 
 actor = session.guard("demand")
 st.title("Demand review")
 may_edit = session.allowed(actor, "demand_plan.edit")
-may_approve = session.allowed(actor, "demand_plan.approve")
 hierarchy = product_hierarchy(runtime.uow())
 versions = demand_views.list_versions(runtime.uow())
 if "dm_pending_version" in st.session_state:  # set by an action below, applied before the picker exists
@@ -156,26 +156,4 @@ with accuracy_tab:
             st.dataframe(panel.flagged, hide_index=True, key="dm_flagged")
 
 with version_tab:
-    st.markdown(f"**{version['name']}** · {version.cycle} · status **{version.status}** · created by "
-                f"{version.created_by}" + (f" · approved by {version.approved_by}" if version.approved_by else ""))
-    actions = []
-    if version.status == "draft" and may_edit:
-        actions.append(("submit", "Submit for approval"))
-    if version.status == "submitted" and may_edit:
-        actions.append(("send_back", "Send back to draft"))
-    if version.status == "submitted" and may_approve:
-        actions.append(("approve", "Approve (read-only from then on)"))
-    note = st.text_input("Note for the audit trail", key="dm_status_note") if actions else ""
-    for change, label in actions:
-        if st.button(label, key=f"dm_{change}"):
-            try:
-                status = demand_plans.change_status(runtime.uow(), actor, version_id, change, note)
-            except GenXSOPError as error:
-                session.show_error(error)
-            else:
-                st.session_state["dm_flash"] = f"Version {version_id} is now {status}."
-                st.rerun()
-    file_type = st.radio("Export as", ["xlsx", "csv"], horizontal=True, key="dm_export_type")
-    st.download_button(f"Download the plan ({file_type.upper()})",
-                       data=lambda: demand_views.plan_export(runtime.uow(), version_id, file_type)[0],
-                       file_name=f"demand_plan_{version_id}.{file_type}", key="dm_export")
+    plan_version_tab(actor, "demand", version_id, version, "dm", demand_plans.change_status, "Download the plan")

@@ -5,11 +5,11 @@ from genxsop_core import demand_views, inventory_views, supply_plans, supply_vie
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
 from genxsop_ui import charts, pickers, runtime, session
+from genxsop_ui.plan_version_tab import plan_version_tab
 
 actor = session.guard("supply")
 st.title("Supply review")
 may_edit = session.allowed(actor, "supply_plan.edit")
-may_approve = session.allowed(actor, "supply_plan.approve")
 if "sp_pending_version" in st.session_state:  # set by an action below, applied before the picker exists
     st.session_state["sp_version"] = st.session_state.pop("sp_pending_version")
 if flash := st.session_state.pop("sp_flash", None):
@@ -142,27 +142,5 @@ with propose_tab:
         st.dataframe(proposal.expedite, hide_index=True, key="sp_expedite")
 
 with version_tab:
-    st.markdown(f"**{version['name']}** · {version.cycle} · status **{version.status}** · balances demand plan "
-                f"version {demand_version_id} · created by {version.created_by}"
-                + (f" · approved by {version.approved_by}" if version.approved_by else ""))
-    actions = []
-    if version.status == "draft" and may_edit:
-        actions.append(("submit", "Submit for approval"))
-    if version.status == "submitted" and may_edit:
-        actions.append(("send_back", "Send back to draft"))
-    if version.status == "submitted" and may_approve:
-        actions.append(("approve", "Approve (read-only from then on)"))
-    note = st.text_input("Note for the audit trail", key="sp_status_note") if actions else ""
-    for change, label in actions:
-        if st.button(label, key=f"sp_{change}"):
-            try:
-                status = supply_plans.change_status(runtime.uow(), actor, version_id, change, note)
-            except GenXSOPError as error:
-                session.show_error(error)
-            else:
-                st.session_state["sp_flash"] = f"Version {version_id} is now {status}."
-                st.rerun()
-    file_type = st.radio("Export as", ["xlsx", "csv"], horizontal=True, key="sp_export_type")
-    st.download_button(f"Download the supply plan ({file_type.upper()})",
-                       data=lambda: supply_views.plan_export(runtime.uow(), version_id, file_type)[0],
-                       file_name=f"supply_plan_{version_id}.{file_type}", key="sp_export")
+    plan_version_tab(actor, "supply", version_id, version, "sp", supply_plans.change_status, "Download the supply plan",
+                     f" · balances demand plan version {demand_version_id}")
