@@ -22,8 +22,9 @@ if key is None:
              "(it signs the login cookie). Only demo mode (GENXSOP_DEMO=1) may run without one.")
     st.stop()
 
-authenticator = auth.authenticator(settings, key)
-if not auth.login_form(authenticator, settings):
+credentials = auth.credentials()
+authenticator = auth.authenticator(settings, key, credentials)
+if not auth.login_form(authenticator, settings, credentials):
     st.stop()
 
 actor = session.current_actor()

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import bcrypt
 
+from genxsop_core import login_throttle
 from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.models import User
@@ -32,6 +34,7 @@ class UserView:
     email: str
     roles: tuple[str, ...]
     active: bool
+    locked_until: datetime | None = None  # signed-in refused until then (login_throttle)
 
 
 def hash_password(password: str) -> str:
@@ -43,7 +46,8 @@ def check_password(password: str, password_hash: str) -> bool:
 
 
 def _view(user: User) -> UserView:
-    return UserView(user.username, user.name, user.email, tuple(user.roles), user.active)
+    return UserView(user.username, user.name, user.email, tuple(user.roles), user.active,
+                    login_throttle.lock_end(user.locked_until))
 
 
 def _snapshot(user: User) -> dict[str, Any]:
@@ -117,6 +121,11 @@ def set_password(uow: UnitOfWork, actor: Actor, username: str, password: str) ->
     return _change(uow, actor, username, "set_password", password_hash=hash_password(password))
 
 
+def unlock_user(uow: UnitOfWork, actor: Actor, username: str) -> UserView:
+    """Lift a sign-in lock (login_throttle) before it runs out."""
+    return _change(uow, actor, username, "unlock", failed_logins=0, locked_until=None)
+
+
 def list_users(uow: UnitOfWork) -> list[UserView]:
     with uow:
         return [_view(u) for u in uow.users.list()]
@@ -129,10 +138,12 @@ def get_user(uow: UnitOfWork, username: str) -> UserView | None:
 
 
 def login_credentials(uow: UnitOfWork) -> dict[str, Any]:
-    """streamlit-authenticator's credentials dict, built from active users (hashes only)."""
+    """streamlit-authenticator's credentials dict, built from active users (hashes only);
+    `locked` says the account is locked after too many wrong passwords."""
     with uow:
         return {"usernames": {
             u.username: {"name": u.name, "email": u.email or f"{u.username}@genxsop.local",
-                         "password": u.password_hash, "roles": list(u.roles)}
+                         "password": u.password_hash, "roles": list(u.roles),
+                "locked": login_throttle.lock_end(u.locked_until) is not None}
             for u in uow.users.list() if u.active
         }}

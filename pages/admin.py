@@ -44,6 +44,11 @@ with users_tab:
     person = next(u for u in people if u.username == chosen)
     roles = st.multiselect("Roles", ROLES, default=list(person.roles), format_func=ROLE_LABELS.get,
                            key=f"roles_{chosen}")
+    if person.locked_until is not None:
+        st.warning(f"{chosen} is locked after repeated wrong passwords until "
+                   f"{person.locked_until:%Y-%m-%d %H:%M} UTC.")
+        if st.button("Unlock", key="unlock_user"):
+            _run(lambda: users.unlock_user(runtime.uow(), actor, chosen), f"{chosen} unlocked.")
     left, middle, right = st.columns(3)
     if left.button("Save roles", key="save_roles"):
         _run(lambda: users.set_roles(runtime.uow(), actor, chosen, roles), f"Roles of {chosen} saved.")
@@ -57,7 +62,8 @@ with users_tab:
                  f"Password of {chosen} changed.")
 
     table_slot.dataframe(pd.DataFrame([{"Username": u.username, "Name": u.name, "Email": u.email,
-                                        "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active}
+                                        "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active,
+                                        "Locked until": u.locked_until}
                                        for u in users.list_users(runtime.uow())]), hide_index=True)
 
 with reasons_tab:

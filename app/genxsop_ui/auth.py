@@ -1,15 +1,20 @@
 """Login with streamlit-authenticator against the users in the database.
 
 Credentials are rebuilt from the database on every run (only bcrypt hashes ever leave
-it), so a deactivated user or a changed role takes effect on the next click.
+it), so a deactivated user or a changed role takes effect on the next click. Wrong
+passwords are counted in the database (login_throttle): after MAX_FAILED_LOGINS the
+account is locked for LOCK_MINUTES in every session and on every replica.
 """
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
+from genxsop_core import login_throttle
 from genxsop_core.bootstrap import DEMO_PASSWORD, DEMO_USERS
 from genxsop_core.config import Settings
 from genxsop_core.permissions import ROLE_LABELS
@@ -27,25 +32,51 @@ def cookie_key(settings: Settings) -> str | None:
     return runtime.generated_cookie_key() if settings.demo else None
 
 
-def authenticator(settings: Settings, key: str) -> stauth.Authenticate:
+def credentials() -> dict[str, Any]:
+    """The active users' hashes, a locked account marked as out of attempts for the library."""
+    creds = login_credentials(runtime.uow())
+    for entry in creds["usernames"].values():
+        entry["failed_login_attempts"] = login_throttle.MAX_FAILED_LOGINS if entry.pop("locked") else 0
+    return creds
+
+
+def authenticator(settings: Settings, key: str, creds: dict[str, Any]) -> stauth.Authenticate:
     return stauth.Authenticate(
-        login_credentials(runtime.uow()), cookie_name=COOKIE_NAME, cookie_key=key,
+        creds, cookie_name=COOKIE_NAME, cookie_key=key,
         cookie_expiry_days=COOKIE_DAYS, auto_hash=False, login_sleep_time=0,
     )
 
 
-def login_form(auth: stauth.Authenticate, settings: Settings) -> bool:
-    """Render the login form (or re-login from the cookie); True when someone is logged in."""
+def _failed_attempts(creds: dict[str, Any]) -> dict[str, int]:
+    return {name: entry.get("failed_login_attempts", 0) for name, entry in creds["usernames"].items()}
+
+
+LOCKED_MESSAGE = (f"This account is locked after {login_throttle.MAX_FAILED_LOGINS} wrong passwords. "
+                  f"Try again in {login_throttle.LOCK_MINUTES} minutes, or ask an admin to unlock it.")
+
+
+def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, Any]) -> bool:
+    """Render the login form (or re-login from the cookie); True when someone is logged in.
+
+    The library counts a wrong password in `creds`; the count is carried to the database here.
+    """
+    before = _failed_attempts(creds)
     try:
-        auth.login(location="main", fields={"Form name": "Sign in to GenXSOP", "Username": "Username",
-                                            "Password": "Password", "Login": "Sign in"})
+        auth.login(location="main", max_login_attempts=login_throttle.MAX_FAILED_LOGINS,
+                   callback=lambda info: login_throttle.record_sign_in(runtime.uow(), info["username"]),
+                   fields={"Form name": "Sign in to GenXSOP", "Username": "Username",
+                           "Password": "Password", "Login": "Sign in"})
     except LoginError as error:
-        st.error(str(error))
+        st.error(LOCKED_MESSAGE if "attempts" in str(error) else str(error))
+    locked = False
+    for username, count in _failed_attempts(creds).items():
+        if count > before.get(username, 0):
+            locked = login_throttle.record_failed_login(runtime.uow(), username) is not None
     status = st.session_state.get("authentication_status")
     if status:
         return True
     if status is False:
-        st.error("Username or password is incorrect.")
+        st.error(LOCKED_MESSAGE if locked else "Username or password is incorrect.")
     if settings.demo:
         show_demo_logins()
     return False

@@ -83,3 +83,35 @@ def test_sign_out_returns_to_the_login_form(app_db):
     assert at.session_state["authentication_status"] is None
     at.run()
     assert [t.label for t in at.text_input] == ["Username", "Password"]
+
+
+def test_repeated_wrong_passwords_lock_the_account_in_every_session(app_db):
+    from genxsop_core import login_throttle
+    from genxsop_core.unit_of_work import UnitOfWork
+
+    at = new_app().run()
+    for _ in range(login_throttle.MAX_FAILED_LOGINS - 1):
+        at = sign_in(at, "supply", "guess-again")
+        assert "Username or password is incorrect." in [e.value for e in at.error]
+    at = sign_in(at, "supply", "guess-again")
+    assert any("locked" in e.value for e in at.error)
+    # the right password, in a new session, is refused while the lock holds
+    at = sign_in(new_app().run(), "supply", "genxsop-demo")
+    assert not at.title and any("locked" in e.value for e in at.error)
+    assert login_throttle.locked_until(UnitOfWork(), "supply") is not None
+    # another account is not affected
+    at = sign_in(new_app().run(), "demand", "genxsop-demo")
+    assert [t.value for t in at.title] == ["Dashboard"]
+
+
+def test_an_admin_unlocks_a_locked_account(app_db):
+    from genxsop_core import login_throttle, users
+    from genxsop_core.permissions import Actor
+    from genxsop_core.unit_of_work import UnitOfWork
+
+    for _ in range(login_throttle.MAX_FAILED_LOGINS):
+        login_throttle.record_failed_login(UnitOfWork(), "supply")
+    assert users.get_user(UnitOfWork(), "supply").locked_until is not None
+    users.unlock_user(UnitOfWork(), Actor("admin", ("admin",)), "supply")
+    at = sign_in(new_app().run(), "supply", "genxsop-demo")
+    assert [t.value for t in at.title] == ["Dashboard"]
