@@ -28,6 +28,7 @@ if not auth.login_form(authenticator, settings, credentials):
     st.stop()
 
 actor = session.current_actor()
+session.tag_log_lines(actor)
 if actor is None:
     st.error("Your account is no longer active. Ask an admin.")
     authenticator.logout("Sign out", location="main", key="sign_out_inactive")
@@ -43,4 +44,5 @@ auth.logout_button(authenticator)
 
 navigation = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key,
                                     default=(i == 0)) for i, p in enumerate(pages_for(actor.roles))])
-navigation.run()
+with session.page_log(navigation.title):
+    navigation.run()

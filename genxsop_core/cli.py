@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from genxsop_core import forecast_runs, forecast_views, users
+from genxsop_core import forecast_runs, forecast_views, logs, users
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
 from genxsop_core.exceptions import GenXSOPError, InvalidInput, ValidationFailed
@@ -225,8 +225,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logs.configure_logging()
+    ids = logs.inherited_ids()  # a worker the app started logs as the planner who asked
     try:
-        print(args.run(args))
+        with logs.context(**{"user": _operator().username, **ids, "command": args.command}):
+            print(args.run(args))
         return 0
     except ValidationFailed as error:
         print(f"error: {error.issues[0]}" + (f" (and {len(error.issues) - 1} more problems)"

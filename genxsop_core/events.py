@@ -95,8 +95,14 @@ _log = logging.getLogger("genxsop.events")
 
 
 def log_event(event: Event) -> None:
-    """Logging handler: one line per event, with the actor."""
-    _log.info("%s by %s", event.describe(), event.actor)
+    """Logging handler: one line per committed event, its kind and key as fields of the JSON line."""
+    fields = {"event": type(event).__name__, "actor": event.actor}
+    for name in ("action", "entity", "key", "kind", "file"):
+        if hasattr(event, name):
+            fields[name] = getattr(event, name)
+    if fields.get("entity") == "forecast_run" and str(fields.get("key", "")).isdigit():
+        fields["run"] = int(fields["key"])  # so one grep follows a run from its request to its end
+    _log.info("%s by %s", event.describe(), event.actor, extra=fields)
 
 
 def default_bus() -> EventBus:

@@ -21,8 +21,9 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.exc import DBAPIError
 
-from genxsop_core import forecasting
+from genxsop_core import forecasting, logs
 from genxsop_core.config import load_settings
 from genxsop_core.events import RecordChanged
 from genxsop_core.exceptions import InvalidInput, NotFound
@@ -93,7 +94,7 @@ def launch_worker(run_id: int) -> subprocess.Popen:
     output = open(os.path.join(log_dir, f"forecast-run-{run_id}.log"), "ab") if log_dir else subprocess.DEVNULL
     return subprocess.Popen([sys.executable, "-m", "genxsop_core", "run-forecast", str(run_id)],
                             stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True,
-                            env=os.environ.copy())
+                            env={**os.environ, **logs.ids_for_child()})  # its log lines carry our user and session
 
 
 def start_run(uow_factory: UowFactory, actor: Actor, request: ForecastRequest) -> int:
@@ -144,7 +145,12 @@ class _Heartbeat(threading.Thread):
 def execute_run(uow_factory: UowFactory, run_id: int, workers: int | None = None,
                 scheduler: str | None = None) -> None:
     """Do the work of a queued run (called in the worker process). Never raises for data problems:
-    a failed run is recorded as failed with its reason."""
+    a failed run is recorded as failed with its reason. Every log line inside carries the run id."""
+    with logs.context(run=run_id):
+        _execute_run(uow_factory, run_id, workers, scheduler)
+
+
+def _execute_run(uow_factory: UowFactory, run_id: int, workers: int | None, scheduler: str | None) -> None:
     settings = load_settings()
     with uow_factory() as uow:
         run = uow.forecast_runs.get(run_id)
@@ -156,6 +162,8 @@ def execute_run(uow_factory: UowFactory, run_id: int, workers: int | None = None
         run.worker = f"{socket.gethostname()}:{os.getpid()}"
         scope, model, horizon, actor = run.scope, run.models[0], run.horizon, run.created_by
         uow.commit()
+    _log.info("forecast run %s started by %s", run_id, actor, extra={"model": model, "horizon": horizon,
+                                                                   "scope": scope, "worker": run.worker})
     heartbeat = _Heartbeat(uow_factory, run_id)
     heartbeat.start()
     timings: dict[str, float] = {}
@@ -180,12 +188,20 @@ def execute_run(uow_factory: UowFactory, run_id: int, workers: int | None = None
         timings["forecast_s"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
         _save(uow_factory, run_id, actor, output, _data_hash(history), timings)
-        _log.info("forecast run %s done: %d SKUs in %.1f s", run_id, len(output.selection), timings["forecast_s"])
+        _log.info("forecast run %s done: %d SKUs in %.1f s", run_id, len(output.selection), timings["forecast_s"],
+                  extra={"skus": len(output.selection), **timings})
     except Exception as error:  # noqa: BLE001 - the run records why it failed
         _log.exception("forecast run %s failed", run_id)
-        _update(uow_factory, run_id, status="failed", finished_at=utcnow(), error=f"{type(error).__name__}: {error}")
+        _update(uow_factory, run_id, status="failed", finished_at=utcnow(), error=_reason(error))
     finally:
         heartbeat.stopped.set()
+
+
+def _reason(error: Exception) -> str:
+    """Why a run failed, for the planner: a database error's own message, not the statement and its rows."""
+    if isinstance(error, DBAPIError) and error.orig is not None:
+        error = error.orig
+    return f"{type(error).__name__}: {error}"
 
 
 def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.ForecastOutput,

@@ -1,11 +1,11 @@
 """Process-wide resources: settings, the migrated (and in demo mode seeded) database."""
 from __future__ import annotations
 
-import logging
 import secrets
 
 import streamlit as st
 
+from genxsop_core import logs
 from genxsop_core.bootstrap import prepare_database
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.db import get_session_factory
@@ -23,13 +23,8 @@ def ready_database(database_url: str) -> str:
 
 @st.cache_resource
 def configure_logging() -> None:
-    """GenXSOP's own log lines (events, runs) on stderr beside Streamlit's."""
-    logger = logging.getLogger("genxsop")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    """GenXSOP's own log lines (events, runs) as JSON lines on stderr beside Streamlit's."""
+    logs.configure_logging()
 
 
 def settings() -> Settings:

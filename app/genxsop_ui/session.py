@@ -1,13 +1,23 @@
 """The signed-in user as an Actor for services, and the role check every page runs first."""
 from __future__ import annotations
 
-import streamlit as st
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from genxsop_core import logs
 from genxsop_core.exceptions import GenXSOPError, ValidationFailed
 from genxsop_core.permissions import ROLE_LABELS, Actor, can
 from genxsop_core.users import get_user
 from genxsop_ui import runtime
+from genxsop_ui.formatting import plain
 from genxsop_ui.navigation import page
+
+_log = logging.getLogger("genxsop.pages")
 
 
 def current_actor() -> Actor | None:
@@ -19,6 +29,23 @@ def current_actor() -> Actor | None:
     if user is None or not user.active:
         return None
     return Actor(user.username, user.roles)
+
+
+def tag_log_lines(actor: Actor | None) -> None:
+    """Every log line of this rerun carries the user and the browser session (logs.py)."""
+    ctx = get_script_run_ctx()
+    logs.bind(user=actor.username if actor else None, session=ctx.session_id if ctx else None)
+
+
+@contextmanager
+def page_log(title: str) -> Iterator[None]:
+    """One log line per rerun: which page, how long it took to draw (st.stop/st.rerun included)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        _log.info("page %s drawn", title, extra={"page": title,
+                                                 "ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
 def guard(page_key: str) -> Actor:
@@ -46,4 +73,4 @@ def show_error(error: GenXSOPError) -> None:
         st.dataframe([{"file": i.file, "row": i.row, "column": i.column, "problem": i.message}
                       for i in error.issues], hide_index=True)
     else:
-        st.error(str(error))
+        st.error(plain(str(error)))  # messages name what the user typed: shown as typed

@@ -144,3 +144,26 @@ def test_background_worker_survives_alone_and_a_killed_one_is_reaped(demo, datab
     worker.wait(timeout=30)
     assert forecast_runs.reap_dead_runs(demo) == [run_id]
     assert forecast_views.get_run(demo(), run_id).status == "failed"
+
+
+@pytest.mark.slow
+def test_a_background_run_logs_json_lines_with_its_run_id_and_the_planner_who_asked(demo, database_url,
+                                                                                    monkeypatch, tmp_path):
+    import json
+
+    from genxsop_core import logs
+
+    monkeypatch.setenv("GENXSOP_DATABASE_URL", database_url)
+    monkeypatch.setenv("GENXSOP_FORECAST_WORKERS", "1")
+    monkeypatch.setenv("GENXSOP_LOG_DIR", str(tmp_path))
+    with logs.context(user=PLANNER.username, session="browser-session-1"):
+        run_id = forecast_runs.start_run(demo, PLANNER, juice("naive", 4))
+    deadline = time.monotonic() + 120
+    while forecast_views.get_run(demo(), run_id).status in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert forecast_views.get_run(demo(), run_id).status == "done"
+    lines = [json.loads(line) for line in (tmp_path / logs.LOG_FILE_NAME).read_text().splitlines()]
+    of_run = [line for line in lines if line.get("run") == run_id]
+    assert any("started" in line["message"] for line in of_run)
+    assert any("done" in line["message"] for line in of_run)
+    assert all((line["user"], line["session"]) == (PLANNER.username, "browser-session-1") for line in of_run)
