@@ -69,6 +69,7 @@ def create_version(uow: UnitOfWork, actor: Actor, run_id: int, cycle_month: date
 def insert_version(uow: UnitOfWork, actor: Actor, forecast: pd.DataFrame, cycle_month: date, name: str,
             run_id: int | None) -> int:
     """Insert the version and its rows (sku, period, statistical) inside the caller's unit of work."""
+    require(actor, "demand_plan.edit")
     cycle = cycle_for(uow, actor, bucket_start(cycle_month, "month"))
     refuse_second_version(uow, KIND, cycle)
     if forecast.empty:
@@ -134,7 +135,8 @@ def save_overrides(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequen
         missing = [f"{e.level} {e.key}" for e in edits if not members[e]]
         if missing:
             raise NotFound(f"{', '.join(sorted(set(missing)))}: no SKU of it is in this plan version")
-        rows = uow.demand_plans.rows_for_update(version_id, [(s, e.period) for e in edits for s in members[e]])
+        keys = [(s, e.period) for e in edits for s in members[e]]
+        rows = uow.demand_plans.rows_for_update(version_id, keys)
         _check_tokens(edits, members, rows)
         before, after = {}, {}
         for edit in edits:
@@ -149,7 +151,7 @@ def save_overrides(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequen
                 row.comment = edit.comment.strip() if values[sku] is not None else None
                 row.author, row.updated_at = actor.username, utcnow()
                 after[cell] = {**_cell(row), "via": f"{edit.level} {edit.key}"}
-        flush_cell_edits(uow)
+        flush_cell_edits(uow, lambda: _stale_cells(edits, members, uow.demand_plans.rows_for_update(version_id, keys)))
         uow.publish(RecordChanged(actor.username, action="override", entity="demand_plan", key=str(version_id),
                                   before=before, after=after))
         uow.commit()
@@ -172,6 +174,14 @@ def _member_values(edit: OverrideEdit, skus: list[str], cells: list) -> dict[str
 
 
 def _check_tokens(edits: Sequence[OverrideEdit], members: dict, rows: dict) -> None:
+    conflicts = _stale_cells(edits, members, rows)
+    if conflicts:
+        raise Conflict("nothing was saved: these cells changed since you loaded the grid; reload, check and "
+                       "re-enter: " + "; ".join(conflicts))
+
+
+def _stale_cells(edits: Sequence[OverrideEdit], members: dict, rows: dict) -> list[str]:
+    """The edited cells whose rows changed since the planner's grid was loaded, each with both values."""
     conflicts = []
     for edit in edits:
         cells = [rows.get((sku, edit.period)) for sku in members[edit]]
@@ -184,6 +194,4 @@ def _check_tokens(edits: Sequence[OverrideEdit], members: dict, rows: dict) -> N
             conflicts.append(f"{edit.level} {edit.key}, {edit.period:%Y-%m-%d}: you loaded {edit.seen_consensus:,.0f} "
                              f"and entered {mine}, but {latest.author or 'someone'} saved {now:,.0f} at "
                              f"{latest.updated_at:%H:%M:%S} since")
-    if conflicts:
-        raise Conflict("nothing was saved: these cells changed since you loaded the grid; reload, check and "
-                       "re-enter: " + "; ".join(conflicts))
+    return conflicts

@@ -84,7 +84,8 @@ def set_target(uow: UnitOfWork, actor: Actor, kpi: str, level: str, key: str, ta
     higher is better needs target >= green >= amber, lower is better target <= green <= amber
     (a target that scores amber would be a contradiction). Bias and tracking signal are judged
     on their size, so their thresholds are >= 0 and lower is better. Saving the same values
-    again writes nothing.
+    again writes nothing. Of two coordinators saving a node's target at the same moment, the second
+    is refused (Conflict) rather than overwriting a target it never saw.
     """
     require(actor, "kpi_targets.edit")
     key = _checked_node(kpi, level, key)
@@ -100,9 +101,8 @@ def set_target(uow: UnitOfWork, actor: Actor, kpi: str, level: str, key: str, ta
             return
         if row is None:
             uow.kpi_targets.add(KpiTarget(kpi=kpi, level=level, key=key, **values))
-        else:
-            for field, value in values.items():
-                setattr(row, field, value)
+        elif not uow.kpi_targets.update_if_unchanged(row, {f: before[f] for f in _VALUES}, values):
+            raise _saved_meanwhile(kpi, level, key)
         uow.publish(RecordChanged(actor.username, action="create" if row is None else "update",
                                   entity="kpi_target", key=_audit_key(kpi, level, key), before=before, after=after))
         _commit(uow, kpi, level, key)
@@ -179,9 +179,13 @@ def _audit_key(kpi: str, level: str, key: str) -> str:
     return f"{kpi}|{level}|{key}"
 
 
+def _saved_meanwhile(kpi: str, level: str, key: str) -> Conflict:
+    return Conflict(f"someone else saved the {kpi} target for {level} {key} at the same moment; nothing of "
+                    "yours was written: reload and try again")
+
+
 def _commit(uow: UnitOfWork, kpi: str, level: str, key: str) -> None:
     try:
         uow.commit()
     except IntegrityError:
-        raise Conflict(f"someone else saved the {kpi} target for {level} {key} at the same moment; nothing of "
-                       "yours was written: reload and try again") from None
+        raise _saved_meanwhile(kpi, level, key) from None

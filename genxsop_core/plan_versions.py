@@ -7,7 +7,7 @@ permission; the moves and their audit records are the same.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import pandas as pd
@@ -45,14 +45,19 @@ def cycle_name(month: date) -> str:
     return f"S&OP {month:%Y-%m}"
 
 
-def flush_cell_edits(uow: UnitOfWork) -> None:
+def flush_cell_edits(uow: UnitOfWork, stale_cells: Callable[[], list[str]]) -> None:
     """Write the grid's cell changes; a row another planner saved meanwhile (its row version moved
-    under us) refuses them all."""
+    under us) refuses them all. The refusal names both values of each such cell, as the token check
+    does: `stale_cells()` reads the rows again, as the other planner left them, and describes them."""
     try:
         uow.session.flush()
+        return
     except StaleDataError:
-        raise Conflict("another planner saved some of these cells while you were saving; nothing of yours "
-                       "was written: reload the grid and apply your edits again") from None
+        uow.rollback()
+    cells = stale_cells()
+    named = f": {'; '.join(cells)}" if cells else ""
+    raise Conflict("another planner saved some of these cells while you were saving; nothing of yours was written: "
+                   f"reload the grid and apply your edits again{named}")
 
 
 def export_plan(uow: UnitOfWork, kind: str, version_id: int, file_type: str) -> tuple[bytes, str]:
@@ -94,7 +99,11 @@ def cycle_for(uow: UnitOfWork, actor: Actor, month: date) -> SopCycle:
     if cycle is None:
         cycle = SopCycle(name=cycle_name(month), month=month, created_by=actor.username)
         uow.plans.add_cycle(cycle)
-        uow.session.flush()
+        try:
+            uow.session.flush()
+        except IntegrityError:  # the cycle's name is unique: someone opened it since we looked
+            raise Conflict(f"another planner opened {cycle_name(month)} a moment ago and is creating its plan; "
+                           "nothing of yours was written: reload and open theirs") from None
         uow.publish(RecordChanged(actor.username, action="create", entity="sop_cycle", key=cycle.name,
                                   after={"month": month.isoformat(), "stage": cycle.stage}))
     return cycle

@@ -279,6 +279,14 @@ class KpiTargetRepository:
     def add(self, target: KpiTarget) -> None:
         self.session.add(target)
 
+    def update_if_unchanged(self, target: KpiTarget, seen: dict[str, Any], values: dict[str, Any]) -> bool:
+        """Write `values` to a stored target only while it still holds `seen`, the values the caller read
+        (the table keeps no row version: its values are the lock). False, and nothing written, when
+        someone changed it in between."""
+        statement = update(KpiTarget).where(KpiTarget.id == target.id,
+                                            *[getattr(KpiTarget, field) == value for field, value in seen.items()])
+        return self.session.execute(statement.values(values)).rowcount == 1
+
 
 class CycleRepository:
     """The record of S&OP cycles: sign-offs, decisions, actions (cycles themselves: PlanVersionRepository)."""

@@ -126,7 +126,8 @@ def save_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequenc
     _check_edits(edits)
     with uow:
         editable_version(uow, KIND, version_id)
-        rows = uow.supply_plans.rows_for_update(version_id, [(e.sku, e.period) for e in edits])
+        keys = [(e.sku, e.period) for e in edits]
+        rows = uow.supply_plans.rows_for_update(version_id, keys)
         missing = [f"{e.sku} {e.period:%Y-%m-%d}" for e in edits if (e.sku, e.period) not in rows]
         if missing:
             raise NotFound(f"no supply plan cell for {', '.join(missing[:10])} in version {version_id}")
@@ -144,7 +145,7 @@ def save_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequenc
             row.comment = edit.comment.strip() or None
             row.author, row.updated_at = actor.username, utcnow()
             after[cell] = _cell(row)
-        flush_cell_edits(uow)
+        flush_cell_edits(uow, lambda: _stale_cells(edits, uow.supply_plans.rows_for_update(version_id, keys)))
         uow.publish(RecordChanged(actor.username, action="edit_receipts", entity="supply_plan", key=str(version_id),
                                   before=before, after=after))
         uow.commit()
@@ -156,6 +157,14 @@ def _cell(row) -> dict:
 
 
 def _check_versions(edits: Sequence[ReceiptEdit], rows: dict) -> None:
+    conflicts = _stale_cells(edits, rows)
+    if conflicts:
+        raise Conflict("nothing was saved: these cells changed since you loaded the grid; reload, check and "
+                       "re-enter: " + "; ".join(conflicts))
+
+
+def _stale_cells(edits: Sequence[ReceiptEdit], rows: dict) -> list[str]:
+    """The edited cells that changed since the planner's grid was loaded, each with both values."""
     conflicts = []
     for edit in edits:
         row = rows[(edit.sku, edit.period)]
@@ -163,6 +172,4 @@ def _check_versions(edits: Sequence[ReceiptEdit], rows: dict) -> None:
             conflicts.append(f"{edit.sku}, {edit.period:%Y-%m-%d}: you loaded {edit.seen_receipts:,.0f} and entered "
                              f"{edit.planned_receipts:,.0f}, but {row.author or 'someone'} saved "
                              f"{row.planned_receipts:,.0f} at {row.updated_at:%H:%M:%S} since")
-    if conflicts:
-        raise Conflict("nothing was saved: these cells changed since you loaded the grid; reload, check and "
-                       "re-enter: " + "; ".join(conflicts))
+    return conflicts
