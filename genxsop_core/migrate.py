@@ -29,9 +29,15 @@ def upgrade_database(url: str | None = None) -> None:
         command.upgrade(cfg, "head")
 
 
-def is_current(url: str | None = None) -> bool:
-    """True when the database is at the newest revision (the health check asks this)."""
+def revisions(url: str | None = None) -> tuple[str | None, str | None]:
+    """(the database's schema revision, the newest this code knows): the health check compares them."""
     engine = get_engine(url)
     head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+        return MigrationContext.configure(connection).get_current_revision(), head
+
+
+def is_current(url: str | None = None) -> bool:
+    """True when the database is at the newest revision."""
+    current, head = revisions(url)
+    return current == head

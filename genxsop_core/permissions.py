@@ -17,6 +17,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # people and data
     "users.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
+    "system.health": frozenset({"admin"}),
     "data.seed_demo": frozenset({"admin"}),
     "import.products": frozenset({"admin"}),
     "import.resources": frozenset({"admin", "supply_planner"}),
@@ -36,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cycle.manage": frozenset({"admin", "coordinator"}),
     "cycle.signoff": _ALL_BUT_VIEWER,
     "cycle.decide": frozenset({"admin", "coordinator", "executive"}),
+    "cycle.action_status": _ALL_BUT_VIEWER,  # one's own action; anyone's needs cycle.manage
     "cycle.pack": frozenset({"admin", "coordinator"}),
     "kpi_targets.edit": frozenset({"admin", "coordinator"}),
 }

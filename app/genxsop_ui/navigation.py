@@ -30,6 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("meeting", "../pages/meeting.py", "Meeting mode", ":material/co_present:", _EVERYONE),
     PageSpec("data", "../pages/data.py", "Data", ":material/upload_file:", _EVERYONE),
     PageSpec("admin", "../pages/admin.py", "Admin", ":material/admin_panel_settings:", frozenset({"admin"})),
+    PageSpec("health", "../pages/health.py", "System health", ":material/health_and_safety:", frozenset({"admin"})),
 )
 
 

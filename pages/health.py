@@ -1,0 +1,25 @@
+"""System health (admins): database, schema, models, forecast workers, runs, accounts, logs."""
+import pandas as pd
+import streamlit as st
+
+from genxsop_core.health import system_health
+from genxsop_ui import formatting, runtime, session
+
+actor = session.guard("health")
+st.title("System health")
+report = system_health(runtime.uow, actor, runtime.settings())
+summary = {"ok": st.success, "warning": st.warning, "failed": st.error}[report.status]
+summary(f"Overall: {report.status} (checked {report.checked_at:%Y-%m-%d %H:%M:%S} UTC)")
+for check in report.checks:
+    icon = {"ok": ":green[●]", "warning": ":orange[●]", "failed": ":red[●]"}[check.status]
+    st.markdown(f"{icon} **{check.name}** · {formatting.plain(check.detail)}")
+
+st.subheader("Recent forecast runs")
+if report.runs:
+    st.dataframe(pd.DataFrame([{"run": r.id, "status": r.status, "by": r.created_by, "started": r.created_at,
+                                "scope": r.scope, "model": r.model, "SKUs": f"{r.progress_done}/{r.progress_total}",
+                                "seconds": r.seconds, "error": r.error} for r in report.runs]),
+                 hide_index=True, key="health_runs")
+else:
+    st.caption("No forecast runs yet.")
+st.button("Check again", key="health_refresh")
