@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from genxsop_core import forecast_runs, forecast_views, logs, users
+from genxsop_core import backup, forecast_runs, forecast_views, logs, users
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
 from genxsop_core.exceptions import GenXSOPError, InvalidInput, ValidationFailed
@@ -29,6 +29,18 @@ def _operator() -> Actor:
     except Exception:  # no login name in some containers
         login = "unknown"
     return Actor(f"cli:{login}", ("admin",))
+
+
+def _cmd_backup(args: argparse.Namespace) -> str:
+    return "backup written: " + backup.backup_database(load_settings().database_url, args.file).describe()
+
+
+def _cmd_restore(args: argparse.Namespace) -> str:
+    if not args.yes:
+        raise InvalidInput("restore replaces the whole database with the backup: stop the app and the "
+                           "forecast workers, then run it again with --yes")
+    summary = backup.restore_database(load_settings().database_url, args.file, _operator().username)
+    return "database restored from " + summary.describe()
 
 
 def _cmd_init_db(args: argparse.Namespace) -> str:
@@ -165,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("init-db", help="create or migrate the database schema")
     p.set_defaults(run=_cmd_init_db)
+    p = commands.add_parser("backup", help="write a consistent copy of the database (SQLite file or pg_dump archive)")
+    p.add_argument("file")
+    p.set_defaults(run=_cmd_backup)
+    p = commands.add_parser("restore", help="replace the database with a backup (all or nothing)")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="confirm: everything now in the database is replaced")
+    p.set_defaults(run=_cmd_restore)
     p = commands.add_parser("seed-demo", help="load the demo company into an empty database")
     p.add_argument("--without-plans", action="store_true",
                    help="only the master and history data: no past plans, no forecast run, no draft plan")

@@ -25,7 +25,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.mark.parametrize("command", [[], ["init-db"], ["seed-demo"], ["import"], ["export"], ["template"],
-                                     ["users"], ["users", "add"], ["users", "list"], ["users", "set-roles"]])
+                                     ["users"], ["users", "add"], ["users", "list"], ["users", "set-roles"],
+                                     ["backup"], ["restore"]])
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as leaving:
         main([*command, "--help"])
