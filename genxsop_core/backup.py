@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404 # pg_dump/pg_restore with a fixed argv, never a shell
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +64,7 @@ def _tool(name: str) -> str:
 
 
 def _run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)  # nosec B603 - fixed argv, no shell
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # nosec B603
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
         raise InvalidInput(f"{Path(command[0]).name} failed: {message[-1] if message else done.returncode}")

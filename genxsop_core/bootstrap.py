@@ -20,7 +20,7 @@ from genxsop_core.unit_of_work import UnitOfWork
 from genxsop_core.users import hash_password
 
 SYSTEM = Actor("system", ("admin",))
-DEMO_PASSWORD = "genxsop-demo"
+DEMO_PASSWORD = "genxsop-demo"  # nosec B105 # demo mode only, shown on the login page
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("admin", "Alex Admin", "admin"),
     ("coordinator", "Casey Coordinator", "coordinator"),

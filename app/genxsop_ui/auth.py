@@ -65,7 +65,7 @@ def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, A
         auth.login(location="main", max_login_attempts=login_throttle.MAX_FAILED_LOGINS,
                    callback=lambda info: login_throttle.record_sign_in(runtime.uow(), info["username"]),
                    fields={"Form name": "Sign in to GenXSOP", "Username": "Username",
-                           "Password": "Password", "Login": "Sign in"})
+                           "Password": "Password", "Login": "Sign in"})  # nosec B105 # labels
     except LoginError as error:
         st.error(LOCKED_MESSAGE if "attempts" in str(error) else str(error))
     locked = False
