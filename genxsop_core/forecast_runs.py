@@ -11,13 +11,13 @@ import hashlib
 import logging
 import os
 import socket
-import subprocess
+import subprocess  # nosec B404 # the worker: our own module, fixed argv, no shell
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -92,7 +92,7 @@ def launch_worker(run_id: int) -> subprocess.Popen:
     """Start `python -m genxsop_core run-forecast ID` in its own session, detached from the app."""
     log_dir = os.environ.get("GENXSOP_LOG_DIR")
     output = open(os.path.join(log_dir, f"forecast-run-{run_id}.log"), "ab") if log_dir else subprocess.DEVNULL
-    return subprocess.Popen([sys.executable, "-m", "genxsop_core", "run-forecast", str(run_id)],
+    return subprocess.Popen([sys.executable, "-m", "genxsop_core", "run-forecast", str(run_id)],  # nosec B603
                             stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True,
                             env={**os.environ, **logs.ids_for_child()})  # its log lines carry our user and session
 
@@ -257,22 +257,38 @@ def _pid_alive(worker: str | None) -> bool:
     return True
 
 
+def _why_gone(run: ForecastRun, now: datetime) -> str | None:
+    """Why the run's worker is gone (process dead, or no heartbeat for too long); None while it may be working."""
+    if run.status not in ("queued", "running"):
+        return None
+    beat = run.heartbeat_at or run.created_at
+    beat = beat if beat.tzinfo else beat.replace(tzinfo=now.tzinfo)
+    if run.status == "running" and not _pid_alive(run.worker):
+        return "the worker process stopped before finishing"
+    if now - beat > STALE_AFTER:
+        return f"no sign of life from the worker for {int((now - beat).total_seconds())} s"
+    return None
+
+
 def reap_dead_runs(uow_factory: UowFactory) -> list[int]:
-    """Mark failed the runs whose worker is gone (process dead, or no heartbeat for too long)."""
+    """Mark failed the runs whose worker is gone.
+
+    A worker that commits its results and exits just after the run was read looks dead: the run is
+    read again, its row locked, before it is marked, so a finished run is never turned into a failed one.
+    """
     now = utcnow()
     reaped = []
     with uow_factory() as uow:
         for run in uow.forecast_runs.unfinished():
-            beat = run.heartbeat_at or run.created_at
-            beat = beat if beat.tzinfo else beat.replace(tzinfo=now.tzinfo)
-            silent = now - beat > STALE_AFTER
-            dead = run.status == "running" and not _pid_alive(run.worker)
-            if dead or silent:
-                run.status, run.finished_at = "failed", now
-                run.error = ("the worker process stopped before finishing" if dead
-                             else f"no sign of life from the worker for {int((now - beat).total_seconds())} s")
-                uow.publish(RecordChanged("system", action="fail", entity="forecast_run", key=str(run.id),
-                                          before={"status": "running"}, after={"status": "failed", "error": run.error}))
-                reaped.append(run.id)
+            if _why_gone(run, now) is None:
+                continue
+            uow.session.refresh(run, with_for_update=True)
+            error = _why_gone(run, now)
+            if error is None:
+                continue
+            run.status, run.finished_at, run.error = "failed", now, error
+            uow.publish(RecordChanged("system", action="fail", entity="forecast_run", key=str(run.id),
+                                      before={"status": "running"}, after={"status": "failed", "error": run.error}))
+            reaped.append(run.id)
         uow.commit()
     return reaped

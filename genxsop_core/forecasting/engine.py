@@ -8,7 +8,7 @@ best, and finally to naive, and its reason says so: one bad series never fails a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def _fallback(series: SeriesInput, failed: str, error: object, backtests: dict[s
         try:
             return name, get_strategy(name, spec.options).forecast(series, spec.horizon, spec.quantiles), \
                 backtests.get(name)
-        except Exception:  # noqa: BLE001,S112 - try the next, simpler one
+        except Exception:  # nosec B112 # noqa: BLE001,S112 - try the next, simpler one
             continue
     return "naive", get_strategy("naive").forecast(series, spec.horizon, spec.quantiles), backtests.get("naive")
 
@@ -87,9 +87,9 @@ def _forecast_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[SeriesResul
         if spec.model != "auto":
             choices.append(_fixed_choice(spec.model, series, tested[spec.model]))
         elif not any(bt.usable for bt in tested.values()):
-            choices.append(rule_for_short_history(series.y))
+            choices.append(_naming_failures(rule_for_short_history(series.y), tested))
         else:
-            choices.append(choose(series.y, series.season_length, tested))
+            choices.append(_naming_failures(choose(series.y, series.season_length, tested), tested))
     finals: dict[tuple[int, str], object] = {}
     for name in {m for c in choices for m in c.members}:
         strategy = strategies.get(name) or get_strategy(name, spec.options)
@@ -99,15 +99,27 @@ def _forecast_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[SeriesResul
     return [_assemble(i, chunk[i], choices[i], finals, per_series[i], spec) for i in range(len(chunk))]
 
 
+def _naming_failures(choice: Choice, tested: dict[str, ModelBacktest]) -> Choice:
+    """Auto's reason also names the candidates whose backtest failed: a heavy model that ran out of memory
+    would otherwise drop out of the choice without a word."""
+    failures = [f"{name} ({bt.failure})" for name, bt in tested.items() if bt.failure]
+    if not failures:
+        return choice
+    return replace(choice, reason=f"{choice.reason}; left out after a failed backtest: {', '.join(failures)}")
+
+
 def _assemble(i: int, series: SeriesInput, choice: Choice, finals: dict[tuple[int, str], object],
               tested: dict[str, ModelBacktest], spec: RunSpec) -> SeriesResult:
     outputs = [finals[(i, m)] for m in choice.members]
     model, reason, backtest, fallback, members = choice.model, choice.reason, choice.backtest, False, choice.members
-    failed = next((o for o in outputs if isinstance(o, Exception)), None)
-    if failed is not None or any(not np.all(np.isfinite(o.mean)) for o in outputs if not isinstance(o, Exception)):
-        why = f"{type(failed).__name__}: {str(failed)[:100]}" if failed is not None else "non-finite forecast"
-        model, output, backtest = _fallback(series, choice.members[0], failed, tested, spec)
-        reason, outputs, fallback, members = f"{choice.model} failed on the final fit ({why}): fell back to {model}", \
+    broken = next((m for m, o in zip(choice.members, outputs)
+                   if isinstance(o, Exception) or not np.all(np.isfinite(o.mean))), None)
+    if broken is not None:
+        failed = finals[(i, broken)]
+        why = f"{type(failed).__name__}: {str(failed)[:100]}" if isinstance(failed, Exception) else "non-finite forecast"
+        model, output, backtest = _fallback(series, broken, failed, tested, spec)
+        who = choice.model if len(choice.members) == 1 else f"{broken} (in {choice.model})"
+        reason, outputs, fallback, members = f"{who} failed on the final fit ({why}): fell back to {model}", \
             [output], True, (model,)
         choice = Choice(model, members, reason, backtest)
     mean = choice.combine([o.mean for o in outputs])
