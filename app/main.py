@@ -5,7 +5,7 @@ import streamlit as st
 
 from genxsop_core.exceptions import ConfigurationError
 from genxsop_core.permissions import ROLE_LABELS
-from genxsop_ui import auth, runtime, session
+from genxsop_ui import auth, formatting, runtime, session
 from genxsop_ui.navigation import pages_for
 
 st.set_page_config(page_title="GenXSOP", page_icon=":material/insights:", layout="wide")
@@ -35,7 +35,7 @@ if actor is None:
     st.stop()
 
 with st.sidebar:
-    st.markdown(f"**{st.session_state.get('name', actor.username)}**  \n"
+    st.markdown(f"**{formatting.plain(st.session_state.get('name', actor.username))}**  \n"
                 f"{', '.join(ROLE_LABELS[r] for r in actor.roles)}")
     if settings.demo and not settings.cookie_key:
         st.caption("Demo mode: the login cookie key was generated for this run; "

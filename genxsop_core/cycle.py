@@ -232,8 +232,7 @@ def set_action_status(uow: UnitOfWork, actor: Actor, action_id: int, status: str
         action = uow.cycles.action(action_id)
         if action is None:
             raise NotFound(f"no action {action_id}")
-        if action.owner != actor.username:
-            require(actor, "cycle.manage")
+        require(actor, "cycle.action_status" if action.owner == actor.username else "cycle.manage")
         cycle = _cycle(uow, action.cycle_id)
         before, action.status = action.status, status
         _publish(uow, actor, cycle, "action_status", f"action {action_id}", before={"status": before},

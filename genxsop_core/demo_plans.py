@@ -22,7 +22,7 @@ from genxsop_core.demand_plans import create_version, insert_version
 from genxsop_core.plan_data import load_plan_data
 from genxsop_core.events import RecordChanged
 from genxsop_core.models import utcnow
-from genxsop_core.permissions import Actor
+from genxsop_core.permissions import Actor, require
 from genxsop_core.unit_of_work import UnitOfWork
 
 PAST_CYCLES = 3
@@ -51,6 +51,7 @@ def _past_plan(history: pd.DataFrame, as_of: pd.Timestamp, horizon: int) -> pd.D
 def seed_demo_plans(uow_factory: Callable[[], UnitOfWork], actor: Actor, bucket: str,
                     workers: int | None = None) -> list[int]:
     """Past approved cycles plus the current draft; returns the version ids, oldest first."""
+    require(actor, "data.seed_demo")
     with uow_factory() as uow:
         skus = uow.demand.skus_in_scope("all", [])
         history = uow.demand.history(skus)

@@ -10,6 +10,7 @@ from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.permissions import ROLE_LABELS, ROLES
 from genxsop_core.repositories import AuditFilter
 from genxsop_ui import runtime, session
+from genxsop_ui.formatting import plain
 
 actor = session.guard("admin")
 st.title("Admin")
@@ -34,7 +35,7 @@ with users_tab:
             password = st.text_input("Initial password", type="password")
             if st.form_submit_button("Add user"):
                 _run(lambda: users.add_user(runtime.uow(), actor, username, name, password, new_roles, email),
-                     f"User {username} added.")
+                     f"User {plain(username.strip().lower())} added.")
 
     people = users.list_users(runtime.uow())
     table_slot = st.container()  # filled last, so it shows the changes made below
@@ -45,21 +46,21 @@ with users_tab:
     roles = st.multiselect("Roles", ROLES, default=list(person.roles), format_func=ROLE_LABELS.get,
                            key=f"roles_{chosen}")
     if person.locked_until is not None:
-        st.warning(f"{chosen} is locked after repeated wrong passwords until "
+        st.warning(f"{plain(chosen)} is locked after repeated wrong passwords until "
                    f"{person.locked_until:%Y-%m-%d %H:%M} UTC.")
         if st.button("Unlock", key="unlock_user"):
-            _run(lambda: users.unlock_user(runtime.uow(), actor, chosen), f"{chosen} unlocked.")
+            _run(lambda: users.unlock_user(runtime.uow(), actor, chosen), f"{plain(chosen)} unlocked.")
     left, middle, right = st.columns(3)
     if left.button("Save roles", key="save_roles"):
-        _run(lambda: users.set_roles(runtime.uow(), actor, chosen, roles), f"Roles of {chosen} saved.")
+        _run(lambda: users.set_roles(runtime.uow(), actor, chosen, roles), f"Roles of {plain(chosen)} saved.")
     if middle.button("Deactivate" if person.active else "Reactivate", key="toggle_active"):
         _run(lambda: users.set_active(runtime.uow(), actor, chosen, not person.active),
-             f"{chosen} {'deactivated' if person.active else 'reactivated'}.")
+             f"{plain(chosen)} {'deactivated' if person.active else 'reactivated'}.")
     with right.popover("Set password"):
         new_password = st.text_input("New password", type="password", key="new_password")
         if st.button("Set password", key="set_password"):
             _run(lambda: users.set_password(runtime.uow(), actor, chosen, new_password),
-                 f"Password of {chosen} changed.")
+                 f"Password of {plain(chosen)} changed.")
 
     table_slot.dataframe(pd.DataFrame([{"Username": u.username, "Name": u.name, "Email": u.email,
                                         "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active,

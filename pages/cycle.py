@@ -9,6 +9,7 @@ from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.permissions import ROLE_LABELS
 from genxsop_core.users import list_users
 from genxsop_ui import runtime, session
+from genxsop_ui.formatting import plain
 
 actor = session.guard("cycle")
 st.title("S&OP cycle")
@@ -49,7 +50,8 @@ for column, stage in zip(columns, stages):
 
 if view.stage == "closed":
     frozen = view.frozen or {}
-    st.success(f"{view.name} is closed: the plan was approved by {frozen.get('approved_by', '?')} and is frozen.")
+    st.success(f"{view.name} is closed: the plan was approved by {plain(frozen.get('approved_by', '?'))} and is "
+               "frozen.")
 else:
     owner = cycle.STAGE_OWNERS[view.stage]
     st.markdown(f"**Now: {cycle.STAGE_LABELS[view.stage]}**, signed off by the {ROLE_LABELS[owner]}")
@@ -97,9 +99,9 @@ with actions_tab:
             run(lambda: cycle.add_action(runtime.uow(), actor, cycle_id, text, owner, due), "Action added.",
                 clear=("cy_action_text",))
     mine = view.actions[(view.actions.owner == actor.username) & (view.actions.status == "open")] \
-        if not view.actions.empty else view.actions
+        if not view.actions.empty and session.allowed(actor, "cycle.action_status") else view.actions.head(0)
     for row in mine.itertuples():
-        if st.button(f"Mark done: {row.text}", key=f"cy_done_{row.id}"):
+        if st.button(f"Mark done: {plain(row.text)}", key=f"cy_done_{row.id}"):
             run(lambda: cycle.set_action_status(runtime.uow(), actor, int(row.id), "done"), "Action done.")
 with record_tab:
     st.dataframe(view.signoffs, hide_index=True, key="cy_signoffs")
@@ -114,7 +116,7 @@ with pack_tab:
     if packs.empty:
         st.caption("No pack generated for this cycle yet.")
     for pack in packs.itertuples():
-        st.download_button(f"{pack.file_name} · {pack.size / 1024:,.0f} KB · {pack.created_by} · "
+        st.download_button(f"{pack.file_name} · {pack.size / 1024:,.0f} KB · {plain(pack.created_by)} · "
                            f"{pd.Timestamp(pack.created_at):%Y-%m-%d %H:%M}",
                            data=lambda pid=int(pack.id): meeting_pack.pack_content(runtime.uow(), pid)[1],
                            file_name=pack.file_name, key=f"cy_download_{pack.id}")

@@ -7,6 +7,7 @@ from genxsop_core import demand_plans, demand_views, forecast_views
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
 from genxsop_ui import charts, pickers, runtime, session
+from genxsop_ui.formatting import plain
 from genxsop_ui.plan_version_tab import plan_version_tab
 
 actor = session.guard("demand")
@@ -114,7 +115,7 @@ with overrides_tab:
         if edits and grid_level != "sku":
             st.markdown("**How the changes land on SKUs**")
             for edit in [e for e in edits if e.value is not None][:5]:
-                st.caption(f"{edit.key}, {edit.period:%Y-%m-%d}: {edit.value:,.1f}")
+                st.caption(f"{plain(edit.key)}, {edit.period:%Y-%m-%d}: {edit.value:,.1f}")
                 st.dataframe(demand_views.split_preview(runtime.uow(), version_id, grid_level, edit.key,
                                                         edit.period, edit.value), hide_index=True,
                              column_config={"share": st.column_config.NumberColumn(format="percent")})

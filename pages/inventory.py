@@ -5,6 +5,7 @@ from genxsop_core import demand_views, inventory_policy, inventory_views, supply
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
 from genxsop_ui import charts, pickers, runtime, session
+from genxsop_ui.formatting import plain
 
 actor = session.guard("inventory")
 st.title("Inventory")
@@ -57,7 +58,7 @@ with projection_tab:
     sku = st.selectbox("SKU (exceptions first)", inventory_views.sku_options(view), key="inv_chart_sku",
                        format_func=lambda s: f"{s} · {labels.get(s, '')}")
     row = view.policy.set_index("sku").loc[sku]
-    st.markdown(f"**{sku}** · class {row['class']} · on hand {row.on_hand:,.0f} · safety stock "
+    st.markdown(f"**{plain(sku)}** · class {row['class']} · on hand {row.on_hand:,.0f} · safety stock "
                 f"{row.safety_stock:,.0f} · reorder point {row.reorder_point:,.0f} · order quantity "
                 f"{row.order_quantity:,.0f} · {row.weeks_of_cover:.1f} weeks of cover")
     st.plotly_chart(charts.projected_inventory(inventory_views.projection_chart(view, sku)), width="stretch",

@@ -14,7 +14,8 @@ if flash := st.session_state.pop("kpi_flash", None):
 data = runtime.kpi_data()
 node, _ = pickers.hierarchy_picker(product_hierarchy(runtime.uow()), "kpi")
 summary = kpi_views.summary_of(data, node.level, node.key)
-st.caption(f"{node.label()}: the last complete month of each KPI against its target, and the change from the "
+node_label = formatting.plain(node.label())  # a category, family or SKU name: user data
+st.caption(f"{node_label}: the last complete month of each KPI against its target, and the change from the "
            "month before. Hover a tile for the target and thresholds.")
 for area in dict.fromkeys(spec.area for spec in KPIS.values()):
     st.markdown(f"**{area.capitalize()}**")
@@ -33,7 +34,7 @@ st.plotly_chart(charts.kpi_trend(monthly, kpi, spec.label, row[["target", "green
 
 children = kpi_views.children_of(data, kpi, node.level, node.key)
 if not children.empty:
-    st.markdown(f"**{spec.label} by {children.level.iloc[0]}** ({node.label()})")
+    st.markdown(f"**{spec.label} by {children.level.iloc[0]}** ({node_label})")
     shown = children.assign(status=children.status.map(formatting.STATUS_DOTS),
                             value=children.value.map(lambda v: formatting.kpi_value(v, spec.unit)),
                             target=children.target.map(lambda v: formatting.kpi_value(v, spec.unit)))
@@ -41,7 +42,7 @@ if not children.empty:
                  key="kpi_children", column_config={"status": st.column_config.TextColumn("")})
 
 if session.allowed(actor, "kpi_targets.edit"):
-    with st.expander(f"Set the target of {spec.label} for {node.label()}"):
+    with st.expander(f"Set the target of {spec.label} for {node_label}"):
         scale = 100.0 if spec.unit == "percent" else 1.0
         unit = "%" if spec.unit == "percent" else ""
         shown_for = (kpi, node.level, node.key)
@@ -61,5 +62,5 @@ if session.allowed(actor, "kpi_targets.edit"):
                 except GenXSOPError as error:
                     session.show_error(error)
                 else:
-                    st.session_state["kpi_flash"] = f"Target of {spec.label} for {node.label()} saved."
+                    st.session_state["kpi_flash"] = f"Target of {spec.label} for {node_label} saved."
                     st.rerun()

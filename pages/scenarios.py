@@ -37,14 +37,14 @@ with st.sidebar:
     st.markdown("**Levers**")
     demand = percent_slider("Demand change", "sc_demand", -30, 30)
     with st.expander("Demand change by category"):
-        by_group = {f"category:{c}": percent_slider(c, f"sc_cat_{c}", -50, 50)
+        by_group = {f"category:{c}": percent_slider(formatting.plain(c), f"sc_cat_{c}", -50, 50)
                     for c in sorted(data.products.category.unique())}
     price = percent_slider("Price change", "sc_price", -20, 20)
     cost = percent_slider("Unit cost change", "sc_cost", -20, 20)
     capacity_all = percent_slider("Capacity change, all resources", "sc_capacity", -30, 50,
                                   help="+20% is about one more shift a week on a 5-shift line")
     with st.expander("Capacity change by resource (on top)"):
-        by_resource = {r: percent_slider(r, f"sc_res_{r}", -50, 100) for r in data.resources.resource}
+        by_resource = {r: percent_slider(formatting.plain(r), f"sc_res_{r}", -50, 100) for r in data.resources.resource}
     lead_time = st.slider("Supplier lead time change (days, bought SKUs)", -14, 28, 0, key="sc_lead_time")
     own_targets = st.toggle("Each SKU's own service level target", value=True, key="sc_own_service")
     service = None if own_targets else st.slider("Service level target", 80.0, 99.5, 95.0, step=0.5,
@@ -86,7 +86,7 @@ with pin_tab:
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state["sc_flash"] = f"Pinned scenario #{pinned_id} '{name.strip()}'."
+                st.session_state["sc_flash"] = f"Pinned scenario #{pinned_id} '{formatting.plain(name.strip())}'."
                 newest = pinned_scenarios.list_pinned(runtime.uow(), version_id).id.astype(int).tolist()
                 st.session_state["sc_pending_compare"] = newest[:2]
                 st.rerun()
@@ -105,7 +105,7 @@ with compare_tab:
             table.insert(0, "Baseline", pd.Series(baseline.summary))
             st.dataframe(formatting.figure_table(table).rename(index=scenarios.SUMMARY_LABELS), key="sc_comparison")
             for row in pinned.set_index("id").loc[chosen].itertuples():
-                st.caption(f"#{row.Index} {row.name}: {row.note or 'no note'}")
+                st.caption(f"#{row.Index} {formatting.plain(row.name)}: {formatting.plain(row.note or 'no note')}")
 
 with promote_tab:
     if not session.allowed(actor, "scenario.promote"):

@@ -11,6 +11,12 @@ INNER_BAND = "rgba(31, 95, 139, 0.30)"
 BACKTEST = "#d97706"
 
 
+def _title(text: str) -> str:
+    """A chart title made of user data (SKU and family names): Plotly reads <b>, <a href> and the like in
+    titles as markup, so the brackets go in as entities and show as typed."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def forecast_fan(history: pd.DataFrame, forecast: pd.DataFrame, backtests: pd.DataFrame | None = None,
                  title: str = "") -> go.Figure:
     """History, the mean forecast, its P10-P90 and P25-P75 bands, and backtest forecasts."""
@@ -31,7 +37,7 @@ def forecast_fan(history: pd.DataFrame, forecast: pd.DataFrame, backtests: pd.Da
         for window, part in backtests.groupby("window"):
             figure.add_scatter(x=part.ds, y=part["mean"], name=f"Backtest {window}", legendgroup="backtest",
                                line=dict(color=BACKTEST, width=1.5, dash="dot"), showlegend=window == 1)
-    figure.update_layout(title=title, height=430, margin=dict(t=40 if title else 10, b=10),
+    figure.update_layout(title=_title(title), height=430, margin=dict(t=40 if title else 10, b=10),
                          legend=dict(orientation="h", y=-0.15), yaxis_title="Units", hovermode="x unified")
     return figure
 
@@ -54,7 +60,7 @@ def demand_review(frame: pd.DataFrame, measure: str, title: str = "") -> go.Figu
     if frame.last_cycle.notna().any():
         figure.add_scatter(x=frame.period, y=frame.last_cycle, name="Last cycle's plan",
                            line=dict(color=LAST_CYCLE, width=2, dash="dot"))
-    figure.update_layout(title=title, height=430, margin=dict(t=40 if title else 10, b=10),
+    figure.update_layout(title=_title(title), height=430, margin=dict(t=40 if title else 10, b=10),
                          legend=dict(orientation="h", y=-0.15), hovermode="x unified",
                          yaxis_title="Revenue" if measure == "revenue" else "Units")
     return figure
@@ -92,7 +98,7 @@ def projected_inventory(frame: pd.DataFrame, title: str = "") -> go.Figure:
     if len(out):
         figure.add_scatter(x=out.period, y=out.projected, name="Stockout", mode="markers",
                            marker=dict(color=SAFETY, size=10, symbol="x"))
-    figure.update_layout(title=title, height=430, margin=dict(t=40 if title else 10, b=10), yaxis_title="Units",
+    figure.update_layout(title=_title(title), height=430, margin=dict(t=40 if title else 10, b=10), yaxis_title="Units",
                          legend=dict(orientation="h", y=-0.15), hovermode="x unified", barmode="overlay")
     return figure
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -54,3 +55,24 @@ def kpi_trend(value: float, unit: str) -> str | None:
         return None
     return {"percent": f"{value * 100:+.1f} pts", "ratio": f"{value:+.2f}", "days": f"{value:+.0f} days"}.get(
         unit, f"{value:+,.0f}")
+
+
+_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$])")  # emphasis, code, links and images, HTML, headings, tables, maths
+_LINK_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|javascript|vbscript|data|file)(:)")
+_WWW = re.compile(r"(?i)\b(www)(\.)")
+_BLOCK_START = re.compile(r"^(\d{1,9}(?=[.)](?: |$)))?([-+.)])")  # a list item, a numbered one, a rule
+
+
+def plain(text: object) -> str:
+    """User text (names, comments, notes, decisions) for st.markdown, captions, alerts and widget labels:
+    shown as typed, never as markup.
+
+    Markdown would make `[x](javascript:...)` a link, `![x](url)` an image, `**x**` bold, `:red[x]`
+    colour, `$x$` a formula; a backslash before each such character (a CommonMark escape) shows it
+    as is. Bare `https:` and `www.` lose their automatic link, and line breaks, tabs and runs of
+    spaces become one space, so the text cannot open a heading, list, quote, code block or table.
+    """
+    line = " ".join(str(text).split())
+    line = _MARKUP.sub(r"\\\1", line)
+    line = _WWW.sub(r"\1\\\2", _LINK_SCHEME.sub(r"\1\\\2", line))
+    return _BLOCK_START.sub(r"\1\\\2", line)

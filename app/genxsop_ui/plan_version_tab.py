@@ -11,6 +11,7 @@ from genxsop_core import plan_versions
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.permissions import Actor
 from genxsop_ui import runtime, session
+from genxsop_ui.formatting import plain
 
 MOVES = (("submit", "draft", "edit", "Submit for approval"), ("send_back", "submitted", "edit", "Send back to draft"),
          ("approve", "submitted", "approve", "Approve (read-only from then on)"))
@@ -20,8 +21,9 @@ def plan_version_tab(actor: Actor, kind: str, version_id: int, version: pd.Serie
                      change_status: Callable[..., str], export_label: str, about: str = "") -> None:
     """Widget keys are `{prefix}_<move>`, `{prefix}_status_note`, `{prefix}_export_type`, `{prefix}_export`;
     a successful move leaves its message in `{prefix}_flash` for the next run."""
-    st.markdown(f"**{version['name']}** · {version.cycle} · status **{version.status}**{about} · created by "
-                f"{version.created_by}" + (f" · approved by {version.approved_by}" if version.approved_by else ""))
+    st.markdown(f"**{plain(version['name'])}** · {version.cycle} · status **{version.status}**{about} · created by "
+                f"{plain(version.created_by)}"
+                + (f" · approved by {plain(version.approved_by)}" if version.approved_by else ""))
     actions = [(move, label) for move, status, verb, label in MOVES
                if version.status == status and session.allowed(actor, plan_versions.permission(kind, verb))]
     note = st.text_input("Note for the audit trail", key=f"{prefix}_status_note") if actions else ""
