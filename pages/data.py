@@ -1,11 +1,15 @@
 """Data: import files (preview, errors, all-or-nothing), export tables, download templates."""
+import logging
+
 import streamlit as st
 
 from genxsop_core.exceptions import GenXSOPError, ValidationFailed
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS, IMPORT_ORDER
 from genxsop_ui import runtime, session
+from genxsop_ui.formatting import plain
 
+_log = logging.getLogger("genxsop.pages.data")
 actor = session.guard("data")
 st.title("Data")
 importable = [k for k in IMPORT_ORDER if session.allowed(actor, f"import.{k}")]
@@ -23,20 +27,29 @@ if "Import" in tabs:
             content = upload.getvalue()
             try:
                 report = importer.check_file(runtime.uow(), kind, upload.name, content)
-            except ValidationFailed as error:
+            except GenXSOPError as error:
                 session.show_error(error)
+                report = None
+            except Exception:  # an upload never shows a traceback: say so, log it for the admin
+                _log.exception("checking upload %r (%s) failed", upload.name, kind)
+                st.error(f"{plain(upload.name)} could not be checked: an unexpected error was logged for the "
+                         "admin. Nothing was imported.")
                 report = None
             if report is not None and not report.ok:
                 session.show_error(ValidationFailed(report.issues))
             elif report is not None:
-                st.success(f"{upload.name}: {len(report.frame):,} rows, all valid. Preview:")
+                st.success(f"{plain(upload.name)}: {len(report.frame):,} rows, all valid. Preview:")
                 st.dataframe(report.frame.head(50))
                 if st.button(f"Import {len(report.frame):,} rows", type="primary", key="import_go"):
                     try:
                         result = importer.import_file(runtime.uow(), actor, kind, upload.name, content)
-                        st.success(result.summary())
+                        st.success(plain(result.summary()))
                     except GenXSOPError as error:
                         session.show_error(error)
+                    except Exception:  # e.g. the database went away: the import rolled back as a whole
+                        _log.exception("importing upload %r (%s) failed", upload.name, kind)
+                        st.error(f"Importing {plain(upload.name)} failed on an unexpected error, logged for the "
+                                 "admin. An import is all or nothing: the data is as it was.")
 
 with tabs["Export"]:
     kind = st.selectbox("Table", list(FORMATS), format_func=lambda k: FORMATS[k].title, key="export_kind")

@@ -1,29 +1,43 @@
 """Export services and file writing: the same tables, in the import format, as CSV or XLSX.
 
-Text cells that a spreadsheet would run as a formula (=, +, -, @ at the start) are
-prefixed with a quote, so an export opened in Excel never executes what a user typed.
+Text cells that a spreadsheet would run as a formula (=, +, -, @, tab or CR at the start)
+are prefixed with a quote, so an export opened in Excel never executes what a user typed;
+an import drops that quote again, so an export re-imports unchanged.
 """
 from __future__ import annotations
 
 import io
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from genxsop_core.io.formats import FileFormat, get_format
+from genxsop_core.io.formats import FORMULA_STARTS, FileFormat, get_format
 from genxsop_core.io.tables import BINDINGS
 from genxsop_core.unit_of_work import UnitOfWork
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+def _is_text(column: pd.Series) -> bool:
+    return column.dtype == object or isinstance(column.dtype, (pd.StringDtype, pd.CategoricalDtype))
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Quote text cells that spreadsheets would evaluate (CSV/formula injection)."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
+        if _is_text(safe[column]):
+            safe[column] = safe[column].astype(object).map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
     return safe
+
+
+def _without_control_characters(frame: pd.DataFrame) -> pd.DataFrame:
+    """XLSX cannot hold most control characters (openpyxl raises): show each as U+FFFD instead."""
+    clean = frame.copy()
+    for column in clean.columns:
+        if _is_text(clean[column]):
+            clean[column] = clean[column].astype(object).map(
+                lambda v: ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v)
+    return clean
 
 
 def export_frame(uow: UnitOfWork, kind: str) -> pd.DataFrame:
@@ -39,7 +53,9 @@ def export_frame(uow: UnitOfWork, kind: str) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+    # CRLF rows (RFC 4180) make the writer quote a cell holding a lone CR too: unquoted, a
+    # spreadsheet starts a new row there, and the rest of the cell would begin it unneutralised.
+    return neutralise_formulas(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str, notes: pd.DataFrame | None = None) -> bytes:
@@ -52,7 +68,8 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            neutralise_formulas(frame).to_excel(writer, sheet_name=name[:31], index=False)
+            _without_control_characters(neutralise_formulas(frame)).to_excel(writer, sheet_name=name[:31],
+                                                                             index=False)
     return buffer.getvalue()
 
 

@@ -11,6 +11,11 @@ from typing import Literal
 
 ColumnType = Literal["text", "number", "date", "bool"]
 
+MAX_FILE_NAME_LENGTH = 200  # the audit log keeps the file name of every import (audit_log.key)
+# A text cell starting with one of these runs as a formula in a spreadsheet: exports prefix it
+# with a quote (as Excel does when one types '=x), and imports drop that quote again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -20,6 +25,7 @@ class Column:
     minimum: float | None = None  # inclusive lower bound for numbers
     maximum: float | None = None  # inclusive upper bound for numbers
     choices: tuple[str, ...] | None = None  # allowed text values
+    max_length: int | None = None  # longest text the database column holds (models.py String(n))
     default: object = None  # used when an optional column is absent or blank
     help: str = ""
     example: object = None
@@ -46,7 +52,8 @@ class FileFormat:
         return next(c for c in self.columns if c.name == name)
 
 
-_SKU = Column("sku", "text", help="Stock-keeping unit code, as in the product master", example="SKU-0001")
+_SKU = Column("sku", "text", max_length=64, help="Stock-keeping unit code, as in the product master",
+              example="SKU-0001")
 
 PRODUCTS = FileFormat(
     kind="products",
@@ -54,11 +61,11 @@ PRODUCTS = FileFormat(
     key=("sku",),
     help="The product master: one row per SKU with its place in the hierarchy and its economics.",
     columns=(
-        Column("sku", "text", help="Unique stock-keeping unit code", example="SKU-0001"),
-        Column("name", "text", help="Description planners see", example="Cold brew 250ml"),
-        Column("category", "text", help="Top level of the product hierarchy", example="Beverages"),
-        Column("family", "text", help="Middle level of the hierarchy", example="Coffee"),
-        Column("uom", "text", required=False, default="EA", help="Unit of measure", example="EA"),
+        Column("sku", "text", max_length=64, help="Unique stock-keeping unit code", example="SKU-0001"),
+        Column("name", "text", max_length=200, help="Description planners see", example="Cold brew 250ml"),
+        Column("category", "text", max_length=100, help="Top level of the product hierarchy", example="Beverages"),
+        Column("family", "text", max_length=100, help="Middle level of the hierarchy", example="Coffee"),
+        Column("uom", "text", required=False, default="EA", max_length=20, help="Unit of measure", example="EA"),
         Column("unit_cost", "number", minimum=0, help="Standard cost per unit", example=1.2),
         Column("unit_price", "number", minimum=0, help="Net selling price per unit", example=2.5),
         Column("lead_time_days", "number", required=False, minimum=0, default=0.0,
@@ -73,8 +80,8 @@ PRODUCTS = FileFormat(
                help="Yearly holding cost as a share of unit cost", example=0.25),
         Column("service_level_target", "number", required=False, minimum=0.5, maximum=0.9999,
                default=0.95, help="Cycle service level aimed for, between 0.5 and 0.9999", example=0.95),
-        Column("status", "text", required=False, default="active", choices=("active", "new", "phase_out", "inactive"),
-               help="Lifecycle status", example="active"),
+        Column("status", "text", required=False, default="active", max_length=20,
+               choices=("active", "new", "phase_out", "inactive"), help="Lifecycle status", example="active"),
     ),
 )
 
@@ -119,7 +126,7 @@ SUPPLY = FileFormat(
         _SKU,
         Column("period", "date", help="Start date of the bucket the receipt arrives in", example="2025-01-06"),
         Column("planned_receipts", "number", minimum=0, help="Units arriving", example=500),
-        Column("kind", "text", required=False, default="make", choices=("make", "buy"),
+        Column("kind", "text", required=False, default="make", max_length=10, choices=("make", "buy"),
                help="make (own production) or buy (purchase)", example="make"),
         Column("firm", "bool", required=False, default=False,
                help="1 for an open (released) order, 0 for a planned one", example=1),
@@ -132,8 +139,8 @@ RESOURCES = FileFormat(
     key=("resource",),
     help="Lines and work centres with their capacity in hours per planning bucket.",
     columns=(
-        Column("resource", "text", help="Unique resource code", example="FILL-1"),
-        Column("name", "text", help="Description", example="Filling line 1"),
+        Column("resource", "text", max_length=64, help="Unique resource code", example="FILL-1"),
+        Column("name", "text", max_length=200, help="Description", example="Filling line 1"),
         Column("capacity_hours", "number", minimum=0, help="Available hours per planning bucket", example=80),
         Column("cost_per_hour", "number", required=False, minimum=0, default=0.0,
                help="Running cost per hour", example=120),
@@ -147,7 +154,7 @@ ROUTINGS = FileFormat(
     help="Hours of each resource one unit of a SKU needs.",
     columns=(
         _SKU,
-        Column("resource", "text", help="Resource code, as in the resources file", example="FILL-1"),
+        Column("resource", "text", max_length=64, help="Resource code, as in the resources file", example="FILL-1"),
         Column("hours_per_unit", "number", minimum=0, help="Hours per unit", example=0.002),
     ),
 )
