@@ -7,10 +7,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from genxsop_core.db import get_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x67E1505  # PostgreSQL advisory lock held while migrating
 
 
 def alembic_config(url: str) -> Config:
@@ -25,6 +27,9 @@ def upgrade_database(url: str | None = None) -> None:
     engine = get_engine(url)
     cfg = alembic_config(str(engine.url.render_as_string(hide_password=False)))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # replicas starting together migrate one after the other (the lock ends with the transaction)
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 
