@@ -20,9 +20,12 @@ indicator (`stStatusWidget`) is not the signal: it appears only after 500 ms of 
 fades out over 200 ms. Plotly draws its charts a few frames later, not counted. "p50 to run
 end" is the median time until the run's script_finished message reached the browser's
 network stack (server work plus transfer; the rest is the browser drawing). A session that
-times out or fails counts as an error (the others carry on); a page showing an exception
-counts as a page error. An untimed warm-up session visits every page first (imports, caches).
-The browser runs on the same machine and competes with the server for the CPUs.
+times out or fails counts as an error (the others carry on; the failure names the step); a
+page showing an exception counts as a page error. A click after which no script run has
+started within 60 s is repeated, as a user would, and counted; its time runs from the first
+click. Each level gets a fresh browser, so a browser that crashes costs one level. An untimed
+warm-up session visits every page first (imports, caches). The browser runs on the same
+machine and competes with the server for the CPUs (its CPU time is printed).
 Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
@@ -47,6 +50,7 @@ from pathlib import Path
 from typing import Self
 
 import numpy as np
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("GENXSOP_CHROMIUM", "/usr/bin/chromium")
@@ -63,10 +67,11 @@ POLL_MS = 50  # how often a page checks whether it is drawn: fine enough for lat
 
 # Counts finished script runs: the app root's data-test-script-state goes running -> notRunning.
 OBSERVER = """
-window.__gx = {finished: 0, state: null};
+window.__gx = {started: 0, finished: 0, state: null};
 new MutationObserver((mutations) => {
   for (const m of mutations) {
     const state = m.target.getAttribute('data-test-script-state');
+    if (state === 'running' && window.__gx.state !== 'running') window.__gx.started += 1;
     if (state === 'notRunning' && window.__gx.state !== 'notRunning') window.__gx.finished += 1;
     window.__gx.state = state;
   }
@@ -82,7 +87,12 @@ DRAWN = """
   return Array.from(heads).some((h) => h.textContent.trim() === title);
 }
 """
+STARTED = "([started, finished]) => window.__gx && (window.__gx.started > started || window.__gx.finished > finished)"
+STATE = """() => ({state: window.__gx && window.__gx.state,
+  titles: Array.from(document.querySelectorAll('h1')).map((h) => h.textContent.trim()),
+  stale: document.querySelectorAll('[data-stale="true"]').length})"""
 EXCEPTION = '[data-testid="stElementContainer"][data-stale="false"] [data-testid="stException"]'
+LOST_CLICK_S = 60  # no script run started this long after a click: click again, as a user would
 
 
 def free_port() -> int:
@@ -124,7 +134,8 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless=true",
              f"--server.port={self.port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
              "--server.fileWatcherType=none"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)  # a signal to the server's process group does not reach this script
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -212,6 +223,7 @@ class Results:
     run_end: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # click -> script_finished
     page_errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     failed_sessions: list[str] = field(default_factory=list)
+    clicks_repeated: int = 0
 
 
 async def wait_sent(page, frames: list[bytes], pattern: bytes, timeout_s: float) -> None:
@@ -267,13 +279,30 @@ class Frames:
                     self.finished.append(time.perf_counter())
 
 
-async def click_and_wait(page, frames: Frames, target, title: str, timeout_s: float) -> tuple[float, float]:
+async def click_and_wait(page, frames: Frames, target, title: str, timeout_s: float,
+                         results: Results) -> tuple[float, float]:
     """Click `target` and wait until page `title` is drawn: (seconds to drawn, seconds until the run's
-    script_finished message reached the browser's network stack: server time plus transfer)."""
-    before, seen = await page.evaluate("window.__gx ? window.__gx.finished : 0"), len(frames.finished)
+    script_finished message reached the browser's network stack: server time plus transfer). A click
+    that started no script run within LOST_CLICK_S is repeated (counted); the time runs from the first."""
+    started, finished = await page.evaluate("[window.__gx.started, window.__gx.finished]")
+    seen = len(frames.finished)
     start = time.perf_counter()
     await target.click()
-    await page.wait_for_function(DRAWN, arg=[title, before], timeout=timeout_s * 1000, polling=POLL_MS)
+    for attempt in range(3):
+        try:
+            await page.wait_for_function(STARTED, arg=[started, finished], timeout=LOST_CLICK_S * 1000,
+                                         polling=POLL_MS)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            results.clicks_repeated += 1
+            await target.click()
+    remaining = max(timeout_s - (time.perf_counter() - start), 1.0)
+    try:
+        await page.wait_for_function(DRAWN, arg=[title, finished], timeout=remaining * 1000, polling=POLL_MS)
+    except PlaywrightTimeout:
+        raise TimeoutError(f"{title} not drawn after {timeout_s:.0f} s: {await page.evaluate(STATE)}") from None
     total = time.perf_counter() - start
     run_end = frames.finished[seen] - start if len(frames.finished) > seen else float("nan")
     return total, run_end
@@ -281,21 +310,25 @@ async def click_and_wait(page, frames: Frames, target, title: str, timeout_s: fl
 
 async def one_session(browser, url: str, user: str, offset: int, rounds: int, timeout_s: float,
                       results: Results) -> None:
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    step, context = "new browser context", None
     try:
+        context = await browser.new_context(viewport={"width": 1400, "height": 900})
         await context.add_init_script(OBSERVER)
         page = await context.new_page()
         page.set_default_timeout(timeout_s * 1000)
         frames = Frames(page)
+        step = LOGIN_FORM
         start = time.perf_counter()
         await page.goto(url)
         await page.get_by_role("textbox", name="Username").first.wait_for()
         results.latencies[LOGIN_FORM].append(time.perf_counter() - start)
+        step = SIGN_IN
         # a click sent before the login cookie manager's first report is lost (browser_helpers.SentFrames)
         await wait_sent(page, frames.sent, rb"-init", timeout_s)
         await page.get_by_role("textbox", name="Username").fill(user)
         await page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        total, run_end = await click_and_wait(page, frames, page.get_by_role("button", name="Sign in"), "Dashboard", timeout_s)
+        sign_in = page.get_by_role("button", name="Sign in")
+        total, run_end = await click_and_wait(page, frames, sign_in, "Dashboard", timeout_s, results)
         results.latencies[SIGN_IN].append(total)
         results.run_end[SIGN_IN].append(run_end)
         await frames.settle(page, COOKIE_NAME, timeout_s)  # ... and so is one before the new cookie's report
@@ -303,17 +336,20 @@ async def one_session(browser, url: str, user: str, offset: int, rounds: int, ti
         order = PAGES[offset % len(PAGES):] + PAGES[:offset % len(PAGES)]
         for _ in range(rounds):
             for title in order:
+                step = title
                 link = nav.get_by_role("link", name=title)  # the name also holds the icon's ligature text
-                total, run_end = await click_and_wait(page, frames, link, title, timeout_s)
+                total, run_end = await click_and_wait(page, frames, link, title, timeout_s, results)
                 results.latencies[title].append(total)
                 results.run_end[title].append(run_end)
                 if await page.locator(EXCEPTION).count():
                     results.page_errors[title] += 1
     except Exception as error:  # noqa: BLE001 - a failed session is an error figure, not a crash
-        results.failed_sessions.append(f"{user}: {type(error).__name__}: {str(error).splitlines()[0][:200]}")
+        results.failed_sessions.append(f"{user} at {step}: {type(error).__name__}: "
+                                       f"{str(error).splitlines()[0][:300]}")
     finally:
-        with contextlib.suppress(Exception):
-            await context.close()
+        if context is not None:
+            with contextlib.suppress(Exception):
+                await context.close()
 
 
 async def run_level(browser, url: str, users: int, rounds: int, timeout_s: float) -> tuple[Results, float]:
@@ -334,7 +370,7 @@ def quantiles(values: list[float], server: list[float]) -> str:
     return f"| {len(values)} | {p50:.2f} | {p90:.2f} | {p95:.2f} | {max(values):.2f} | {p50_server} |"
 
 
-def table(levels: list[tuple[int, Results, float, tuple[float, int]]], rounds: int) -> str:
+def table(levels: list[tuple[int, Results, float, tuple[float, int, float]]], rounds: int) -> str:
     lines = ["| users | step | n | p50 s | p90 s | p95 s | max s | p50 to run end s | errors |",
              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for users, results, _, _ in levels:
@@ -350,46 +386,71 @@ def table(levels: list[tuple[int, Results, float, tuple[float, int]]], rounds: i
     return "\n".join(lines)
 
 
+async def level_in_new_browser(playwright, url: str, users: int, rounds: int, timeout_s: float
+                               ) -> tuple[Results, float]:
+    """One level in a browser of its own: a browser that dies (or is killed) costs one level's sessions."""
+    browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    lost: list[float] = []
+    browser.on("disconnected", lambda _: lost.append(time.perf_counter()))
+    start = time.perf_counter()
+    try:
+        results, seconds = await run_level(browser, url, users, rounds, timeout_s)
+    finally:
+        with contextlib.suppress(Exception):
+            await browser.close()
+    if lost and lost[0] - start < seconds - 1:
+        results.failed_sessions.insert(0, f"(the browser went away {lost[0] - start:.0f} s into this level: "
+                                          "crashed or killed from outside)")
+    return results, seconds
+
+
 async def drive(url: str, levels: list[int], rounds: int, timeout_s: float, server: Server) -> None:
     from playwright.async_api import async_playwright
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            warm, _ = await run_level(browser, url, 1, 1, max(timeout_s, 300))
+    done = []
+    try:
+        async with async_playwright() as playwright:
+            warm, _ = await level_in_new_browser(playwright, url, 1, 1, max(timeout_s, 300))
             print("warm-up session (untimed in the table; first visit of each page in this process): "
                   + ", ".join(f"{step} {values[0]:.2f} s" for step, values in warm.latencies.items())
                   + (f"; FAILED {warm.failed_sessions}" if warm.failed_sessions else ""), flush=True)
-            done = []
             for users in levels:
                 cpu_before, _ = server.usage()
                 with ClientCpu(server.process.pid) as client:
-                    results, seconds = await run_level(browser, url, users, rounds, timeout_s)
+                    results, seconds = await level_in_new_browser(playwright, url, users, rounds, timeout_s)
                 cpu_after, rss = server.usage()
                 done.append((users, results, seconds, (cpu_after - cpu_before, rss, client.seconds)))
                 every = [v for step in PAGES for v in results.latencies.get(step, [])]
                 print(f"{users} users: {seconds:.0f} s, {len(every)} page views, "
                       f"p50 {np.percentile(every, 50) if every else float('nan'):.2f} s, "
-                      f"{len(results.failed_sessions)} sessions failed; server CPU {cpu_after - cpu_before:.0f} s, "
-                      f"RSS {rss / 2**20:.0f} MiB; client (browser, driver, this script) CPU {client.seconds:.0f} s; "
-                      f"{machine_note()}", flush=True)
-                for failure in results.failed_sessions[:5]:
-                    print(f"  failed session {failure}", flush=True)
-        finally:
-            await browser.close()
+                      f"{len(results.failed_sessions)} sessions failed, {results.clicks_repeated} clicks repeated; "
+                      f"server CPU {cpu_after - cpu_before:.0f} s, RSS {rss / 2**20:.0f} MiB; client (browser, "
+                      f"driver, this script) CPU {client.seconds:.0f} s; {machine_note()}", flush=True)
+                for failure in results.failed_sessions[:6]:
+                    print(f"  failed: {failure}", flush=True)
+                if server.process.poll() is not None:
+                    print(f"the server exited with {server.process.returncode} during this level; stopping. "
+                          f"Log tail:\n{server.log_tail()}", flush=True)
+                    break
+    finally:
+        if done:
+            print_tables(done, rounds)
+
+
+def print_tables(done: list, rounds: int) -> None:
     print(f"\n## Load test: one Streamlit server, {rounds} round(s) of {len(PAGES)} pages per session, "
           f"{os.cpu_count()} CPUs (browser on the same machine)\n")
     print(table(done, rounds))
     print("\n| users | wall s | page views/s | server CPU s | server CPU per view s | server RSS MiB "
-          "| client CPU s |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| client CPU s | clicks repeated |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for users, results, seconds, (cpu, rss, client) in done:
         views = sum(len(results.latencies.get(step, [])) for step in PAGES)
         print(f"| {users} | {seconds:.0f} | {views / seconds:.2f} | {cpu:.0f} | "
               f"{cpu / max(views + len(results.latencies.get(SIGN_IN, [])), 1):.2f} | {rss / 2**20:.0f} "
-              f"| {client:.0f} |")
+              f"| {client:.0f} | {results.clicks_repeated} |")
     print("\nserver CPU per view counts sign-ins as views; client CPU = Chromium, Playwright's driver and this "
-          "script, on the same 2 cores.")
+          "script, on the same 2 cores; a click repeated = no script run had started 60 s after it.")
 
 
 def main() -> None:
