@@ -204,6 +204,46 @@ class PlanVersionRepository:
         return list(self.session.scalars(query))
 
 
+def node_filter(level: str, key: str) -> list[Any]:
+    """WHERE clauses picking the products of a hierarchy node (none for the total)."""
+    column = {"category": Product.category, "family": Product.family, "sku": Product.sku}.get(level)
+    return [] if column is None else [column == key]
+
+
+class PeriodTotalsRepository:
+    """Sums per period over a node of the product hierarchy, added up by the database: a chart of
+    thousands of SKUs reads one row per period instead of one per SKU and period. A period whose
+    values are all NULL sums to NULL (SQL SUM), so it stays empty rather than becoming 0."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _totals(self, model: Any, values: dict[str, Any], where: list[Any], revenue: bool) -> pd.DataFrame:
+        weight = Product.unit_price if revenue else 1.0
+        query = (select(model.period.label("period"), *[func.sum(column * weight).label(name)
+                                                        for name, column in values.items()])
+                 .join(Product, Product.id == model.product_id).where(*where)
+                 .group_by(model.period).order_by(model.period))
+        result = self.session.execute(query)
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return frame.assign(period=pd.to_datetime(frame["period"])).astype({name: float for name in values})
+
+    def actuals(self, products: list[Any], revenue: bool = False) -> pd.DataFrame:
+        """period, actual (ordered units, or their value at unit price)."""
+        return self._totals(DemandActual, {"actual": DemandActual.ordered_qty}, products, revenue)
+
+    def demand_plan(self, version_id: int, products: list[Any], revenue: bool = False) -> pd.DataFrame:
+        """period, statistical, consensus of one demand plan version."""
+        return self._totals(DemandPlan, {"statistical": DemandPlan.statistical, "consensus": DemandPlan.consensus},
+                            [DemandPlan.plan_version_id == version_id, *products], revenue)
+
+    def forecast_band(self, run_id: int, products: list[Any], revenue: bool = False) -> pd.DataFrame:
+        """period, p10, p90 of a run's forecasts (its backtests left out)."""
+        return self._totals(ForecastResult, {"p10": ForecastResult.p10, "p90": ForecastResult.p90},
+                            [ForecastResult.run_id == run_id, ForecastResult.model.not_like("backtest-%"), *products],
+                            revenue)
+
+
 class _PlanRowRepository:
     """Rows of plan versions: frames for reading, ORM objects for locked updates, bulk inserts."""
 

@@ -16,6 +16,7 @@ from genxsop_core.plan_versions import export_plan, get_version
 from genxsop_core.supply_plans import KIND, ReceiptEdit
 from genxsop_core.unit_of_work import UnitOfWork
 
+GRID_MAX_SKUS = 500  # a selection beyond this (26,000 rows a year weekly) is no grid to work in
 GRID_COLUMNS = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author", "row_version"]
 PROPOSAL_COMMENT = "Proposed: keeps projected inventory at or above safety stock"
 

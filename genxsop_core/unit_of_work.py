@@ -39,6 +39,7 @@ class UnitOfWork:
         self.cycles = repos.CycleRepository(self.session)
         self.resources = repos.ResourceRepository(self.session)
         self.demand = repos.DemandRepository(self.session)
+        self.totals = repos.PeriodTotalsRepository(self.session)
         self.forecast_runs = repos.ForecastRunRepository(self.session)
         return self
 

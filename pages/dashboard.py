@@ -1,7 +1,7 @@
 """Dashboard, the landing page: KPIs against targets, the year ahead, top exceptions, the cycle."""
 import streamlit as st
 
-from genxsop_core import dashboard_views, inventory_views, kpi_views
+from genxsop_core import dashboard_views, kpi_views
 from genxsop_ui import charts, kpi_tiles, runtime, session
 
 TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
@@ -28,7 +28,7 @@ with left:
                     key="db_outlook")
 with right:
     st.markdown("**Top ten exceptions** by money at risk")
-    exceptions = inventory_views.compute_view(data).exceptions.head(10)
+    exceptions = runtime.inventory_view(plan.demand_version_id, plan.supply_version_id).exceptions.head(10)
     if exceptions.empty:
         st.success("No projected stockout, shortfall below safety stock or excess.")
     else:

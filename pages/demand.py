@@ -6,7 +6,7 @@ import streamlit as st
 from genxsop_core import demand_plans, demand_views, forecast_views
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
-from genxsop_ui import charts, pickers, runtime, session
+from genxsop_ui import charts, grid_save, pickers, runtime, session
 from genxsop_ui.formatting import plain
 from genxsop_ui.plan_version_tab import plan_version_tab
 
@@ -60,7 +60,8 @@ bucket = top[2].radio("View", demand_views.VIEW_BUCKETS, horizontal=True, key="d
 node, names_by_sku = pickers.hierarchy_picker(hierarchy, "dm")
 sku = node.key if node.level == "sku" else None
 
-chart = demand_views.demand_chart(runtime.uow(), version_id, node, measure, bucket)
+review = runtime.demand_review(version_id)
+chart = review.chart(node, measure, bucket)
 totals = demand_views.plan_totals(chart)
 unit = "revenue" if measure == "revenue" else "units"
 tiles = st.columns(3)
@@ -86,7 +87,7 @@ with overrides_tab:
                           index=levels.index("family") if node.level in ("total", "category") else 0,
                           help="All products or a category open at family level: thousands of SKU rows are "
                                "no grid to work in")
-    grid = demand_views.override_grid(runtime.uow(), version_id, node, grid_level)
+    grid = review.override_grid(node, grid_level)
     shown = ["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author"]
     config = {"item": st.column_config.TextColumn(demand_views.LEVEL_LABELS[grid_level]),
               "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
@@ -119,21 +120,14 @@ with overrides_tab:
                 st.dataframe(demand_views.split_preview(runtime.uow(), version_id, grid_level, edit.key,
                                                         edit.period, edit.value), hide_index=True,
                              column_config={"share": st.column_config.NumberColumn(format="percent")})
-        if st.button(f"Save {len(edits)} change(s)", key="dm_save", disabled=not edits, type="primary"):
-            try:
-                changed = demand_plans.save_overrides(runtime.uow(), actor, version_id, edits)
-            except GenXSOPError as error:
-                session.show_error(error)
-            else:
-                st.session_state["dm_grid_nonce"] = nonce + 1
-                st.session_state["dm_flash"] = f"Saved: {changed} SKU-period cell(s) changed."
-                st.rerun()
+        grid_save.save_button(f"Save {len(edits)} change(s)", "dm_save", "dm",
+                              lambda: demand_plans.save_overrides(runtime.uow(), actor, version_id, edits),
+                              "Saved: {changed} SKU-period cell(s) changed.", disabled=not edits)
 
 with accuracy_tab:
     level = st.radio("Per", ["sku", "family", "category"], horizontal=True, key="dm_acc_level",
                      format_func=demand_views.LEVEL_LABELS.get)
-    panel = demand_views.accuracy_panel(runtime.uow(), node, level, st.session_state.get("dm_lag"),
-                                        shortest_if_unknown=True)
+    panel = review.accuracy_panel(node, level, st.session_state.get("dm_lag"))
     if not panel.lags:
         st.info("No approved plan has met its actuals yet: accuracy appears once an approved cycle's periods "
                 "have actuals.")

@@ -21,8 +21,7 @@ version_id = top[0].selectbox("Demand plan version", list(names), format_func=na
 method = top[1].selectbox("Safety stock drives the policy", list(inventory_policy.SAFETY_STOCK_METHODS),
                           format_func=inventory_policy.SAFETY_STOCK_METHODS.get, key="inv_method")
 try:
-    view = inventory_views.compute_view(
-        runtime.plan_data(version_id, supply_views.supply_version_for(runtime.uow(), version_id)), method)
+    view = runtime.inventory_view(version_id, supply_views.supply_version_for(runtime.uow(), version_id), method)
 except GenXSOPError as error:
     session.show_error(error)
     st.stop()

@@ -1,7 +1,7 @@
 """Meeting mode: the presenter walks the executive S&OP agenda, one large screen per step."""
 import streamlit as st
 
-from genxsop_core import cycle, dashboard_views, demand_views, kpi_views, scenarios, supply_views
+from genxsop_core import cycle, dashboard_views, demand_views, kpi_views, scenarios
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.kpis import KPIS
 from genxsop_ui import charts, kpi_tiles, runtime, scenario_strip, session
@@ -46,7 +46,7 @@ if step == 0:
                               row[["target", "green", "amber"]].to_dict(), KPIS[kpi].unit == "percent")
     st.plotly_chart(figure.update_layout(height=BIG), width="stretch", key="mt_kpi_chart")
 elif step == 1:
-    chart = demand_views.demand_chart(runtime.uow(), plan.demand_version_id, demand_views.Node(), "revenue", "month")
+    chart = runtime.demand_review(plan.demand_version_id).chart(demand_views.Node(), "revenue", "month")
     totals = demand_views.plan_totals(chart)
     tiles = st.columns(3)
     tiles[0].metric("Consensus revenue", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
@@ -59,7 +59,7 @@ elif step == 2:
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.demand_supply_capacity(dashboard_views.plan_outlook(data)).update_layout(height=BIG),
                       width="stretch", key="mt_outlook")
-    check = supply_views.capacity_check(data, n_draws=200)
+    check = runtime.capacity(plan.demand_version_id, plan.supply_version_id, n_draws=200)
     monthly = check.assign(month=check.period.dt.to_period("M").dt.to_timestamp()).groupby(
         ["resource", "month"], as_index=False).agg(load_hours=("load_hours", "sum"),
                                                   capacity_hours=("capacity_hours", "sum"))

@@ -4,7 +4,7 @@ import streamlit as st
 from genxsop_core import demand_views, inventory_views, supply_plans, supply_views
 from genxsop_core.exceptions import GenXSOPError
 from genxsop_core.overview import product_hierarchy
-from genxsop_ui import charts, pickers, runtime, session
+from genxsop_ui import charts, grid_save, pickers, runtime, session
 from genxsop_ui.plan_version_tab import plan_version_tab
 
 actor = session.guard("supply")
@@ -48,9 +48,9 @@ names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
 version_id = st.selectbox("Supply plan version", list(names), format_func=names.get, key="sp_version")
 version = versions.set_index("id").loc[version_id]
 demand_version_id = int(version.demand_version_id)
-view = inventory_views.compute_view(runtime.plan_data(demand_version_id, version_id))
+view = runtime.inventory_view(demand_version_id, version_id)
 data, policy = view.data, view.policy
-check = supply_views.capacity_check(data)
+check = runtime.capacity(demand_version_id, version_id)
 
 tiles = st.columns(5)
 tiles[0].metric("Planned receipts, units", f"{data.receipts.sum():,.0f}")
@@ -62,14 +62,15 @@ tiles[4].metric("SKUs projected to stock out", int((policy.stockout_periods > 0)
 receipts_tab, capacity_tab, propose_tab, version_tab = st.tabs(
     ["Receipts", "Capacity", "Propose receipts", "Plan version"])
 
-with receipts_tab:
-    node, names_by_sku = pickers.hierarchy_picker(product_hierarchy(runtime.uow()), "sp")
-    hierarchy_skus = node.skus(product_hierarchy(runtime.uow()))
-    if node.level == "sku":
-        st.plotly_chart(charts.projected_inventory(inventory_views.projection_chart(view, node.key),
-                                                   f"{node.key} · {names_by_sku.get(node.key, '')}"),
-                        width="stretch", key="sp_projection")
-    grid = supply_views.receipts_grid(runtime.uow(), version_id, hierarchy_skus)
+
+def receipts_editor(label: str, skus: list[str]) -> None:
+    """The receipts grid of these SKUs: editable in a draft the user may change, read-only otherwise."""
+    if len(skus) > supply_views.GRID_MAX_SKUS:
+        st.info(f"{label} holds {len(skus):,} SKUs, {len(skus) * len(data.periods):,} rows: more than "
+                f"one grid can show. Pick a category, family or SKU above (at most {supply_views.GRID_MAX_SKUS:,} "
+                "SKUs) to see and change their receipts.")
+        return
+    grid = runtime.receipts_grid(demand_version_id, version_id, skus)
     config = {"sku": st.column_config.TextColumn("SKU"),
               "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
               "planned_receipts": st.column_config.NumberColumn("Planned receipts", min_value=0.0, format="%.0f"),
@@ -82,22 +83,25 @@ with receipts_tab:
         st.caption(f"This version is {version.status} and read-only." if may_edit
                    else "You can read the supply plan; supply planners and admins change it.")
         st.dataframe(grid, hide_index=True, column_order=shown, column_config=config, key="sp_grid_view")
-    else:
-        st.caption("Change planned receipts or make/buy; released (firm) orders change in the ERP and come back "
-                   "by import.")
-        nonce = st.session_state.setdefault("sp_grid_nonce", 0)
-        edited = st.data_editor(grid, hide_index=True, column_order=shown, column_config=config,
-                                disabled=["sku", "period", "firm", "author"], key=f"sp_grid_{nonce}")
-        edits = supply_views.grid_edits(grid, edited)
-        if st.button(f"Save {len(edits)} change(s)", key="sp_save", disabled=not edits, type="primary"):
-            try:
-                changed = supply_plans.save_receipts(runtime.uow(), actor, version_id, edits)
-            except GenXSOPError as error:
-                session.show_error(error)
-            else:
-                st.session_state["sp_grid_nonce"] = nonce + 1
-                st.session_state["sp_flash"] = f"Saved: {changed} cell(s) changed."
-                st.rerun()
+        return
+    st.caption("Change planned receipts or make/buy; released (firm) orders change in the ERP and come back "
+               "by import.")
+    nonce = st.session_state.setdefault("sp_grid_nonce", 0)
+    edited = st.data_editor(grid, hide_index=True, column_order=shown, column_config=config,
+                            disabled=["sku", "period", "firm", "author"], key=f"sp_grid_{nonce}")
+    edits = supply_views.grid_edits(grid, edited)
+    grid_save.save_button(f"Save {len(edits)} change(s)", "sp_save", "sp",
+                          lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, edits),
+                          "Saved: {changed} cell(s) changed.", disabled=not edits)
+
+
+with receipts_tab:
+    node, names_by_sku = pickers.hierarchy_picker(product_hierarchy(runtime.uow()), "sp")
+    if node.level == "sku":
+        st.plotly_chart(charts.projected_inventory(inventory_views.projection_chart(view, node.key),
+                                                   f"{node.key} · {names_by_sku.get(node.key, '')}"),
+                        width="stretch", key="sp_projection")
+    receipts_editor(node.label(), node.skus(product_hierarchy(runtime.uow())))
 
 with capacity_tab:
     st.markdown("**Utilization**: load of the planned make receipts (units x routing hours) / capacity hours")
@@ -117,7 +121,7 @@ with capacity_tab:
                                     "overload_probability": st.column_config.NumberColumn(format="percent")})
 
 with propose_tab:
-    proposal = supply_views.propose(data, policy, supply_views.receipts_grid(runtime.uow(), version_id, data.skus))
+    proposal = supply_views.propose(data, policy, runtime.receipts_grid(demand_version_id, version_id, data.skus))
     st.caption("Receipts that keep projected inventory at or above safety stock, no earlier than the lead time "
                "allows and not before a released order: bought SKUs in whole order quantities (EOQ rounded up to "
                "MOQ lots), made SKUs in MOQ batches so the lines' load stays level.")
@@ -127,15 +131,9 @@ with propose_tab:
         st.dataframe(proposal.receipts, hide_index=True, key="sp_proposal",
                      column_config={"period": st.column_config.DateColumn("Period")})
         if may_edit and version.status == "draft":
-            if st.button(f"Apply {len(proposal.edits)} proposed receipt(s)", key="sp_apply", type="primary"):
-                try:
-                    changed = supply_plans.save_receipts(runtime.uow(), actor, version_id, proposal.edits)
-                except GenXSOPError as error:
-                    session.show_error(error)
-                else:
-                    st.session_state["sp_grid_nonce"] = st.session_state.get("sp_grid_nonce", 0) + 1
-                    st.session_state["sp_flash"] = f"Applied {changed} proposed receipt(s)."
-                    st.rerun()
+            grid_save.save_button(f"Apply {len(proposal.edits)} proposed receipt(s)", "sp_apply", "sp",
+                                  lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, proposal.edits),
+                                  "Applied {changed} proposed receipt(s).")
     if not proposal.expedite.empty:
         st.warning(f"{len(proposal.expedite)} SKU(s) run short inside their lead time, where no new order can "
                    "arrive: expedite or reallocate.")

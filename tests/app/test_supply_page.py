@@ -105,6 +105,19 @@ def test_a_supply_planner_changes_a_planned_receipt_and_the_projection_moves(app
     assert change[row:] == pytest.approx(np.full(len(change) - row, added))
 
 
+def test_a_selection_too_large_for_a_grid_asks_for_a_narrower_one_and_the_other_tabs_still_work(
+        app_db, monkeypatch):
+    monkeypatch.setattr("genxsop_core.supply_views.GRID_MAX_SKUS", 20)  # the demo has 128 SKUs, Juice 11
+    at = supply_page("supply_planner")
+    assert not at.data_editor
+    assert any("All products holds 128 SKUs" in i.value and "at most 20" in i.value for i in at.info)
+    assert "sp_apply" in {b.key for b in at.button} or "Nothing to propose" in texts(at)  # the tabs after it ran
+    assert at.get("plotly_chart")  # the capacity heatmap
+    at.selectbox(key="sp_family").set_value("Juice").run()
+    assert not at.exception, at.exception
+    assert at.data_editor and not [i for i in at.info if "SKUs" in i.value and "at most" in i.value]
+
+
 def test_a_released_order_is_refused_and_nothing_changes(app_db):
     at = supply_page("supply_planner")
     at.selectbox(key="sp_family").set_value("Juice").run()

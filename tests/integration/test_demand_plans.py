@@ -464,3 +464,79 @@ def test_the_demo_planning_history_has_three_approved_cycles_and_a_current_draft
     promo = plan_rows(demo, ids[0]).dropna(subset=["override"])
     assert not promo.empty and set(promo.reason_code) == {"PROMO"}
     assert promo.consensus.to_numpy() == pytest.approx((promo.statistical * demo_plans.PROMO_UPLIFT).to_numpy())
+
+
+def test_the_chart_stamp_changes_with_everything_the_chart_shows_and_only_then(demo, draft):
+    """The demand page caches its chart on this stamp: a save, new actuals or a SKU moving family
+    must each show at once; a rerun with nothing changed must find the cache."""
+    stamp = demand_views.chart_stamp(demo(), draft)
+    assert demand_views.chart_stamp(demo(), draft) == stamp
+
+    row = grid(demo, draft).iloc[0]
+    demand_plans.save_overrides(demo(), PLANNER, draft, [edit(row, float(row["consensus"]) + 5)])
+    after_save = demand_views.chart_stamp(demo(), draft)
+    assert after_save != stamp
+
+    with demo() as uow:
+        last = uow.demand.history([row["item"]]).iloc[-1]
+    importer.import_file(demo(), SYSTEM, "demand", "late.csv",
+                         f"sku,period,ordered_qty\n{row['item']},{last.ds:%Y-%m-%d},{last.y + 1}\n".encode())
+    after_import = demand_views.chart_stamp(demo(), draft)
+    assert after_import != after_save
+
+    with demo() as uow:
+        uow.products.get_by_sku(row["item"]).family = "Elsewhere"
+        uow.commit()
+    assert demand_views.chart_stamp(demo(), draft) != after_import
+
+
+def _chart_from_sku_rows(uow_factory, version_id: int, run_id: int, previous: int, node: Node, measure: str,
+                         bucket: str) -> pd.DataFrame:
+    """The chart added up in pandas from every SKU's own rows: the oracle for the database's sums."""
+    with uow_factory() as uow:
+        skus = node.skus(uow.demand.hierarchy())
+        prices = uow.products.prices()
+        history = uow.demand.history(skus).rename(columns={"unique_id": "sku", "ds": "period", "y": "actual"})
+        plan = uow.demand_plans.frame([version_id], skus)
+        band = uow.forecast_runs.results(run_id, skus, future_only=True)
+        last = uow.demand_plans.frame([previous], skus).rename(columns={"consensus": "last_cycle"})
+    parts = [history[["sku", "period", "actual"]], plan[["sku", "period", "statistical", "consensus"]],
+             band.assign(period=pd.to_datetime(band.period))[["sku", "period", "p10", "p90"]],
+             last[["sku", "period", "last_cycle"]]]
+    long = pd.concat([p.melt(id_vars=["sku", "period"]) for p in parts], ignore_index=True)
+    long["value"] = long["value"].astype(float) * (long.sku.map(prices).fillna(0.0) if measure == "revenue" else 1.0)
+    if bucket == "month":
+        long["period"] = long.period.dt.to_period("M").dt.to_timestamp()
+    wide = long.pivot_table(index="period", columns="variable", values="value", aggfunc="sum", dropna=False)
+    counted = long.dropna(subset=["value"]).pivot_table(index="period", columns="variable", values="value",
+                                                        aggfunc="count")
+    wide = wide.where(counted.reindex_like(wide).fillna(0) > 0)
+    return wide.reindex(columns=demand_views.CHART_COLUMNS[1:]).reset_index().rename_axis(columns=None)
+
+
+def test_the_chart_the_database_adds_up_equals_the_sum_of_every_skus_rows(demo, draft):
+    with demo() as uow:
+        juice = uow.demand.skus_in_scope("family", ["Juice"])
+        history = uow.demand.history(juice).rename(columns={"unique_id": "sku", "ds": "period", "y": "actual"})
+        run_id = uow.plans.get(draft).source_run_id
+    weeks = sorted(history.period.unique())[-6:]
+    past = history[history.period.isin(weeks)]
+    with demo() as uow:  # last cycle's plan: an approved Juice plan of an earlier month
+        previous = demand_plans.insert_version(uow, PLANNER, past.assign(statistical=past.actual * 1.1)[
+            ["sku", "period", "statistical"]], pd.Timestamp(weeks[0]).date(), "Past plan", None)
+        uow.commit()
+    demand_plans.change_status(demo(), PLANNER, previous, "submit")
+    demand_plans.change_status(demo(), COORDINATOR, previous, "approve")
+    row = grid(demo, draft).iloc[3]
+    demand_plans.save_overrides(demo(), PLANNER, draft, [edit(row, float(row["consensus"]) + 40)])
+
+    with demo() as uow:
+        category = uow.products.get_by_sku(juice[0]).category
+    for node in (Node(), Node("category", category), JUICE, Node("sku", juice[0])):
+        for measure in demand_views.MEASURES:
+            for bucket in demand_views.VIEW_BUCKETS:
+                chart = demand_views.demand_chart(demo(), draft, node, measure, bucket)
+                expected = _chart_from_sku_rows(demo, draft, run_id, previous, node, measure, bucket)
+                assert chart.last_cycle.notna().any() and chart.p10.notna().any()
+                pd.testing.assert_frame_equal(chart, expected, check_dtype=False, rtol=1e-9,
+                                              obj=f"{node} {measure} {bucket}")
