@@ -1,4 +1,5 @@
-"""Process-wide resources: settings, the migrated (and in demo mode seeded) database."""
+"""Process-wide resources: settings, the migrated (and in demo mode seeded) database, and the
+loaded plans and the views computed from them, cached per change stamp for every session."""
 from __future__ import annotations
 
 import secrets
