@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from genxsop_core.exceptions import ConfigurationError
-from genxsop_core.permissions import ROLE_LABELS
+from genxsop_core.domain.exceptions import ConfigurationError
+from genxsop_core.domain.permissions import ROLE_LABELS
 from genxsop_ui import auth, formatting, runtime, session
 from genxsop_ui.navigation import pages_for
 

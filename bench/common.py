@@ -57,7 +57,7 @@ def run_on_demo(description: str, sqlite_steps: list[Step], postgres_steps: list
     import argparse
     import tempfile
 
-    from genxsop_core.db import get_engine
+    from genxsop_core.persistence.db import get_engine
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--postgres", help="also run on this (empty) PostgreSQL database URL")

@@ -146,7 +146,7 @@ def report_auto(table: pd.DataFrame, selection: pd.DataFrame) -> None:
 
 def speed_reference(workers: int) -> None:
     """auto on the weekly demo data vs one statsforecast AutoETS over the same series."""
-    from genxsop_core.demo import build_demo_data
+    from genxsop_core.demo.company import build_demo_data
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS
 
@@ -176,7 +176,7 @@ def speed_reference(workers: int) -> None:
 def demo_holdout(workers: int) -> None:
     """Out-of-sample check of the band calibration: the weekly demo data, last 26 weeks held out
     (the widening factor was calibrated on the two monthly data sets, never on this one)."""
-    from genxsop_core.demo import build_demo_data
+    from genxsop_core.demo.company import build_demo_data
 
     demand = build_demo_data("week", end=date(2025, 6, 30))["demand"]
     history = pd.DataFrame({"unique_id": demand["sku"], "ds": pd.to_datetime(demand["period"]),

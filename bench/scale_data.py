@@ -15,9 +15,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from genxsop_core import demo
+from genxsop_core.demo import company as demo
 from genxsop_core.io.formats import FORMATS
-from genxsop_core.periods import last_completed_bucket
+from genxsop_core.domain.periods import last_completed_bucket
 
 SEED = 5000
 INTERMITTENT_SHARE, NEW_SHARE = 0.10, 0.08

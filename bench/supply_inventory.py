@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from common import median_seconds, run_on_demo, runs_text, signed_in_app
 
-from genxsop_core import demand_views, inventory_policy, supply_views
-from genxsop_core.db import get_session_factory
-from genxsop_core.plan_data import load_plan_data
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.demand import views as demand_views
+from genxsop_core.inventory import policy as inventory_policy
+from genxsop_core.supply import views as supply_views
+from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.plans.data import load_plan_data
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 
 def report(label: str, action, repeats: int, warm_up: bool = True) -> None:  # noqa: ANN001

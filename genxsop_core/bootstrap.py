@@ -6,18 +6,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from genxsop_core import demo
+from genxsop_core.demo import company as demo
 from genxsop_core.config import Settings, load_settings
-from genxsop_core.db import get_session_factory
-from genxsop_core.events import RecordChanged
-from genxsop_core.exceptions import Conflict
+from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.domain.events import RecordChanged
+from genxsop_core.domain.exceptions import Conflict
 from genxsop_core.io.formats import IMPORT_ORDER
 from genxsop_core.io.importer import ImportResult, apply_import
-from genxsop_core.migrate import upgrade_database
-from genxsop_core.models import ReasonCode, User
-from genxsop_core.permissions import Actor, require
-from genxsop_core.unit_of_work import UnitOfWork
-from genxsop_core.users import hash_password
+from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.domain.models import ReasonCode, User
+from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.admin.users import hash_password
 
 SYSTEM = Actor("system", ("admin",))
 DEMO_PASSWORD = "genxsop-demo"  # nosec B105 # demo mode only, shown on the login page
@@ -91,7 +91,7 @@ def prepare_database(settings: Settings | None = None) -> DemoSeed | None:
         return None
     _log.info("empty demo database: seeding the demo company and its planning history")
     seed = seed_demo(uow, SYSTEM, settings.bucket)
-    from genxsop_core.demo_plans import seed_demo_plans  # imports the forecasting engine: only when seeding
+    from genxsop_core.demo.plans import seed_demo_plans  # imports the forecasting engine: only when seeding
 
     seed_demo_plans(lambda: UnitOfWork(get_session_factory(settings.database_url)), SYSTEM, settings.bucket,
                     workers=1)

@@ -12,15 +12,19 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from genxsop_core import backup, forecast_runs, forecast_views, logs, users
+from genxsop_core.persistence import backup
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
+from genxsop_core.admin import logs
+from genxsop_core.admin import users
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
-from genxsop_core.exceptions import GenXSOPError, InvalidInput, ValidationFailed
+from genxsop_core.domain.exceptions import GenXSOPError, InvalidInput, ValidationFailed
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS
-from genxsop_core.migrate import upgrade_database
-from genxsop_core.permissions import ROLES, Actor
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 
 def _operator() -> Actor:
@@ -55,7 +59,7 @@ def _cmd_seed_demo(args: argparse.Namespace) -> str:
     lines = [r.summary() for r in seed.imports]
     lines.append(f"demo users {', '.join(seed.users)} (password: see README)")
     if not args.without_plans:
-        from genxsop_core.demo_plans import seed_demo_plans
+        from genxsop_core.demo.plans import seed_demo_plans
 
         versions = seed_demo_plans(UnitOfWork, operator, load_settings().bucket, workers=None)
         lines.append(f"planning history: demand plan versions {', '.join(map(str, versions))} "

@@ -4,11 +4,13 @@ from datetime import datetime, time, timedelta, timezone
 import pandas as pd
 import streamlit as st
 
-from genxsop_core import cycle, reason_codes, users
-from genxsop_core.audit import audit_choices, search_audit
-from genxsop_core.exceptions import GenXSOPError
-from genxsop_core.permissions import ROLE_LABELS, ROLES
-from genxsop_core.repositories import AuditFilter
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.demand import reason_codes
+from genxsop_core.admin import users
+from genxsop_core.admin.audit import audit_choices, search_audit
+from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.permissions import ROLE_LABELS, ROLES
+from genxsop_core.persistence.repositories import AuditFilter
 from genxsop_ui import runtime, session
 from genxsop_ui.formatting import plain
 

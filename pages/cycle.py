@@ -4,10 +4,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from genxsop_core import cycle, meeting_pack, pinned_scenarios, plan_freeze
-from genxsop_core.exceptions import GenXSOPError
-from genxsop_core.permissions import ROLE_LABELS
-from genxsop_core.users import list_users
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.cycle import meeting_pack
+from genxsop_core.scenarios import pinned as pinned_scenarios
+from genxsop_core.cycle import freeze as plan_freeze
+from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.permissions import ROLE_LABELS
+from genxsop_core.admin.users import list_users
 from genxsop_ui import runtime, session
 from genxsop_ui.formatting import plain
 

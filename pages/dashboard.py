@@ -1,7 +1,8 @@
 """Dashboard, the landing page: KPIs against targets, the year ahead, top exceptions, the cycle."""
 import streamlit as st
 
-from genxsop_core import dashboard_views, kpi_views
+from genxsop_core.cycle import dashboard as dashboard_views
+from genxsop_core.kpi import views as kpi_views
 from genxsop_ui import charts, kpi_tiles, runtime, session
 
 TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",

@@ -3,7 +3,7 @@ import logging
 
 import streamlit as st
 
-from genxsop_core.exceptions import GenXSOPError, ValidationFailed
+from genxsop_core.domain.exceptions import GenXSOPError, ValidationFailed
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS, IMPORT_ORDER
 from genxsop_ui import runtime, session

@@ -3,9 +3,11 @@ from datetime import date
 
 import streamlit as st
 
-from genxsop_core import demand_plans, demand_views, forecast_views
-from genxsop_core.exceptions import GenXSOPError
-from genxsop_core.overview import product_hierarchy
+from genxsop_core.demand import plans as demand_plans
+from genxsop_core.demand import views as demand_views
+from genxsop_core.forecasting import views as forecast_views
+from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, grid_save, pickers, runtime, session
 from genxsop_ui.formatting import plain
 from genxsop_ui.plan_version_tab import plan_version_tab

@@ -1,10 +1,12 @@
 """Forecasting: start runs (they go on in the background), follow progress, read the results."""
 import streamlit as st
 
-from genxsop_core import forecast_runs, forecast_views, forecasting
-from genxsop_core.exceptions import GenXSOPError
+from genxsop_core import forecasting
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
+from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.forecasting.frames import MAX_HORIZON
-from genxsop_core.overview import product_hierarchy
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, runtime, session
 
 actor = session.guard("forecasting")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from genxsop_core.health import system_health
+from genxsop_core.admin.health import system_health
 from genxsop_ui import formatting, runtime, session
 
 actor = session.guard("health")

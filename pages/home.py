@@ -2,7 +2,7 @@
 import plotly.express as px
 import streamlit as st
 
-from genxsop_core.overview import data_overview, demand_history
+from genxsop_core.admin.overview import data_overview, demand_history
 from genxsop_ui import runtime, session
 
 actor = session.guard("home")

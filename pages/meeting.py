@@ -1,9 +1,13 @@
 """Meeting mode: the presenter walks the executive S&OP agenda, one large screen per step."""
 import streamlit as st
 
-from genxsop_core import cycle, dashboard_views, demand_views, kpi_views, scenarios
-from genxsop_core.exceptions import GenXSOPError
-from genxsop_core.kpis import KPIS
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.cycle import dashboard as dashboard_views
+from genxsop_core.demand import views as demand_views
+from genxsop_core.kpi import views as kpi_views
+from genxsop_core.scenarios import levers as scenarios
+from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.kpi.formulas import KPIS
 from genxsop_ui import charts, kpi_tiles, runtime, scenario_strip, session
 
 AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity", "Scenarios", "Decisions")

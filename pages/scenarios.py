@@ -2,8 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from genxsop_core import demand_views, pinned_scenarios, scenarios, supply_views
-from genxsop_core.exceptions import GenXSOPError
+from genxsop_core.demand import views as demand_views
+from genxsop_core.scenarios import pinned as pinned_scenarios
+from genxsop_core.scenarios import levers as scenarios
+from genxsop_core.supply import views as supply_views
+from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_ui import charts, formatting, runtime, scenario_strip, session
 
 LEVER_KEYS = ("sc_demand", "sc_cat_", "sc_price", "sc_cost", "sc_capacity", "sc_res_", "sc_lead_time",

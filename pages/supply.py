@@ -1,9 +1,12 @@
 """Supply review: planned receipts that balance the consensus plan, rough-cut capacity, proposals."""
 import streamlit as st
 
-from genxsop_core import demand_views, inventory_views, supply_plans, supply_views
-from genxsop_core.exceptions import GenXSOPError
-from genxsop_core.overview import product_hierarchy
+from genxsop_core.demand import views as demand_views
+from genxsop_core.inventory import views as inventory_views
+from genxsop_core.supply import plans as supply_plans
+from genxsop_core.supply import views as supply_views
+from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, grid_save, pickers, runtime, session
 from genxsop_ui.plan_version_tab import plan_version_tab
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from genxsop_core import users
-from genxsop_core.db import get_engine, get_session_factory
-from genxsop_core.migrate import upgrade_database
-from genxsop_core.permissions import ROLES, Actor
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.admin import users
+from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 POSTGRES_ADMIN_URL = os.environ.get("GENXSOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from genxsop_core.plan_data import LEVELS, PlanData
+from genxsop_core.plans.data import LEVELS, PlanData
 
 SKUS = ["B1", "M1", "M2"]  # PlanData rows are sorted SKUs
 PERIODS = pd.date_range("2025-02-03", periods=3, freq="7D")

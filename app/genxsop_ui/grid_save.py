@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from genxsop_core.exceptions import GenXSOPError
+from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_ui import session
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genxsop_core.permissions import ROLES
+from genxsop_core.domain.permissions import ROLES
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from genxsop_core.demand_views import Node
+from genxsop_core.demand.views import Node
 
 ALL = "All"
 

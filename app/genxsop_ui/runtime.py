@@ -9,15 +9,17 @@ import streamlit as st
 
 import pandas as pd
 
-from genxsop_core import demand_views, logs, supply_views
+from genxsop_core.demand import views as demand_views
+from genxsop_core.admin import logs
+from genxsop_core.supply import views as supply_views
 from genxsop_core.bootstrap import prepare_database
 from genxsop_core.config import Settings, load_settings
-from genxsop_core.db import get_session_factory
-from genxsop_core.demand_views import Node
-from genxsop_core.inventory_views import InventoryView, compute_view
-from genxsop_core.kpi_views import KpiData, data_stamp, load_kpi_data
-from genxsop_core.plan_data import PlanData, load_plan_data, plan_stamp
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.demand.views import Node
+from genxsop_core.inventory.views import InventoryView, compute_view
+from genxsop_core.kpi.views import KpiData, data_stamp, load_kpi_data
+from genxsop_core.plans.data import PlanData, load_plan_data, plan_stamp
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 
 @st.cache_resource(show_spinner="Preparing the database (first start seeds the demo company)...")

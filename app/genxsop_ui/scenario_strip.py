@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from genxsop_core import scenarios
+from genxsop_core.scenarios import levers as scenarios
 from genxsop_ui import formatting
 
 STRIP: tuple[str, ...] = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from genxsop_core.exceptions import InvalidInput
+from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.forecasting import frames
 from genxsop_core.forecasting.backtest import backtest_strategy
 from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from genxsop_core.exceptions import InvalidInput
+from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.forecasting.base import Strategy
 from genxsop_core.forecasting.strategies.chronos import Chronos2Strategy
 from genxsop_core.forecasting.strategies.intermittent import TSB, CrostonSBA

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from genxsop_core.exceptions import InvalidInput
+from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.forecasting.engine import SeriesResult
 
 MAX_HORIZON = 104

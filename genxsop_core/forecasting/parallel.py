@@ -37,7 +37,7 @@ def map_chunks(function: Callable[..., list[Any]], chunks: Sequence[Sequence[Any
             from distributed import Client
             from distributed import as_completed as dask_completed
         except ImportError:
-            from genxsop_core.exceptions import ConfigurationError
+            from genxsop_core.domain.exceptions import ConfigurationError
 
             raise ConfigurationError("GENXSOP_DASK_SCHEDULER is set but dask.distributed is not installed "
                                      "(pip install distributed)") from None

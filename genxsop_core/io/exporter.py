@@ -13,7 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from genxsop_core.io.formats import FORMULA_STARTS, FileFormat, get_format
 from genxsop_core.io.tables import BINDINGS
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 
 def _is_text(column: pd.Series) -> bool:

@@ -166,7 +166,7 @@ IMPORT_ORDER: tuple[str, ...] = ("products", "resources", "routings", "demand", 
 
 
 def get_format(kind: str) -> FileFormat:
-    from genxsop_core.exceptions import NotFound
+    from genxsop_core.domain.exceptions import NotFound
 
     try:
         return FORMATS[kind]

@@ -12,17 +12,17 @@ from typing import Any
 
 import pandas as pd
 
-from genxsop_core.audit import jsonable
+from genxsop_core.admin.audit import jsonable
 from genxsop_core.config import load_settings
-from genxsop_core.events import DataImported
-from genxsop_core.exceptions import ValidationFailed
+from genxsop_core.domain.events import DataImported
+from genxsop_core.domain.exceptions import ValidationFailed
 from genxsop_core.io.formats import get_format
 from genxsop_core.io.readers import read_table
 from genxsop_core.io.tables import BINDINGS, TableBinding
 from genxsop_core.io.validation import References, ValidationReport, validate
-from genxsop_core.models import PlanVersion, utcnow
-from genxsop_core.permissions import Actor, require
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.domain.models import PlanVersion, utcnow
+from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 WORKING_SUPPLY_PLAN = "Working supply plan"
 

@@ -14,7 +14,7 @@ import zipfile
 import openpyxl
 import pandas as pd
 
-from genxsop_core.exceptions import ValidationFailed, ValidationIssue
+from genxsop_core.domain.exceptions import ValidationFailed, ValidationIssue
 from genxsop_core.io.formats import MAX_FILE_NAME_LENGTH
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx")

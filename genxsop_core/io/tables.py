@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from genxsop_core.models import (
+from genxsop_core.domain.models import (
     Base,
     DemandActual,
     InventorySnapshot,

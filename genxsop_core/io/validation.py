@@ -16,9 +16,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from genxsop_core.exceptions import ValidationIssue
+from genxsop_core.domain.exceptions import ValidationIssue
 from genxsop_core.io.formats import FORMULA_STARTS, Column, FileFormat
-from genxsop_core.periods import bucket_start
+from genxsop_core.domain.periods import bucket_start
 
 _TRUE = {"1", "true", "yes", "y", "x", "1.0"}
 _FALSE = {"0", "false", "no", "n", "", "0.0"}

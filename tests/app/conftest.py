@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from genxsop_core.bootstrap import DEMO_USERS, prepare_database
 from genxsop_core.config import load_settings
-from genxsop_core.db import get_engine
+from genxsop_core.persistence.db import get_engine
 
 APP = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"

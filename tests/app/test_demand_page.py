@@ -8,7 +8,7 @@ import numpy as np
 
 import pytest
 
-from genxsop_core.permissions import ROLES
+from genxsop_core.domain.permissions import ROLES
 from tests.app.conftest import logged_in, texts
 
 

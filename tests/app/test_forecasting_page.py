@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from genxsop_core import forecast_runs
-from genxsop_core.permissions import ROLES, Actor
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.app.conftest import logged_in, texts
 
 

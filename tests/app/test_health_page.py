@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from genxsop_core.permissions import ROLES
+from genxsop_core.domain.permissions import ROLES
 from tests.app.conftest import PAGES_DIR, USER_OF_ROLE, logged_in, texts
 
 
@@ -30,8 +30,8 @@ def test_admin_sees_database_schema_models_runs_and_accounts(app_db, monkeypatch
 
 
 def test_a_locked_account_and_an_unreachable_dask_scheduler_show(app_db, monkeypatch):
-    from genxsop_core import login_throttle
-    from genxsop_core.unit_of_work import UnitOfWork
+    from genxsop_core.admin import login_throttle
+    from genxsop_core.persistence.unit_of_work import UnitOfWork
 
     for _ in range(login_throttle.MAX_FAILED_LOGINS):
         login_throttle.record_failed_login(UnitOfWork(), "viewer")
@@ -54,10 +54,10 @@ def test_only_admins_see_system_health(app_db, role):
 
 
 def test_the_service_checks_the_role_too(app_db):
-    from genxsop_core.exceptions import PermissionDenied
-    from genxsop_core.health import system_health
-    from genxsop_core.permissions import Actor
-    from genxsop_core.unit_of_work import UnitOfWork
+    from genxsop_core.domain.exceptions import PermissionDenied
+    from genxsop_core.admin.health import system_health
+    from genxsop_core.domain.permissions import Actor
+    from genxsop_core.persistence.unit_of_work import UnitOfWork
 
     with pytest.raises(PermissionDenied):
         system_health(UnitOfWork, Actor("coordinator", ("coordinator",)))

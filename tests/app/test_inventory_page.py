@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from genxsop_core.permissions import ROLES
+from genxsop_core.domain.permissions import ROLES
 from tests.app.conftest import logged_in, texts
 from tests.app.test_supply_page import trace
 

@@ -10,10 +10,10 @@ import re
 import numpy as np
 import pytest
 
-from genxsop_core.kpis import KPIS
-from genxsop_core.overview import product_hierarchy
-from genxsop_core.permissions import ROLES
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.kpi.formulas import KPIS
+from genxsop_core.admin.overview import product_hierarchy
+from genxsop_core.domain.permissions import ROLES
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.app.conftest import logged_in, texts
 
 DASHBOARD_TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",

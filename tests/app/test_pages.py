@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from genxsop_core.permissions import ROLES
+from genxsop_core.domain.permissions import ROLES
 from tests.app.conftest import PAGES_DIR, logged_in, texts
 
 NEW_WEEK = "sku,period,ordered_qty\nBEV-COF-001,{period},123\n"
@@ -23,7 +23,7 @@ def table_with(at, column: str):
 
 def last_period(at) -> str:
     from genxsop_core.io.exporter import export_frame
-    from genxsop_core.unit_of_work import UnitOfWork
+    from genxsop_core.persistence.unit_of_work import UnitOfWork
 
     return str(export_frame(UnitOfWork(), "demand").period.max())
 

@@ -9,8 +9,8 @@ import re
 import numpy as np
 import pytest
 
-from genxsop_core.permissions import ROLES
-from genxsop_core.scenarios import SUMMARY_LABELS
+from genxsop_core.domain.permissions import ROLES
+from genxsop_core.scenarios.levers import SUMMARY_LABELS
 from tests.app.conftest import logged_in, texts
 
 STRIP = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg", "utilization_peak", "overloads")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from genxsop_core.permissions import ROLES
+from genxsop_core.domain.permissions import ROLES
 from genxsop_ui.navigation import PAGES
 from tests.app.conftest import logged_in, new_app, texts
 
@@ -34,9 +34,9 @@ def test_wrong_password_stays_on_the_login_form(app_db):
 
 
 def test_deactivated_user_cannot_sign_in(app_db):
-    from genxsop_core import users
-    from genxsop_core.permissions import Actor
-    from genxsop_core.unit_of_work import UnitOfWork
+    from genxsop_core.admin import users
+    from genxsop_core.domain.permissions import Actor
+    from genxsop_core.persistence.unit_of_work import UnitOfWork
 
     users.set_active(UnitOfWork(), Actor("admin", ("admin",)), "viewer", False)
     at = sign_in(new_app().run(), "viewer", "genxsop-demo")
@@ -86,8 +86,8 @@ def test_sign_out_returns_to_the_login_form(app_db):
 
 
 def test_repeated_wrong_passwords_lock_the_account_in_every_session(app_db):
-    from genxsop_core import login_throttle
-    from genxsop_core.unit_of_work import UnitOfWork
+    from genxsop_core.admin import login_throttle
+    from genxsop_core.persistence.unit_of_work import UnitOfWork
 
     at = new_app().run()
     for _ in range(login_throttle.MAX_FAILED_LOGINS - 1):
@@ -105,9 +105,10 @@ def test_repeated_wrong_passwords_lock_the_account_in_every_session(app_db):
 
 
 def test_an_admin_unlocks_a_locked_account(app_db):
-    from genxsop_core import login_throttle, users
-    from genxsop_core.permissions import Actor
-    from genxsop_core.unit_of_work import UnitOfWork
+    from genxsop_core.admin import login_throttle
+    from genxsop_core.admin import users
+    from genxsop_core.domain.permissions import Actor
+    from genxsop_core.persistence.unit_of_work import UnitOfWork
 
     for _ in range(login_throttle.MAX_FAILED_LOGINS):
         login_throttle.record_failed_login(UnitOfWork(), "supply")

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from genxsop_core.permissions import ROLES
+from genxsop_core.domain.permissions import ROLES
 from tests.app.conftest import logged_in, texts
 
 EDITORS = ("admin", "supply_planner")
@@ -107,7 +107,7 @@ def test_a_supply_planner_changes_a_planned_receipt_and_the_projection_moves(app
 
 def test_a_selection_too_large_for_a_grid_asks_for_a_narrower_one_and_the_other_tabs_still_work(
         app_db, monkeypatch):
-    monkeypatch.setattr("genxsop_core.supply_views.GRID_MAX_SKUS", 20)  # the demo has 128 SKUs, Juice 11
+    monkeypatch.setattr("genxsop_core.supply.views.GRID_MAX_SKUS", 20)  # the demo has 128 SKUs, Juice 11
     at = supply_page("supply_planner")
     assert not at.data_editor
     assert any("All products holds 128 SKUs" in i.value and "at most 20" in i.value for i in at.info)

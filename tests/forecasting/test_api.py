@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from genxsop_core import forecasting
-from genxsop_core.exceptions import InvalidInput
+from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.forecasting.strategies.smoothing import ETS, Theta
 from tests.forecasting.conftest import weekly_frame
 

@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import NullPool
 
-from genxsop_core.db import get_engine, get_session_factory
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMIT = "COMMIT"  # a fault at the commit itself, after every statement of the transaction ran
@@ -147,14 +147,14 @@ def _pause_after(url: str, pause_file: Path, prefix: str, nth: int) -> None:
 
 def _import(uow_factory: Callable[[], UnitOfWork], kind: str, filename: str, path: str) -> object:
     from genxsop_core.io import importer
-    from genxsop_core.permissions import Actor
+    from genxsop_core.domain.permissions import Actor
 
     return importer.import_file(uow_factory(), Actor("root", ("admin",)), kind, filename, Path(path).read_bytes())
 
 
 def _save_overrides(uow_factory: Callable[[], UnitOfWork], version_id: str, edits: str) -> object:
-    from genxsop_core import demand_plans
-    from genxsop_core.permissions import Actor
+    from genxsop_core.demand import plans as demand_plans
+    from genxsop_core.domain.permissions import Actor
 
     parsed = [demand_plans.OverrideEdit(**{**e, "period": date.fromisoformat(e["period"])}) for e in json.loads(edits)]
     return demand_plans.save_overrides(uow_factory(), Actor("demand_planner_user", ("demand_planner",)),
@@ -162,7 +162,7 @@ def _save_overrides(uow_factory: Callable[[], UnitOfWork], version_id: str, edit
 
 
 def _execute_run(uow_factory: Callable[[], UnitOfWork], run_id: str) -> object:
-    from genxsop_core import forecast_runs
+    from genxsop_core.forecasting import runs as forecast_runs
 
     return forecast_runs.execute_run(uow_factory, int(run_id), workers=1)
 

@@ -7,9 +7,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from genxsop_core.audit import search_audit
+from genxsop_core.admin.audit import search_audit
 from genxsop_core.io import exporter, importer
-from genxsop_core.repositories import AuditFilter
+from genxsop_core.persistence.repositories import AuditFilter
 from tests.integration.test_cli import cli
 from tests.integration.test_import_service import load_all, table_counts
 

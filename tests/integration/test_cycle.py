@@ -13,17 +13,23 @@ from datetime import date, datetime
 
 import pytest
 
-from genxsop_core import cycle, demand_plans, forecast_runs, inventory_policy, plan_data, supply_plans, users
-from genxsop_core.audit import search_audit
-from genxsop_core.cycle import STAGE_LABELS, STAGE_OWNERS, STAGES
-from genxsop_core.demand_plans import OverrideEdit
-from genxsop_core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from genxsop_core.permissions import PERMISSIONS, ROLE_LABELS, ROLES, Actor
-from genxsop_core.pinned_scenarios import pin, promote
-from genxsop_core.plan_freeze import freezer
-from genxsop_core.repositories import AuditFilter
-from genxsop_core.scenarios import Levers
-from genxsop_core.supply_plans import ReceiptEdit
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.demand import plans as demand_plans
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.inventory import policy as inventory_policy
+from genxsop_core.plans import data as plan_data
+from genxsop_core.supply import plans as supply_plans
+from genxsop_core.admin import users
+from genxsop_core.admin.audit import search_audit
+from genxsop_core.cycle.workflow import STAGE_LABELS, STAGE_OWNERS, STAGES
+from genxsop_core.demand.plans import OverrideEdit
+from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from genxsop_core.domain.permissions import PERMISSIONS, ROLE_LABELS, ROLES, Actor
+from genxsop_core.scenarios.pinned import pin, promote
+from genxsop_core.cycle.freeze import freezer
+from genxsop_core.persistence.repositories import AuditFilter
+from genxsop_core.scenarios.levers import Levers
+from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
 from tests.integration.test_demand_plans import PLANNER
 from tests.integration.test_import_service import load_all

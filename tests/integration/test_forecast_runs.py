@@ -8,12 +8,13 @@ import time
 
 import pytest
 
-from genxsop_core import forecast_runs, forecast_views
-from genxsop_core.audit import search_audit
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
+from genxsop_core.admin.audit import search_audit
 from genxsop_core.bootstrap import SYSTEM, seed_demo
-from genxsop_core.exceptions import InvalidInput, PermissionDenied
-from genxsop_core.models import QUANTILE_COLUMNS
-from genxsop_core.repositories import AuditFilter
+from genxsop_core.domain.exceptions import InvalidInput, PermissionDenied
+from genxsop_core.domain.models import QUANTILE_COLUMNS
+from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
 from tests.integration.test_import_service import table_counts
 
@@ -151,7 +152,7 @@ def test_a_background_run_logs_json_lines_with_its_run_id_and_the_planner_who_as
                                                                                     monkeypatch, tmp_path):
     import json
 
-    from genxsop_core import logs
+    from genxsop_core.admin import logs
 
     monkeypatch.setenv("GENXSOP_DATABASE_URL", database_url)
     monkeypatch.setenv("GENXSOP_FORECAST_WORKERS", "1")

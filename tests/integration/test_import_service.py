@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from genxsop_core.audit import search_audit
-from genxsop_core.exceptions import PermissionDenied, ValidationFailed
+from genxsop_core.admin.audit import search_audit
+from genxsop_core.domain.exceptions import PermissionDenied, ValidationFailed
 from genxsop_core.io import exporter, importer
-from genxsop_core.models import Base
-from genxsop_core.permissions import Actor
-from genxsop_core.repositories import AuditFilter
+from genxsop_core.domain.models import Base
+from genxsop_core.domain.permissions import Actor
+from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
 
 PRODUCTS = ("sku,name,category,family,unit_cost,unit_price,lead_time_days,moq\n"
@@ -31,7 +31,7 @@ def load_all(uow_factory, actor: Actor) -> None:
 
 
 def table_counts(database_url: str) -> dict[str, int]:
-    from genxsop_core.db import get_engine
+    from genxsop_core.persistence.db import get_engine
 
     with get_engine(database_url).connect() as connection:
         return {name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
@@ -98,7 +98,7 @@ def test_a_database_error_mid_import_rolls_back_everything(uow_factory, admin, d
     def explode(self, model, rows):
         raise sa.exc.OperationalError("UPDATE", {}, Exception("disk full"))
 
-    monkeypatch.setattr("genxsop_core.repositories.TableRepository.update_many", explode)
+    monkeypatch.setattr("genxsop_core.persistence.repositories.TableRepository.update_many", explode)
     changed = DEMAND.replace(b"100,95", b"101,95") + b"B-1,2025-01-13,1,1,0\n"
     with pytest.raises(sa.exc.OperationalError):
         importer.import_file(uow_factory(), admin, "demand", "d.csv", changed)
@@ -137,7 +137,7 @@ def test_xlsx_import_equals_csv_import(uow_factory, admin):
 
 
 def test_overview_counts_what_was_imported(uow_factory, admin):
-    from genxsop_core.overview import data_overview, demand_history
+    from genxsop_core.admin.overview import data_overview, demand_history
 
     load_all(uow_factory, admin)
     overview = data_overview(uow_factory())

@@ -13,17 +13,19 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from genxsop_core import demand_plans, kpi_targets, kpi_views
-from genxsop_core.audit import search_audit
+from genxsop_core.demand import plans as demand_plans
+from genxsop_core.kpi import targets as kpi_targets
+from genxsop_core.kpi import views as kpi_views
+from genxsop_core.admin.audit import search_audit
 from genxsop_core.bootstrap import SYSTEM, seed_demo
-from genxsop_core.db import get_engine, get_session_factory
-from genxsop_core.exceptions import InvalidInput, NotFound, PermissionDenied
-from genxsop_core.kpis import DEFAULT_TARGETS, KPIS, STATUSES, rag_status
-from genxsop_core.migrate import upgrade_database
-from genxsop_core.models import DemandPlan, Product, utcnow
-from genxsop_core.permissions import ROLES, Actor
-from genxsop_core.repositories import AuditFilter
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.domain.exceptions import InvalidInput, NotFound, PermissionDenied
+from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS, STATUSES, rag_status
+from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.domain.models import DemandPlan, Product, utcnow
+from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.persistence.repositories import AuditFilter
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_AVAILABLE, _drop_postgres, _fresh_postgres_url, actor_with
 
 AUDITOR = Actor("alice", ("admin",))

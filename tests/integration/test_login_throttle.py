@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from genxsop_core import login_throttle, users
-from genxsop_core.audit import search_audit
-from genxsop_core.exceptions import PermissionDenied
-from genxsop_core.models import utcnow
-from genxsop_core.repositories import AuditFilter
+from genxsop_core.admin import login_throttle
+from genxsop_core.admin import users
+from genxsop_core.admin.audit import search_audit
+from genxsop_core.domain.exceptions import PermissionDenied
+from genxsop_core.domain.models import utcnow
+from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
 
 

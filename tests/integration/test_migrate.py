@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from genxsop_core.migrate import revisions, upgrade_database
+from genxsop_core.persistence.migrate import revisions, upgrade_database
 
 
 @pytest.mark.postgres

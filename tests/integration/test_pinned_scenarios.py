@@ -17,15 +17,18 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from genxsop_core import demand_plans, plan_data, reason_codes, supply_plans
-from genxsop_core.db import get_engine
-from genxsop_core.demand_plans import OverrideEdit
-from genxsop_core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from genxsop_core.permissions import PERMISSIONS, ROLES, Actor
-from genxsop_core.pinned_scenarios import MAX_COMPARED, comparison, list_pinned, pin, promote
-from genxsop_core.plan_versions import SUPERSEDED
-from genxsop_core.scenarios import Levers, evaluate, scenario_receipts
-from genxsop_core.supply_plans import ReceiptEdit
+from genxsop_core.demand import plans as demand_plans
+from genxsop_core.plans import data as plan_data
+from genxsop_core.demand import reason_codes
+from genxsop_core.supply import plans as supply_plans
+from genxsop_core.persistence.db import get_engine
+from genxsop_core.demand.plans import OverrideEdit
+from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
+from genxsop_core.scenarios.pinned import MAX_COMPARED, comparison, list_pinned, pin, promote
+from genxsop_core.plans.versions import SUPERSEDED
+from genxsop_core.scenarios.levers import Levers, evaluate, scenario_receipts
+from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
 from tests.integration.test_demand_plans import PLANNER, audit
 from tests.integration.test_import_service import load_all, table_counts

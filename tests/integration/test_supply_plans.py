@@ -11,12 +11,17 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from genxsop_core import demand_plans, inventory, inventory_policy, plan_data, supply_plans, supply_views
+from genxsop_core.demand import plans as demand_plans
+from genxsop_core.inventory import formulas as inventory
+from genxsop_core.inventory import policy as inventory_policy
+from genxsop_core.plans import data as plan_data
+from genxsop_core.supply import plans as supply_plans
+from genxsop_core.supply import views as supply_views
 from genxsop_core.bootstrap import SYSTEM, seed_demo
-from genxsop_core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from genxsop_core.models import InventorySnapshot, Product
-from genxsop_core.permissions import PERMISSIONS, ROLES, Actor
-from genxsop_core.supply_plans import ReceiptEdit
+from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from genxsop_core.domain.models import InventorySnapshot, Product
+from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
+from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
 from tests.integration.test_demand_plans import PLANNER, audit, cell, cycle_month_of, finished_run
 from tests.integration.test_import_service import load_all, table_counts

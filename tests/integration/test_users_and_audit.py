@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from genxsop_core import users
-from genxsop_core.audit import search_audit
-from genxsop_core.exceptions import Conflict, InvalidInput, PermissionDenied
-from genxsop_core.permissions import ROLES, Actor
-from genxsop_core.repositories import AuditFilter
+from genxsop_core.admin import users
+from genxsop_core.admin.audit import search_audit
+from genxsop_core.domain.exceptions import Conflict, InvalidInput, PermissionDenied
+from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
 
 

@@ -20,12 +20,12 @@ import openpyxl
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
-from genxsop_core.db import get_engine, get_session_factory
+from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS, FORMULA_STARTS, Column, FileFormat
-from genxsop_core.models import Base
-from genxsop_core.permissions import Actor
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.domain.models import Base
+from genxsop_core.domain.permissions import Actor
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 ADMIN = Actor("alice", ("admin",))
 SKUS = ("A-1", "A-2", "B-1")

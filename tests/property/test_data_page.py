@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from genxsop_core import users
-from genxsop_core.db import get_engine, get_session_factory
+from genxsop_core.admin import users
+from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.io import importer
-from genxsop_core.migrate import upgrade_database
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.property.hostile_files import ADMIN, Sandbox, Sheet, patch_xlsx, xlsx_bytes
 
 APP = str(Path(__file__).resolve().parents[2] / "app" / "main.py")

@@ -31,21 +31,31 @@ import pytest
 import sqlalchemy as sa
 
 import genxsop_core
-from genxsop_core import (bootstrap, cycle, demand_plans, demo_plans, forecast_runs, kpi_targets, meeting_pack,
-                          pinned_scenarios, plan_versions, reason_codes, supply_plans, users)
-from genxsop_core.db import get_engine, get_session_factory
-from genxsop_core.exceptions import GenXSOPError, PermissionDenied
+from genxsop_core import bootstrap
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.demand import plans as demand_plans
+from genxsop_core.demo import plans as demo_plans
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.kpi import targets as kpi_targets
+from genxsop_core.cycle import meeting_pack
+from genxsop_core.scenarios import pinned as pinned_scenarios
+from genxsop_core.plans import versions as plan_versions
+from genxsop_core.demand import reason_codes
+from genxsop_core.supply import plans as supply_plans
+from genxsop_core.admin import users
+from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.domain.exceptions import GenXSOPError, PermissionDenied
 from genxsop_core.io import importer
 from genxsop_core.io.formats import IMPORT_ORDER
 from genxsop_core.io.readers import read_table
-from genxsop_core.migrate import upgrade_database
-from genxsop_core.models import AuditLog, Base
-from genxsop_core.permissions import PERMISSIONS, ROLES, Actor
-from genxsop_core.plan_data import PlanData, load_plan_data
-from genxsop_core.plan_versions import row_token
-from genxsop_core.scenarios import Levers
-from genxsop_core.supply_plans import ReceiptEdit
-from genxsop_core.unit_of_work import UnitOfWork
+from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.domain.models import AuditLog, Base
+from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
+from genxsop_core.plans.data import PlanData, load_plan_data
+from genxsop_core.plans.versions import row_token
+from genxsop_core.scenarios.levers import Levers
+from genxsop_core.supply.plans import ReceiptEdit
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
     POSTGRES_AVAILABLE,
@@ -268,7 +278,7 @@ CASES: list[Case] = [
     Case(qualified(users.set_active), "users.manage", lambda f, w, a: users.set_active(f(), a, OUTSIDER, False)),
     Case(qualified(users.set_password), "users.manage",
          lambda f, w, a: users.set_password(f(), a, OUTSIDER, "another-long-password")),
-    Case("genxsop_core.users.unlock_user", "users.manage", lambda f, w, a: users.unlock_user(f(), a, OUTSIDER)),
+    Case("genxsop_core.admin.users.unlock_user", "users.manage", lambda f, w, a: users.unlock_user(f(), a, OUTSIDER)),
     Case(qualified(reason_codes.add_reason_code), "reason_codes.manage",
          lambda f, w, a: reason_codes.add_reason_code(f(), a, "RECALL", "Product recall")),
     Case(qualified(reason_codes.set_reason_code_active), "reason_codes.manage",
@@ -347,23 +357,23 @@ CASES: list[Case] = [
 
 # Public functions that write and act for no user, and why that is right.
 ALLOWED_WITHOUT_ROLE: dict[str, str] = {
-    "genxsop_core.backup.restore_database":
+    "genxsop_core.persistence.backup.restore_database":
         "the operator's CLI command: whoever runs it holds the database's credentials, and it replaces the whole "
         "database, users and roles included, so no role in it could vouch for the caller (audited by login name)",
     "genxsop_core.bootstrap.prepare_database":
         "start-up of the app and the CLI: migrates, and seeds an empty demo database as SYSTEM; no user acts yet",
-    "genxsop_core.forecast_runs.execute_run":
+    "genxsop_core.forecasting.runs.execute_run":
         "the background worker doing a run that request_run stored after checking forecast.run",
-    "genxsop_core.forecast_runs.reap_dead_runs":
+    "genxsop_core.forecasting.runs.reap_dead_runs":
         "housekeeping any page view may trigger: marks runs failed whose worker died (audited as 'system')",
-    "genxsop_core.plan_versions.cycle_for":
+    "genxsop_core.plans.versions.cycle_for":
         "opens the month's cycle inside insert_version's unit of work, after its demand_plan.edit check",
-    "genxsop_core.plan_freeze.freezer":
+    "genxsop_core.cycle.freeze.freezer":
         "builds the callback cycle.sign_off runs after its checks; the approval in it is plan_versions.move, "
         "which requires *_plan.approve",
-    "genxsop_core.login_throttle.record_failed_login":
+    "genxsop_core.admin.login_throttle.record_failed_login":
         "the login form, before anyone is signed in: counts a wrong password against the account named",
-    "genxsop_core.login_throttle.record_sign_in":
+    "genxsop_core.admin.login_throttle.record_sign_in":
         "the login form, right after the password was checked: resets the count and audits the sign-in",
 }
 
@@ -500,7 +510,7 @@ def scan_functions() -> dict[str, _Function]:
             found[f"{module}.{node.name}"] = _Function(
                 name=f"{module}.{node.name}", public=not node.name.startswith("_"),
                 writes=any(isinstance(c.func, ast.Attribute) and c.func.attr in WRITE_CALLS for c in calls),
-                requires=any(_called(c, aliases, module, local) == "genxsop_core.permissions.require"
+                requires=any(_called(c, aliases, module, local) == "genxsop_core.domain.permissions.require"
                              for c in calls),
                 calls={t for c in calls if (t := _called(c, aliases, module, local))})
     return found
@@ -523,9 +533,9 @@ def writing_services() -> set[str]:
 
 def test_the_scan_finds_the_services_it_should():
     found = writing_services()
-    for known in ("genxsop_core.users.add_user", "genxsop_core.cycle.sign_off", "genxsop_core.kpi_targets.set_target",
-                  "genxsop_core.io.importer.import_file", "genxsop_core.demand_plans.change_status",
-                  "genxsop_core.forecast_runs.rerun"):  # through a helper, a wrapper, a module alias
+    for known in ("genxsop_core.admin.users.add_user", "genxsop_core.cycle.workflow.sign_off", "genxsop_core.kpi.targets.set_target",
+                  "genxsop_core.io.importer.import_file", "genxsop_core.demand.plans.change_status",
+                  "genxsop_core.forecasting.runs.rerun"):  # through a helper, a wrapper, a module alias
         assert known in found, known
 
 

@@ -22,7 +22,7 @@ EXECUTE_SINKS = {"execute", "exec_driver_sql", "executemany", "executescript"}
 
 # (file under genxsop_core, enclosing function) -> why the SQL it builds holds no value
 BUILT_FROM_IDENTIFIERS: dict[tuple[str, str], str] = {
-    ("migrations/versions/0001_initial_schema_the_whole_domain.py", "_make_audit_log_append_only"):
+    ("persistence/migrations/versions/0001_initial_schema_the_whole_domain.py", "_make_audit_log_append_only"):
         "SQLite trigger names and verbs from the literal tuple ('UPDATE', 'DELETE'): identifiers, never data",
 }
 
@@ -121,9 +121,9 @@ def test_the_allow_list_names_places_that_still_build_sql():
 
 def test_the_scan_sees_the_raw_sql_there_is():
     by_place = {(s.file, s.function): s.sql for s in scan()}
-    assert by_place[("db.py", "_sqlite_pragmas")] == "static"  # cursor.execute("PRAGMA ...")
-    assert by_place[("migrations/versions/0004_one_plan_version_per_cycle.py", "upgrade")] == "static"  # text(CONDITION)
-    assert by_place[("repositories.py", "fingerprint")] == "statement"  # session.execute(select(...))
+    assert by_place[("persistence/db.py", "_sqlite_pragmas")] == "static"  # cursor.execute("PRAGMA ...")
+    assert by_place[("persistence/migrations/versions/0004_one_plan_version_per_cycle.py", "upgrade")] == "static"  # text(CONDITION)
+    assert by_place[("persistence/repositories/_common.py", "fingerprint")] == "statement"  # session.execute(select(...))
 
 
 def test_the_scan_flags_statements_built_from_values(tmp_path):

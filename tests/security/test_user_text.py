@@ -23,11 +23,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from genxsop_core import cycle, demand_plans
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.demand import plans as demand_plans
 from genxsop_core.bootstrap import DEMO_USERS
-from genxsop_core.db import get_engine
-from genxsop_core.migrate import upgrade_database
-from genxsop_core.plan_versions import row_token
+from genxsop_core.persistence.db import get_engine
+from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.plans.versions import row_token
 from genxsop_ui.formatting import plain
 from tests.security.test_role_matrix import PRODUCTS, SETUP, World, build_world, real_factory
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core.accuracy import (BIAS_LIMIT, LEVEL_COLUMNS, TS_LIMIT, accuracy_by_lag, flag_skus,
+from genxsop_core.demand.accuracy import (BIAS_LIMIT, LEVEL_COLUMNS, TS_LIMIT, accuracy_by_lag, flag_skus,
                                    value_added)
 
 PERIODS = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core.capacity import hours_matrix, overload_probability, resource_load, rough_cut
+from genxsop_core.supply.capacity import hours_matrix, overload_probability, resource_load, rough_cut
 
 # Filling (R1) and packing (R2). SKU A: 2 h on R1 + 1 h on R2 per unit; B: 4 h on R1; C has no routing.
 ROUTINGS = pd.DataFrame({"sku": ["A", "A", "B"], "resource": ["R1", "R2", "R1"], "hours_per_unit": [2.0, 1.0, 4.0]})

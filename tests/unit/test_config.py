@@ -2,7 +2,7 @@
 import pytest
 
 from genxsop_core.config import DEFAULT_SQLITE_PATH, load_settings
-from genxsop_core.exceptions import ConfigurationError
+from genxsop_core.domain.exceptions import ConfigurationError
 
 
 @pytest.fixture(autouse=True)

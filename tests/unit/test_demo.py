@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core.demo import (
+from genxsop_core.demo.company import (
     DEMO_SEED,
     HISTORY,
     HORIZON,
@@ -16,7 +16,7 @@ from genxsop_core.demo import (
     bucket_start,
     last_completed_bucket,
 )
-from genxsop_core.exceptions import InvalidInput
+from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.io.formats import FORMATS
 
 END = {"week": date(2026, 11, 9), "month": date(2026, 10, 1)}

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core.disaggregation import split_proportionally, split_table
+from genxsop_core.demand.disaggregation import split_proportionally, split_table
 
 
 def test_split_is_proportional_to_forecast():

@@ -1,5 +1,5 @@
 """The event bus: in-transaction handlers share the session; after-commit ones never undo a write."""
-from genxsop_core.events import DataImported, EventBus, RecordChanged
+from genxsop_core.domain.events import DataImported, EventBus, RecordChanged
 
 
 def test_handlers_run_at_their_moment_for_matching_types():

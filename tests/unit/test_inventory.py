@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core import inventory
+from genxsop_core.inventory import formulas as inventory
 
 Z95 = 1.6448536269514722  # standard normal quantile at 0.95
 LEVELS = (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)

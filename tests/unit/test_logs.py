@@ -6,8 +6,8 @@ import json
 import logging
 import threading
 
-from genxsop_core import logs
-from genxsop_core.events import RecordChanged, log_event
+from genxsop_core.admin import logs
+from genxsop_core.domain.events import RecordChanged, log_event
 
 
 def _capture() -> tuple[logging.Logger, io.StringIO]:

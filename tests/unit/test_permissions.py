@@ -1,8 +1,8 @@
 """The permission table: a viewer changes nothing; each write has an owner role."""
 import pytest
 
-from genxsop_core.exceptions import InvalidInput, PermissionDenied
-from genxsop_core.permissions import PERMISSIONS, ROLES, Actor, can, require, validate_roles
+from genxsop_core.domain.exceptions import InvalidInput, PermissionDenied
+from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor, can, require, validate_roles
 
 
 def test_viewer_may_do_nothing_that_writes():

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from genxsop_core.inventory import project_inventory
-from genxsop_core.replenishment import propose_receipts, unfixable_shortage
+from genxsop_core.inventory.formulas import project_inventory
+from genxsop_core.supply.replenishment import propose_receipts, unfixable_shortage
 
 # The running example: on hand 100, demand 40 a period for 5 periods, SS 30, no planned receipts.
 # Without new receipts P = [60, 20, -20, -60, -100].

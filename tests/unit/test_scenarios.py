@@ -16,8 +16,8 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from genxsop_core.exceptions import InvalidInput
-from genxsop_core.scenarios import (HIGHER_IS_BETTER, SUMMARY_LABELS, Levers, demand_factor, evaluate,
+from genxsop_core.domain.exceptions import InvalidInput
+from genxsop_core.scenarios.levers import (HIGHER_IS_BETTER, SUMMARY_LABELS, Levers, demand_factor, evaluate,
                                     scenario_capacity, scenario_receipts)
 from tests.plan_builders import row, small_plan, with_capacity
 

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from genxsop_core.exceptions import ValidationFailed
+from genxsop_core.domain.exceptions import ValidationFailed
 from genxsop_core.io.formats import DEMAND, PRODUCTS, ROUTINGS, SUPPLY
 from genxsop_core.io.readers import read_table
 from genxsop_core.io.validation import References, validate

@@ -1,0 +1,156 @@
+"""System health for admins: is the database there and current, can the models run, how did runs go.
+
+Each check says ok, warning or failed with a one-line detail, and never raises: a health
+page that crashes when the database is down would hide the one thing it must show.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlparse
+
+from sqlalchemy import func, select, text
+
+from genxsop_core import forecasting
+from genxsop_core.admin import login_throttle
+from genxsop_core.config import Settings, load_settings
+from genxsop_core.persistence.db import get_engine
+from genxsop_core.forecasting.views import RunSummary, list_runs
+from genxsop_core.persistence.migrate import revisions
+from genxsop_core.domain.models import AuditLog, User, utcnow
+from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+
+Status = Literal["ok", "warning", "failed"]
+RECENT_RUNS = 10
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    name: str
+    status: Status
+    detail: str
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    checks: list[HealthCheck]
+    runs: list[RunSummary] = field(default_factory=list)
+    checked_at: datetime | None = None
+
+    @property
+    def status(self) -> Status:
+        states = {c.status for c in self.checks}
+        return "failed" if "failed" in states else "warning" if "warning" in states else "ok"
+
+
+def _first_line(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+
+
+def _database(url: str) -> HealthCheck:
+    engine = get_engine(url)
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        connection.execute(text("select 1"))
+        millis = (time.perf_counter() - started) * 1000
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database or ""
+            size = os.path.getsize(path) if path and os.path.exists(path) else 0
+            where = f"SQLite file {path}"
+        else:
+            size = connection.execute(text("select pg_database_size(current_database())")).scalar_one()
+            where = f"PostgreSQL {'.'.join(map(str, engine.dialect.server_version_info or ()))} " \
+                    f"at {engine.url.host}:{engine.url.port or 5432}/{engine.url.database}"
+    return HealthCheck("Database", "ok", f"{where} answers in {millis:.0f} ms; {size / 2**20:.1f} MiB")
+
+
+def _migrations(url: str) -> HealthCheck:
+    current, head = revisions(url)
+    if current == head:
+        return HealthCheck("Schema", "ok", f"at the newest migration ({head})")
+    return HealthCheck("Schema", "failed", f"database at revision {current or 'none'}, code expects {head}: "
+                       "run `python -m genxsop_core init-db`")
+
+
+def _model(name: str, label: str, found: str) -> HealthCheck:
+    reason = forecasting.get_strategy(name).availability()
+    if reason is None:
+        return HealthCheck(label, "ok", found)
+    return HealthCheck(label, "warning", f"unavailable, auto leaves it out: {reason}")
+
+
+def _forecast_workers(settings: Settings) -> HealthCheck:
+    if not settings.dask_scheduler:
+        workers = settings.forecast_workers or os.cpu_count() or 1
+        return HealthCheck("Forecast workers", "ok", f"local processes on this machine ({workers})")
+    address = urlparse(settings.dask_scheduler if "://" in settings.dask_scheduler
+                       else f"tcp://{settings.dask_scheduler}")
+    try:
+        with socket.create_connection((address.hostname or "127.0.0.1", address.port or 8786), timeout=2):
+            pass
+    except OSError as error:
+        return HealthCheck("Forecast workers", "failed",
+                           f"Dask scheduler {settings.dask_scheduler} does not answer ({error})")
+    return HealthCheck("Forecast workers", "ok", f"Dask scheduler {settings.dask_scheduler} answers")
+
+
+def _runs_check(runs: list[RunSummary]) -> HealthCheck:
+    if not runs:
+        return HealthCheck("Forecast runs", "ok", "no runs yet")
+    failed = [r for r in runs if r.status == "failed"]
+    running = [r for r in runs if r.status in ("queued", "running")]
+    detail = (f"last run #{runs[0].id} {runs[0].status} ({runs[0].created_at:%Y-%m-%d %H:%M}); "
+              f"of the last {len(runs)}: {len(failed)} failed, {len(running)} queued or running")
+    return HealthCheck("Forecast runs", "warning" if runs[0].status == "failed" else "ok", detail)
+
+
+def _accounts(uow: UnitOfWork) -> HealthCheck:
+    with uow:
+        locked = [u.username for u in uow.session.scalars(select(User).where(User.locked_until.is_not(None)))
+                  if login_throttle.lock_end(u.locked_until)]
+        last_write = uow.session.scalar(select(func.max(AuditLog.at)))
+    audit = f"last audit record {last_write:%Y-%m-%d %H:%M}" if last_write else "no audit records yet"
+    if locked:
+        return HealthCheck("Accounts", "warning", f"locked after wrong passwords: {', '.join(locked)}; {audit}")
+    return HealthCheck("Accounts", "ok", f"no account locked; {audit}")
+
+
+def _logs() -> HealthCheck:
+    folder = os.environ.get("GENXSOP_LOG_DIR")
+    return HealthCheck("Logs", "ok", f"JSON lines on stderr and in {folder}/genxsop.jsonl" if folder
+                       else "JSON lines on stderr (set GENXSOP_LOG_DIR to keep a file)")
+
+
+def system_health(uow_factory, actor: Actor, settings: Settings | None = None) -> HealthReport:  # type: ignore[no-untyped-def]
+    """Every check, each caught on its own; later database checks are skipped if it is unreachable."""
+    require(actor, "system.health")
+    settings = settings or load_settings()
+    checks: list[HealthCheck] = []
+    runs: list[RunSummary] = []
+
+    def attempt(name: str, check) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            checks.append(check())
+            return True
+        except Exception as error:  # noqa: BLE001 - a health check reports, it does not raise
+            checks.append(HealthCheck(name, "failed", _first_line(error)))
+            return False
+
+    if attempt("Database", lambda: _database(settings.database_url)):
+        attempt("Schema", lambda: _migrations(settings.database_url))
+        attempt("Accounts", lambda: _accounts(uow_factory()))
+        try:
+            runs = list_runs(uow_factory(), RECENT_RUNS)
+            checks.append(_runs_check(runs))
+        except Exception as error:  # noqa: BLE001
+            checks.append(HealthCheck("Forecast runs", "failed", _first_line(error)))
+    attempt("Chronos-2", lambda: _model("chronos2", "Chronos-2", f"weights found: {settings.chronos_model}"))
+    attempt("Prophet", lambda: _model("prophet", "Prophet", "installed and working"))
+    attempt("Forecast workers", lambda: _forecast_workers(settings))
+    checks.append(_logs())
+    return HealthReport(checks, runs, utcnow())

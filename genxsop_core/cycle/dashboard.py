@@ -1,0 +1,63 @@
+"""What the landing dashboard reads besides the KPI tiles: the current plan, its next twelve
+months (demand against supply and capacity), and where the current S&OP cycle stands. Reads only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from genxsop_core.plans.data import PlanData
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+
+OUTLOOK_MONTHS = 12
+CYCLE_STAGES: tuple[str, ...] = ("data_gathering", "demand_review", "supply_review", "pre_sop", "executive_sop",
+                                 "closed")
+
+
+@dataclass(frozen=True)
+class CurrentPlan:
+    demand_version_id: int
+    supply_version_id: int | None
+    cycle_id: int
+    cycle: str
+    cycle_stage: str
+    demand_status: str
+    supply_status: str | None
+
+
+def current_plan(uow: UnitOfWork) -> CurrentPlan | None:
+    """The plan of the newest cycle: its demand version (not one a scenario superseded) and supply version."""
+    with uow:
+        versions = uow.plans.listing("demand")
+        versions = versions[(versions.status != "superseded") & versions.cycle.notna()]
+        if versions.empty:
+            return None
+        demand = versions.iloc[0]
+        version = uow.plans.get(int(demand.id))
+        cycle = uow.plans.cycle(version.cycle_id)
+        supply = uow.plans.for_cycle("supply", version.cycle_id)
+        return CurrentPlan(int(demand.id), supply.id if supply else None, cycle.id, cycle.name, cycle.stage, demand.status,
+                           supply.status if supply else None)
+
+
+def plan_outlook(data: PlanData, months: int = OUTLOOK_MONTHS) -> pd.DataFrame:
+    """Per month of the plan (at most `months`): consensus demand, planned receipts made and bought
+    (units), the hours the made receipts need against the hours the resources have, and the
+    busiest resource's utilization."""
+    month = data.periods.to_period("M").to_timestamp()
+    by_month = pd.Series(np.arange(len(data.periods)), index=data.periods).groupby(month.values)
+    load = np.einsum("it,ir->rt", np.where(data.make, data.receipts, 0.0), data.hours)  # (r, T)
+    capacity = data.resources.capacity_hours.to_numpy(dtype=float)
+    rows = []
+    for first_day, columns in list(by_month)[:months]:
+        t = columns.to_numpy()
+        hours_needed, hours_available = load[:, t].sum(1), capacity * len(t)
+        rows.append({"month": first_day, "demand": data.consensus[:, t].sum(),
+                     "made": (data.receipts[:, t] * data.make[:, t]).sum(),
+                     "bought": (data.receipts[:, t] * ~data.make[:, t]).sum(),
+                     "load_hours": hours_needed.sum(), "capacity_hours": hours_available.sum(),
+                     "peak_utilization": float(np.max(hours_needed / np.where(hours_available > 0, hours_available,
+                                                                              np.nan)))})
+    return pd.DataFrame(rows)

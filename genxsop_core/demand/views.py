@@ -1,0 +1,273 @@
+"""What the demand review screen shows: plan versions, the drill-down chart, the override
+grid, the split preview, accuracy by lag with FVA, and the plan export. Reads only.
+
+A node of the product hierarchy is (level, key): ("total", ""), ("category", "Juices"),
+("family", ...), ("sku", ...). Quantities are units; "revenue" multiplies every SKU by its
+unit price before adding up. Monthly views add weekly buckets into the month they start in.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+
+from genxsop_core.demand import accuracy
+from genxsop_core.demand.plans import KIND, OVERRIDE_LEVELS, OverrideEdit
+from genxsop_core.plans.versions import export_plan, row_token
+from genxsop_core.demand.disaggregation import split_proportionally
+from genxsop_core.domain.exceptions import InvalidInput, NotFound
+from genxsop_core.plans.grid_changes import changed_rows
+from genxsop_core.domain.models import DemandActual
+from genxsop_core.persistence.repositories import node_filter
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+
+LEVELS: tuple[str, ...] = ("total", "category", "family", "sku")
+LEVEL_LABELS: dict[str, str] = {"total": "Total", "category": "Category", "family": "Family", "sku": "SKU"}
+MEASURES: tuple[str, ...] = ("units", "revenue")
+VIEW_BUCKETS: tuple[str, ...] = ("week", "month")
+CHART_COLUMNS = ["period", "actual", "statistical", "p10", "p90", "consensus", "last_cycle"]
+
+
+@dataclass(frozen=True)
+class Node:
+    level: str = "total"
+    key: str = ""
+
+    def skus(self, hierarchy: pd.DataFrame) -> list[str]:
+        if self.level not in LEVELS:
+            raise InvalidInput(f"level must be one of {', '.join(LEVELS)}, not {self.level!r}")
+        chosen = hierarchy if self.level == "total" else hierarchy[hierarchy[self.level] == self.key]
+        if chosen.empty:
+            raise NotFound(f"no products under {self.level} {self.key!r}")
+        return sorted(chosen.sku)
+
+    def label(self) -> str:
+        return "All products" if self.level == "total" else f"{LEVEL_LABELS[self.level]} {self.key}"
+
+
+def list_versions(uow: UnitOfWork) -> pd.DataFrame:
+    """id, name, status, cycle, cycle_month, source_run_id, created_by/at, approved_by/at; newest cycle first."""
+    with uow:
+        return uow.plans.listing(KIND)
+
+
+def reason_codes(uow: UnitOfWork) -> dict[str, str]:
+    """Active reason codes and their descriptions (the managed list the grid offers)."""
+    with uow:
+        return {r.code: r.description for r in uow.plans.reason_codes()}
+
+
+def _previous_approved(versions: pd.DataFrame, version_id: int) -> int | None:
+    """The approved version of the latest cycle before this version's cycle ("last cycle's plan")."""
+    this = versions[versions.id == version_id]
+    if this.empty:
+        raise NotFound(f"demand plan version {version_id} does not exist")
+    month = this.cycle_month.iloc[0]
+    earlier = versions[(versions.status == "approved") & (versions.cycle_month < month)]
+    return None if earlier.empty else int(earlier.sort_values("cycle_month").id.iloc[-1])
+
+
+def _checked(measure: str, bucket: str) -> None:
+    if measure not in MEASURES:
+        raise InvalidInput(f"measure must be units or revenue, not {measure!r}")
+    if bucket not in VIEW_BUCKETS:
+        raise InvalidInput(f"view must be week or month, not {bucket!r}")
+
+
+def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: str = "units",
+                 bucket: str = "week") -> pd.DataFrame:
+    """History, statistical forecast with its P10-P90 band, consensus and last cycle's plan for a
+    node, one row per period (CHART_COLUMNS). The band of an aggregate adds the SKUs' P10s and
+    P90s: exact when SKUs move together, wider than the truth when they do not. The database adds
+    up the node's SKUs (`uow.totals`), so "All products" of 5,000 SKUs reads a few hundred rows."""
+    _checked(measure, bucket)
+    revenue = measure == "revenue"
+    with uow:
+        node.skus(uow.demand.hierarchy())  # a level that does not exist or a node without products is refused
+        products = node_filter(node.level, node.key)
+        parts = [uow.totals.actuals(products, revenue)]
+        if version_id is not None:
+            versions = uow.plans.listing(KIND)
+            parts.append(uow.totals.demand_plan(version_id, products, revenue))
+            version = uow.plans.get(version_id)
+            if version is not None and version.source_run_id is not None:
+                parts.append(uow.totals.forecast_band(version.source_run_id, products, revenue))
+            previous = _previous_approved(versions, version_id)
+            if previous is not None:
+                last = uow.totals.demand_plan(previous, products, revenue)
+                parts.append(last[["period", "consensus"]].rename(columns={"consensus": "last_cycle"}))
+    wide = functools.reduce(lambda left, right: left.merge(right, on="period", how="outer"), parts)
+    if bucket == "month":  # weeks into the month they start in; a month with no value stays empty
+        wide = wide.assign(period=wide["period"].dt.to_period("M").dt.to_timestamp())
+    wide = wide.groupby("period", sort=True).sum(min_count=1)
+    return wide.reindex(columns=CHART_COLUMNS[1:]).reset_index().rename_axis(columns=None)
+
+
+def chart_stamp(uow: UnitOfWork, version_id: int) -> str:
+    """Changes whenever `demand_chart` of this version could: its plan rows, versions added or
+    approved (last cycle's plan), prices, any actual (the weighted sum catches values moved
+    between rows), the hierarchy. A cache of charts is keyed on it."""
+    with uow:
+        plan = uow.plans.change_stamp([version_id])
+        actuals = uow.tables.fingerprint(select(func.count(), func.max(DemandActual.period),
+                                                func.sum(DemandActual.ordered_qty),
+                                                func.sum(DemandActual.ordered_qty * DemandActual.id)))
+        hierarchy = uow.demand.hierarchy()
+    tree = hashlib.sha256(pd.util.hash_pandas_object(hierarchy[["sku", "category", "family"]], index=False)
+                          .to_numpy().tobytes()).hexdigest()[:16]
+    return f"{plan}|{actuals}|{tree}"
+
+
+def override_grid(uow: UnitOfWork, version_id: int, node: Node, grid_level: str) -> pd.DataFrame:
+    """One row per item at `grid_level` under the node and per period: statistical, consensus,
+    override (the current consensus where an override exists), reason_code, comment, the last
+    author and the lock token the save checks."""
+    if grid_level not in OVERRIDE_LEVELS:
+        raise InvalidInput(f"overrides are made per {', '.join(OVERRIDE_LEVELS)}, not {grid_level!r}")
+    with uow:
+        hierarchy = uow.demand.hierarchy()
+        skus = node.skus(hierarchy)
+        plan = uow.demand_plans.frame([version_id], skus)
+    plan = plan.assign(item=plan[grid_level], overridden=plan.override.notna())
+    plan = plan.sort_values(["item", "period", "sku"])
+    grid = plan.groupby(["item", "period"], sort=True).agg(
+        statistical=("statistical", "sum"), consensus=("consensus", "sum"), overridden=("overridden", "any"),
+        reason_code=("reason_code", "first"), comment=("comment", "first"), author=("author", "last"),
+        row_versions=("row_version", list)).reset_index()
+    grid["override"] = grid.consensus.where(grid.overridden)
+    grid["token"] = grid.row_versions.map(row_token)
+    return grid[["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author",
+                 "token"]]
+
+
+def grid_levels(node: Node) -> list[str]:
+    """The levels a planner may override at under a node: the node's own and every level below."""
+    depth = {"sku": ["sku"], "family": ["sku", "family"]}
+    return depth.get(node.level, ["sku", "family", "category"])
+
+
+def grid_edits(loaded: pd.DataFrame, edited: pd.DataFrame, grid_level: str) -> list[OverrideEdit]:
+    """The cells a planner changed in the override grid, as edits carrying what they loaded."""
+    changed = changed_rows(loaded, edited, ["override", "reason_code", "comment"])
+    return [OverrideEdit(
+        level=grid_level, key=str(r.item), period=pd.Timestamp(r.period).date(),
+        value=None if _blank(r.override) else float(r.override),
+        reason_code=None if _blank(r.reason_code) else str(r.reason_code),
+        comment="" if _blank(r.comment) else str(r.comment),
+        seen_token=str(r.token), seen_consensus=float(r.consensus))  # token and consensus are not editable
+        for r in changed.itertuples(index=False)]
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+@dataclass(frozen=True)
+class PlanTotals:
+    """The few numbers above the chart: the plan over its periods, and against last cycle's plan
+    over the periods both cover (comparing different spans would say nothing)."""
+
+    statistical: float
+    consensus: float
+    shared_periods: int  # periods this plan and last cycle's both cover
+    consensus_shared: float
+    last_cycle_shared: float
+
+    @property
+    def override_change(self) -> float:
+        return self.consensus / self.statistical - 1 if self.statistical else 0.0
+
+    @property
+    def change_vs_last_cycle(self) -> float | None:
+        if not self.shared_periods or not self.last_cycle_shared:
+            return None
+        return self.consensus_shared / self.last_cycle_shared - 1
+
+
+def plan_totals(chart: pd.DataFrame) -> PlanTotals:
+    planned = chart[chart.consensus.notna()]
+    both = planned[planned.last_cycle.notna()]
+    return PlanTotals(float(planned.statistical.sum()), float(planned.consensus.sum()), len(both),
+                      float(both.consensus.sum()), float(both.last_cycle.sum()))
+
+
+def split_preview(uow: UnitOfWork, version_id: int, level: str, key: str, period: date,
+                  value: float) -> pd.DataFrame:
+    """How a family or category override would land on its SKUs: sku, statistical, share, new consensus."""
+    with uow:
+        hierarchy = uow.demand.hierarchy()
+        skus = Node(level, key).skus(hierarchy)
+        plan = uow.demand_plans.frame([version_id], skus)
+    rows = plan[plan.period == pd.Timestamp(period)].set_index("sku")
+    shares = split_proportionally(float(value), rows.statistical)
+    return pd.DataFrame({"sku": shares.index, "statistical": rows.statistical.reindex(shares.index).to_numpy(),
+                         "share": (shares / value).fillna(0.0).to_numpy() if value else 0.0,
+                         "new_consensus": shares.to_numpy()})
+
+
+def lag_frame(uow: UnitOfWork, skus: list[str] | None = None) -> pd.DataFrame:
+    """Approved versions joined with the actuals that have arrived since: version_id, sku, family,
+    category, period, lag (1 = first planned bucket), actual, naive (last actual before the plan),
+    statistical, consensus. Approved plans are never changed, so they are the lag snapshots."""
+    with uow:
+        versions = uow.plans.listing(KIND)
+        approved = versions[versions.status == "approved"].id.tolist()
+        hierarchy = uow.demand.hierarchy()
+        wanted = skus if skus is not None else sorted(hierarchy.sku)
+        plans = uow.demand_plans.frame(approved, wanted) if approved else pd.DataFrame()
+        history = uow.demand.history(wanted) if approved else pd.DataFrame()
+    columns = ["version_id", "sku", "family", "category", "period", "lag", "actual", "naive", "statistical",
+               "consensus"]
+    if plans.empty:
+        return pd.DataFrame(columns=columns)
+    plans = plans.assign(lag=plans.groupby("version_id").period.rank(method="dense").astype(int))
+    actual = history.rename(columns={"unique_id": "sku", "ds": "period", "y": "actual"})[["sku", "period", "actual"]]
+    first = plans.groupby("version_id").period.min().rename("first_period")
+    before = plans[["version_id", "sku"]].drop_duplicates().join(first, on="version_id").merge(actual, on="sku")
+    before = before[before.period < before.first_period].sort_values("period")
+    naive = before.groupby(["version_id", "sku"]).actual.last().rename("naive")
+    frame = plans.merge(actual, on=["sku", "period"], how="inner").join(naive, on=["version_id", "sku"])
+    return frame.dropna(subset=["actual", "naive"])[columns].reset_index(drop=True)
+
+
+@dataclass
+class AccuracyPanel:
+    by_lag: pd.DataFrame  # accuracy.accuracy_by_lag at the chosen level
+    value_added: pd.DataFrame  # step, wape, fva
+    flagged: pd.DataFrame  # accuracy.flag_skus
+    lags: list[int]
+
+
+def accuracy_panel(uow: UnitOfWork, node: Node, level: str = "sku", lag: int | None = None,
+                   shortest_if_unknown: bool = False) -> AccuracyPanel:
+    """Accuracy of approved plans for the SKUs under a node: per `level` and lag, FVA, flags.
+
+    `lag` None means every lag, unless `shortest_if_unknown`: then a lag the plans do not have
+    (or None) means the shortest one they have, so a screen needs one call, not one for the
+    lags and one for the panel (each reads the history).
+    """
+    with uow:
+        skus = node.skus(uow.demand.hierarchy())
+    frame = lag_frame(uow, skus)
+    if frame.empty:
+        empty = pd.DataFrame()
+        return AccuracyPanel(empty, empty, empty, [])
+    lags = sorted(int(v) for v in np.unique(frame.lag))
+    if shortest_if_unknown and lag not in lags:
+        lag = lags[0]
+    chosen = frame if lag is None else frame[frame.lag == lag]
+    if chosen.empty:
+        return AccuracyPanel(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), lags)
+    return AccuracyPanel(accuracy.accuracy_by_lag(chosen, level), accuracy.value_added(frame, lag),
+                         accuracy.flag_skus(frame, lag), lags)
+
+
+def plan_export(uow: UnitOfWork, version_id: int, file_type: str) -> tuple[bytes, str]:
+    """The demand plan as CSV or XLSX and a file name (plan_versions.export_plan)."""
+    return export_plan(uow, KIND, version_id, file_type)

@@ -1,0 +1,1 @@
+"""The demo company: its generated data files and its planning history."""

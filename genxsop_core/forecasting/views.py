@@ -1,0 +1,132 @@
+"""What the Forecasting page and CLI read about runs: history, leaderboard, one SKU, two runs side by side."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from genxsop_core.domain.exceptions import NotFound
+from genxsop_core.forecasting.selection import COMBO_PREFIX
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    created_by: str
+    created_at: datetime
+    scope: str
+    model: str
+    horizon: int
+    status: str
+    progress_done: int
+    progress_total: int
+    seconds: float | None
+    error: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")
+
+
+def _scope_text(scope: dict) -> str:
+    kind = scope.get("kind", "all")
+    return "all SKUs" if kind == "all" else f"{kind}: {', '.join(scope.get('values', []))}"
+
+
+def _summary(run) -> RunSummary:  # type: ignore[no-untyped-def]
+    seconds = run.timings.get("forecast_s") if run.timings else None
+    return RunSummary(run.id, run.created_by, run.created_at, _scope_text(run.scope), run.models[0], run.horizon,
+                      run.status, run.progress_done, run.progress_total, seconds, run.error)
+
+
+def list_runs(uow: UnitOfWork, limit: int = 50) -> list[RunSummary]:
+    with uow:
+        return [_summary(r) for r in uow.forecast_runs.recent(limit)]
+
+
+def get_run(uow: UnitOfWork, run_id: int) -> RunSummary:
+    with uow:
+        run = uow.forecast_runs.get(run_id)
+        if run is None:
+            raise NotFound(f"no forecast run {run_id}")
+        return _summary(run)
+
+
+def leaderboard(uow: UnitOfWork, run_id: int) -> pd.DataFrame:
+    """Per model: SKUs scored, SKUs won, SKUs whose chosen blend it is part of, median backtest
+    WAPE / MASE / bias, and a typical reason. Auto mostly chooses blends ("combo:a+b+c"), so
+    the blend count is what says which strategies carry the forecast."""
+    columns = ["model", "skus_scored", "skus_won", "in_chosen_blend", "wape", "mase", "bias", "why_it_won"]
+    with uow:
+        scores = uow.forecast_runs.scores(run_id)
+    if scores.empty:
+        return pd.DataFrame(columns=columns)
+    scored = scores.dropna(subset=["wape", "mase"], how="all")
+    board = scored.groupby("model").agg(skus_scored=("sku", "nunique"), wape=("wape", "median"),
+                                        mase=("mase", "median"), bias=("bias", "median"))
+    winners = scores[scores.chosen]
+    board = board.join(winners.groupby("model").size().rename("skus_won"), how="outer").fillna({"skus_won": 0})
+    board["why_it_won"] = winners.groupby("model").reason.first()
+    board["skus_scored"] = board["skus_scored"].fillna(0).astype(int)
+    board["skus_won"] = board["skus_won"].astype(int)
+    blends = winners.model[winners.model.str.startswith(COMBO_PREFIX)]
+    members = blends.str.removeprefix(COMBO_PREFIX).str.split("+").explode().value_counts()
+    board["in_chosen_blend"] = members.reindex(board.index).fillna(0).astype(int)
+    board = board.reset_index().sort_values(["skus_won", "in_chosen_blend", "mase"], ascending=[False, False, True])
+    return board[columns]
+
+
+@dataclass
+class SkuForecast:
+    sku: str
+    history: pd.DataFrame  # ds, y, promo
+    forecast: pd.DataFrame  # ds, model, mean, p01..p99
+    backtests: pd.DataFrame  # ds, window, mean
+    model: str
+    reason: str
+    scores: pd.DataFrame  # model, mae, rmse, wape, smape, mase, bias, chosen
+
+
+def sku_forecast(uow: UnitOfWork, run_id: int, sku: str) -> SkuForecast:
+    with uow:
+        history = uow.demand.history([sku])
+        results = uow.forecast_runs.results(run_id, [sku])
+        scores = uow.forecast_runs.scores(run_id)
+    scores = scores[scores.sku == sku]
+    if results.empty:
+        raise NotFound(f"run {run_id} has no forecast for {sku}")
+    results = results.rename(columns={"period": "ds"}).assign(ds=lambda f: pd.to_datetime(f.ds))
+    is_backtest = results.model.str.startswith("backtest-")
+    backtests = results[is_backtest].assign(window=lambda f: f.model.str.removeprefix("backtest-").astype(int))
+    chosen = scores[scores.chosen]
+    return SkuForecast(sku, history[["ds", "y", "promo"]], results[~is_backtest].drop(columns="sku"),
+                       backtests[["ds", "window", "mean"]],
+                       chosen.model.iloc[0] if len(chosen) else results[~is_backtest].model.iloc[0],
+                       chosen.reason.iloc[0] if len(chosen) else "",
+                       scores.drop(columns=["sku", "reason"]))
+
+
+def compare_runs(uow: UnitOfWork, first: int, second: int) -> pd.DataFrame:
+    """Per SKU: each run's model, total forecast over the common buckets, and backtest WAPE."""
+    with uow:
+        a, b = uow.forecast_runs.results(first), uow.forecast_runs.results(second)
+        sa, sb = uow.forecast_runs.scores(first), uow.forecast_runs.scores(second)
+    a, b = (f[~f.model.str.startswith("backtest-")] for f in (a, b))
+    common = set(a.period) & set(b.period)
+    totals = [f[f.period.isin(common)].groupby("sku")["mean"].sum() for f in (a, b)]
+    models = [f.groupby("sku").model.first() for f in (a, b)]
+    wapes = [s[s.chosen].set_index("sku").wape for s in (sa, sb)]
+    table = pd.DataFrame({"model_a": models[0], "model_b": models[1], "total_a": totals[0], "total_b": totals[1],
+                          "wape_a": wapes[0], "wape_b": wapes[1]})
+    table["change"] = table.total_b - table.total_a
+    table["change_pct"] = table.change / table.total_a.where(table.total_a != 0)
+    return table.dropna(subset=["total_a", "total_b"], how="all").reset_index(names="sku")
+
+
+def run_skus(uow: UnitOfWork, run_id: int) -> list[str]:
+    """The SKUs a run forecast, in order."""
+    with uow:
+        scores = uow.forecast_runs.scores(run_id)
+    return sorted(scores.sku.unique())

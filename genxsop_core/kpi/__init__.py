@@ -1,0 +1,1 @@
+"""The S&OP scorecard: KPI formulas, targets, and what the KPI page and dashboard read."""

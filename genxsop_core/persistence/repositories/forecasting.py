@@ -1,0 +1,52 @@
+"""Forecast runs, their results and model scores."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from genxsop_core.domain.models import (
+    QUANTILE_COLUMNS,
+    ForecastModelScore,
+    ForecastResult,
+    ForecastRun,
+    Product,
+)
+
+
+class ForecastRunRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, run: ForecastRun) -> None:
+        self.session.add(run)
+
+    def get(self, run_id: int) -> ForecastRun | None:
+        return self.session.get(ForecastRun, run_id)
+
+    def recent(self, limit: int = 50) -> list[ForecastRun]:
+        return list(self.session.scalars(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(limit)))
+
+    def unfinished(self) -> list[ForecastRun]:
+        return list(self.session.scalars(select(ForecastRun).where(ForecastRun.status.in_(("queued", "running")))))
+
+    def results(self, run_id: int, skus: Sequence[str] | None = None, future_only: bool = False) -> pd.DataFrame:
+        """sku, period, model, mean, quantiles; `future_only` leaves out the backtest forecasts."""
+        query = (select(Product.sku, ForecastResult.period, ForecastResult.model, ForecastResult.mean,
+                        *[getattr(ForecastResult, q) for q in QUANTILE_COLUMNS])
+                 .join(Product, Product.id == ForecastResult.product_id).where(ForecastResult.run_id == run_id))
+        if skus is not None:
+            query = query.where(Product.sku.in_(list(skus)))
+        if future_only:
+            query = query.where(ForecastResult.model.not_like("backtest-%"))
+        result = self.session.execute(query.order_by(Product.sku, ForecastResult.period))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def scores(self, run_id: int) -> pd.DataFrame:
+        S = ForecastModelScore  # noqa: N806 - short alias keeps the query readable
+        result = self.session.execute(
+            select(Product.sku, S.model, S.mae, S.rmse, S.wape, S.smape, S.mase, S.bias, S.chosen, S.reason)
+            .join(Product, Product.id == S.product_id).where(S.run_id == run_id).order_by(Product.sku, S.model))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))

@@ -1,0 +1,190 @@
+"""Plan versions and their rows (demand and supply), and totals per period for charts."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from genxsop_core.domain.models import (
+    DemandActual,
+    DemandPlan,
+    ForecastResult,
+    InventorySnapshot,
+    PlanVersion,
+    Product,
+    ReasonCode,
+    SopCycle,
+    SupplyPlan,
+)
+from genxsop_core.persistence.repositories._common import (
+    _chunks,
+    fingerprint,
+)
+
+
+class PlanVersionRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, version: PlanVersion) -> None:
+        self.session.add(version)
+
+    def latest_working(self, kind: str) -> PlanVersion | None:
+        """The working plan: the newest draft that belongs to no cycle (where imports of open and
+        planned orders go; cycle versions start from it)."""
+        return self.session.scalar(
+            select(PlanVersion).where(PlanVersion.kind == kind, PlanVersion.status == "draft",
+                                      PlanVersion.cycle_id.is_(None))
+            .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc()).limit(1)
+        )
+
+    def get(self, version_id: int) -> PlanVersion | None:
+        return self.session.get(PlanVersion, version_id)
+
+    def listing(self, kind: str) -> pd.DataFrame:
+        """Versions of one kind with their cycle month, newest cycle first."""
+        result = self.session.execute(
+            select(PlanVersion.id, PlanVersion.name, PlanVersion.status, PlanVersion.source_run_id,
+                   PlanVersion.demand_version_id, PlanVersion.created_by, PlanVersion.created_at, PlanVersion.approved_by, PlanVersion.approved_at,
+                   SopCycle.month.label("cycle_month"), SopCycle.name.label("cycle"))
+            .outerjoin(SopCycle, SopCycle.id == PlanVersion.cycle_id).where(PlanVersion.kind == kind)
+            .order_by(SopCycle.month.desc(), PlanVersion.id.desc()))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def for_cycle(self, kind: str, cycle_id: int) -> PlanVersion | None:
+        """The cycle's version of a kind (versions superseded by a promoted scenario do not count)."""
+        return self.session.scalar(select(PlanVersion).where(PlanVersion.kind == kind,
+                                                             PlanVersion.cycle_id == cycle_id,
+                                                             PlanVersion.status != "superseded"))
+
+    def change_stamp(self, version_ids: Sequence[int]) -> str:
+        """Row counts and latest changes of these versions' rows, the working supply plan, stock
+        and master data, as one string: any save, import or status change alters it."""
+        ids = list(version_ids)
+        return fingerprint(self.session, [
+            *[select(func.count(), func.max(m.updated_at), func.sum(m.row_version)).where(m.plan_version_id.in_(ids))
+              for m in (DemandPlan, SupplyPlan)],
+            select(func.count(), func.max(InventorySnapshot.snapshot_date), func.sum(InventorySnapshot.on_hand)),
+            select(func.max(PlanVersion.id), func.count(PlanVersion.approved_at)),
+            select(func.count(), func.sum(Product.unit_price + Product.unit_cost + Product.lead_time_days))])
+
+    def cycle_by_month(self, month: Any) -> SopCycle | None:
+        return self.session.scalar(select(SopCycle).where(SopCycle.month == month))
+
+    def cycle(self, cycle_id: int | None) -> SopCycle | None:
+        return None if cycle_id is None else self.session.get(SopCycle, cycle_id)
+
+    def add_cycle(self, cycle: SopCycle) -> None:
+        self.session.add(cycle)
+
+    def reason_codes(self, active_only: bool = True) -> list[ReasonCode]:
+        query = select(ReasonCode).order_by(ReasonCode.code)
+        if active_only:
+            query = query.where(ReasonCode.active.is_(True))
+        return list(self.session.scalars(query))
+
+
+
+def node_filter(level: str, key: str) -> list[Any]:
+    """WHERE clauses picking the products of a hierarchy node (none for the total)."""
+    column = {"category": Product.category, "family": Product.family, "sku": Product.sku}.get(level)
+    return [] if column is None else [column == key]
+
+
+
+class PeriodTotalsRepository:
+    """Sums per period over a node of the product hierarchy, added up by the database: a chart of
+    thousands of SKUs reads one row per period instead of one per SKU and period. A period whose
+    values are all NULL sums to NULL (SQL SUM), so it stays empty rather than becoming 0."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _totals(self, model: Any, values: dict[str, Any], where: list[Any], revenue: bool) -> pd.DataFrame:
+        weight = Product.unit_price if revenue else 1.0
+        query = (select(model.period.label("period"), *[func.sum(column * weight).label(name)
+                                                        for name, column in values.items()])
+                 .join(Product, Product.id == model.product_id).where(*where)
+                 .group_by(model.period).order_by(model.period))
+        result = self.session.execute(query)
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return frame.assign(period=pd.to_datetime(frame["period"])).astype({name: float for name in values})
+
+    def actuals(self, products: list[Any], revenue: bool = False) -> pd.DataFrame:
+        """period, actual (ordered units, or their value at unit price)."""
+        return self._totals(DemandActual, {"actual": DemandActual.ordered_qty}, products, revenue)
+
+    def demand_plan(self, version_id: int, products: list[Any], revenue: bool = False) -> pd.DataFrame:
+        """period, statistical, consensus of one demand plan version."""
+        return self._totals(DemandPlan, {"statistical": DemandPlan.statistical, "consensus": DemandPlan.consensus},
+                            [DemandPlan.plan_version_id == version_id, *products], revenue)
+
+    def forecast_band(self, run_id: int, products: list[Any], revenue: bool = False) -> pd.DataFrame:
+        """period, p10, p90 of a run's forecasts (its backtests left out)."""
+        return self._totals(ForecastResult, {"p10": ForecastResult.p10, "p90": ForecastResult.p90},
+                            [ForecastResult.run_id == run_id, ForecastResult.model.not_like("backtest-%"), *products],
+                            revenue)
+
+
+
+class _PlanRowRepository:
+    """Rows of plan versions: frames for reading, ORM objects for locked updates, bulk inserts."""
+
+    model: type[DemandPlan] | type[SupplyPlan]
+    columns: tuple[str, ...]
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def frame(self, version_ids: Sequence[int], skus: Sequence[str] | None = None) -> pd.DataFrame:
+        """sku, name, category, family, unit_price, version_id, period, the kind's columns, author,
+        updated_at, row_version."""
+        m = self.model
+        query = (select(Product.sku, Product.name, Product.category, Product.family, Product.unit_price,
+                        m.plan_version_id.label("version_id"), m.period, *[getattr(m, c) for c in self.columns],
+                        m.author, m.updated_at, m.row_version)
+                 .join(Product, Product.id == m.product_id)
+                 .where(m.plan_version_id.in_(list(version_ids))))
+        if skus is not None:
+            query = query.where(Product.sku.in_(list(skus)))
+        result = self.session.execute(query.order_by(Product.sku, m.period))
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return frame.assign(period=pd.to_datetime(frame["period"]))
+
+    def skus(self, version_id: int) -> set[str]:
+        """The SKUs that have rows in a version (a family's SKUs may have changed since it was made)."""
+        query = (select(Product.sku).join(self.model, self.model.product_id == Product.id)
+                 .where(self.model.plan_version_id == version_id).distinct())
+        return set(self.session.scalars(query))
+
+    def rows_for_update(self, version_id: int, keys: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], Any]:
+        """The ORM rows for (sku, period) keys; updating them checks row_version (optimistic lock)."""
+        skus = sorted({sku for sku, _ in keys})
+        wanted = set(keys)
+        found: dict[tuple[str, Any], Any] = {}
+        for chunk in _chunks(skus):
+            query = (select(Product.sku, self.model).join(Product, Product.id == self.model.product_id)
+                     .where(self.model.plan_version_id == version_id, Product.sku.in_(chunk)))
+            for sku, row in self.session.execute(query):
+                if (sku, row.period) in wanted:
+                    found[(sku, row.period)] = row
+        return found
+
+    def insert_rows(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(self.model), rows)
+
+
+
+class DemandPlanRepository(_PlanRowRepository):
+    model = DemandPlan
+    columns = ("statistical", "override", "consensus", "reason_code", "comment")
+
+
+
+class SupplyPlanRepository(_PlanRowRepository):
+    model = SupplyPlan
+    columns = ("planned_receipts", "kind", "firm", "comment")

@@ -1,0 +1,61 @@
+"""Whole tables for the importers and exporters."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from genxsop_core.domain.models import (
+    Base,
+)
+from genxsop_core.persistence.repositories._common import (
+    _chunks,
+    fingerprint,
+)
+
+
+class TableRepository:
+    """Bulk reads and natural-key upserts of whole tables, for import, export and demo seeding."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def frame(self, query: Select[Any]) -> pd.DataFrame:
+        result = self.session.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def count(self, model: type[Base]) -> int:
+        return self.session.scalar(select(func.count()).select_from(model)) or 0
+
+    def fingerprint(self, *aggregates: Select[Any]) -> str:
+        return fingerprint(self.session, aggregates)
+
+    def existing_by_key(self, model: type[Base], key: tuple[str, ...], fields: list[str],
+                        scope: dict[str, Any], first_key_values: list[Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """Current rows whose first key column is among `first_key_values`, keyed by natural key."""
+        columns = [getattr(model, "id")] + [getattr(model, c) for c in dict.fromkeys(key + tuple(fields))]
+        found: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for chunk in _chunks(sorted(set(first_key_values))):
+            query = select(*columns).where(getattr(model, key[0]).in_(chunk))
+            for name, value in scope.items():
+                query = query.where(getattr(model, name) == value)
+            for row in self.session.execute(query).mappings():
+                found[tuple(row[k] for k in key)] = dict(row)
+        return found
+
+    def insert_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(model.__table__), rows)
+
+    def update_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        """Update by primary key; each row dict holds `id` and the new values."""
+        if not rows:
+            return
+        table = model.__table__
+        fields = [k for k in rows[0] if k != "id"]
+        statement = update(table).where(table.c.id == bindparam("_id")).values(
+            {f: bindparam(f"_v_{f}") for f in fields})
+        params = [{"_id": r["id"], **{f"_v_{f}": r[f] for f in fields}} for r in rows]
+        self.session.execute(statement, params)

@@ -1,0 +1,1 @@
+"""Supply review: supply plan versions, rough-cut capacity, proposed receipts."""
