@@ -110,3 +110,17 @@ def configure_logging(log_dir: str | None = None, stream: Any = None) -> logging
     logger.setLevel(logging.INFO)
     logger.propagate = False
     return logger
+
+
+_event_log = logging.getLogger("genxsop.events")
+
+
+def log_event(event: Any) -> None:
+    """Logging handler: one line per committed event, its kind and key as fields of the JSON line."""
+    fields = {"event": type(event).__name__, "actor": event.actor}
+    for name in ("action", "entity", "key", "kind", "file"):
+        if hasattr(event, name):
+            fields[name] = getattr(event, name)
+    if fields.get("entity") == "forecast_run" and str(fields.get("key", "")).isdigit():
+        fields["run"] = int(fields["key"])  # so one grep follows a run from its request to its end
+    _event_log.info("%s by %s", event.describe(), event.actor, extra=fields)

@@ -91,31 +91,15 @@ class EventBus:
                     logging.getLogger(__name__).exception("after-commit handler failed")
 
 
-_log = logging.getLogger("genxsop.events")
+def jsonable(value: Any) -> Any:
+    """Dates and numpy scalars as JSON-friendly values for before/after snapshots."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
 
 
-def log_event(event: Event) -> None:
-    """Logging handler: one line per committed event, its kind and key as fields of the JSON line."""
-    fields = {"event": type(event).__name__, "actor": event.actor}
-    for name in ("action", "entity", "key", "kind", "file"):
-        if hasattr(event, name):
-            fields[name] = getattr(event, name)
-    if fields.get("entity") == "forecast_run" and str(fields.get("key", "")).isdigit():
-        fields["run"] = int(fields["key"])  # so one grep follows a run from its request to its end
-    _log.info("%s by %s", event.describe(), event.actor, extra=fields)
-
-
-def default_bus() -> EventBus:
-    """The bus every unit of work uses unless a test hands it another."""
-    global _DEFAULT_BUS
-    if _DEFAULT_BUS is None:
-        from genxsop_core.admin.audit import write_audit_records
-
-        bus = EventBus()
-        bus.subscribe(Event, write_audit_records, "in_transaction")
-        bus.subscribe(Event, log_event, "after_commit")
-        _DEFAULT_BUS = bus
-    return _DEFAULT_BUS
-
-
-_DEFAULT_BUS: EventBus | None = None
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    """The before/after of a record change: the named fields as JSON-able values."""
+    return {f: jsonable(getattr(obj, f)) for f in fields}

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from genxsop_core.admin.audit import jsonable
+from genxsop_core.domain.events import jsonable
 from genxsop_core.config import load_settings
 from genxsop_core.domain.events import DataImported
 from genxsop_core.domain.exceptions import ValidationFailed

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from genxsop_core.persistence import repositories as repos
 from genxsop_core.persistence.db import get_session_factory
-from genxsop_core.domain.events import Event, EventBus, default_bus
+from genxsop_core.admin.logs import log_event
+from genxsop_core.domain.events import Event, EventBus
+from genxsop_core.persistence.audit_trail import write_audit_records
 
 
 class UnitOfWork:
@@ -61,3 +63,18 @@ class UnitOfWork:
     def rollback(self) -> None:
         self._events = []
         self.session.rollback()
+
+
+def default_bus() -> EventBus:
+    """The bus every unit of work uses unless a test hands it another: the audit trail is written
+    inside the transaction, a log line follows each commit."""
+    global _DEFAULT_BUS
+    if _DEFAULT_BUS is None:
+        bus = EventBus()
+        bus.subscribe(Event, write_audit_records, "in_transaction")
+        bus.subscribe(Event, log_event, "after_commit")
+        _DEFAULT_BUS = bus
+    return _DEFAULT_BUS
+
+
+_DEFAULT_BUS: EventBus | None = None

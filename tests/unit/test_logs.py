@@ -7,7 +7,8 @@ import logging
 import threading
 
 from genxsop_core.admin import logs
-from genxsop_core.domain.events import RecordChanged, log_event
+from genxsop_core.admin.logs import log_event
+from genxsop_core.domain.events import RecordChanged
 
 
 def _capture() -> tuple[logging.Logger, io.StringIO]:
