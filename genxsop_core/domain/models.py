@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -406,3 +407,16 @@ class AuditLog(Base):
     key: Mapped[str] = mapped_column(String(200), default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# --- cache generations ---------------------------------------------------------------------
+
+class DataGeneration(Base):
+    """How many times one area of data (DataArea) has changed: page caches on every replica key
+    on these counters, so a write anywhere makes the figures that read that area fresh."""
+
+    __tablename__ = "data_generation"
+
+    area: Mapped[str] = mapped_column(String(40), primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
