@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,7 +20,9 @@ from genxsop_core.admin import logs
 from genxsop_core.admin import users
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
+from genxsop_core.demo.files import DEMO_FILES_END, write_demo_files
 from genxsop_core.domain.exceptions import GenXSOPError, InvalidInput, ValidationFailed
+from genxsop_core.domain.periods import bucket_start
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS
 from genxsop_core.persistence.migrate import upgrade_database
@@ -87,6 +90,21 @@ def _cmd_export(args: argparse.Namespace) -> str:
     frame = exporter.export_frame(UnitOfWork(), args.kind)
     path.write_bytes(exporter.encode(frame, _file_type(path, args.format), FORMATS[args.kind].title))
     return f"{len(frame)} rows of {args.kind} written to {path}"
+
+
+def _cmd_export_demo(args: argparse.Namespace) -> str:
+    folder, bucket = Path(args.folder), args.bucket or load_settings().bucket
+    end = bucket_start(args.end, bucket)
+    paths = write_demo_files(folder, bucket, end)
+    return (f"demo company written to {folder} ({bucket}ly history up to {end:%Y-%m-%d}): "
+            + ", ".join(p.name for p in paths))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (write YYYY-MM-DD)") from None
 
 
 def _cmd_template(args: argparse.Namespace) -> str:
@@ -203,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("file")
         p.add_argument("--format", choices=("csv", "xlsx"), help="default: from the file name")
         p.set_defaults(run=run)
+
+    p = commands.add_parser("export-demo", help="write the demo company as importable CSV files (data/)")
+    p.add_argument("folder")
+    p.add_argument("--end", type=_day, default=DEMO_FILES_END,
+                   help=f"last week or month of history (default {DEMO_FILES_END}, that of the files in data/)")
+    p.add_argument("--bucket", choices=("week", "month"), help="default: GENXSOP_BUCKET (week)")
+    p.set_defaults(run=_cmd_export_demo)
 
     scope_help = "all, category:NAME[,NAME], family:NAME[,NAME] or skus:SKU[,SKU]"
     p = commands.add_parser("forecast", help="run a forecast over a scope and store it")
