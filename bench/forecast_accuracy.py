@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/forecast_accuracy.py [--datasets PBS,aus_retail] [--models naive,...,auto]
      [--include-heavy] [--workers 2] [--limit N] [--memory] [--no-speed] [--scores-csv FILE]
 
-1. Accuracy (DESIGN.md section 11): fpp3 PBS (Scripts per Concession x Type x ATC1 x ATC2) and
+1. Accuracy (docs/forecasting.md, Benchmark data): fpp3 PBS (Scripts per Concession x Type x ATC1 x ATC2) and
    aus_retail (Turnover per Series ID); the last 12 months of every series are held out.
    Per series: MASE (MAE / in-sample seasonal-naive MAE, m = 12), WAPE, and a scaled pinball
    loss (mean pinball loss over p10/p50/p90 divided by the same seasonal-naive MAE, so series
@@ -35,7 +35,7 @@ DATASETS = {"PBS": (["Concession", "Type", "ATC1", "ATC2"], "Scripts"), "aus_ret
 
 
 def load_series(name: str) -> pd.DataFrame:
-    """Long format unique_id, ds (month start), y; one series per key of DESIGN.md section 11."""
+    """Long format unique_id, ds (month start), y; one series per key of docs/forecasting.md."""
     from tsdata.fpp3 import raw
 
     keys, target = DATASETS[name]

@@ -1,4 +1,4 @@
-"""Settings read from the environment (DESIGN.md section 9).
+"""Settings read from the environment (docs/configuration.md).
 
 Defaults run the demo: SQLite under data/, weekly buckets, demo mode on. Settings are read
 fresh by `load_settings()` so tests can change the environment between calls.

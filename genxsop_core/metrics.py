@@ -1,4 +1,4 @@
-"""Forecast accuracy metrics planners expect (DESIGN.md sections 6 and 8).
+"""Forecast accuracy metrics planners expect (docs/api.md, docs/formulas.md).
 
 Conventions shared by every function:
 - Inputs are array-likes (lists, numpy arrays, pandas Series; a Series' index is ignored,

@@ -1,6 +1,6 @@
 """A tiny, randomly initialised Chronos-2 for tests: no download, saved like the real one.
 
-Built with the package's own classes (DESIGN.md section 7) so `BaseChronosPipeline.from_pretrained`
+Built with the package's own classes (docs/forecasting.md, Chronos-2) so `BaseChronosPipeline.from_pretrained`
 loads it through the real code path. Random weights give meaningless, even unordered quantiles:
 tests assert shapes, columns and finiteness only.
 """

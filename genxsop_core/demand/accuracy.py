@@ -1,4 +1,4 @@
-"""How good were the approved consensus plans, once the actuals arrived (DESIGN.md section 8).
+"""How good were the approved consensus plans, once the actuals arrived (docs/formulas.md, Forecast accuracy).
 
 Works on a "lag frame": one row per plan version x SKU x period with columns version_id, sku,
 family, category, period, lag (buckets ahead of the plan's last actual, >= 1), actual, naive,

@@ -1,4 +1,4 @@
-"""The whole S&OP domain as typed SQLAlchemy 2.x models (DESIGN.md section 3).
+"""The whole S&OP domain as typed SQLAlchemy 2.x models (docs/architecture.md).
 
 All of it exists from the first migration so later features add behaviour, not tables.
 Natural keys (sku, product+period, ...) carry unique constraints: imports upsert on them.

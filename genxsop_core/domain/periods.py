@@ -1,4 +1,4 @@
-"""Planning buckets: weeks start on Monday, months on the 1st (DESIGN.md section 5)."""
+"""Planning buckets: weeks start on Monday, months on the 1st (docs/data-format.md)."""
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -1,4 +1,4 @@
-"""Who may do what: the one table of DESIGN.md section 4, enforced in every write service.
+"""Who may do what: the one table of docs/configuration.md (Roles), enforced in every write service.
 
 A viewer reads everything and changes nothing. The UI hides what a role cannot do, but
 `require` in the service is the guard.

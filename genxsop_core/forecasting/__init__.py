@@ -1,4 +1,4 @@
-"""Statistical and ML forecasts per SKU with honest auto-selection (DESIGN.md sections 6-7).
+"""Statistical and ML forecasts per SKU with honest auto-selection (docs/api.md, docs/forecasting.md).
 
     from genxsop_core import forecasting
     forecasting.available_models()
@@ -78,7 +78,7 @@ def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Seq
 
 def forecast(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Sequence[float] = (0.1, 0.5, 0.9),
              season_length: int | None = None, **kwargs) -> pd.DataFrame:
-    """Mean and quantiles per series and future bucket (long format of DESIGN.md section 5)."""
+    """Mean and quantiles per series and future bucket (long format, docs/data-format.md)."""
     return run(history, horizon, model, quantiles, season_length, **kwargs).forecasts
 
 

@@ -1,4 +1,4 @@
-"""The one small interface every forecasting strategy implements (DESIGN.md section 7).
+"""The one small interface every forecasting strategy implements (docs/forecasting.md).
 
 Strategies see arrays, never DataFrames or process pools: the orchestrator owns the long
 format, grouping and parallelism (the statsforecast split). A strategy returns a mean path

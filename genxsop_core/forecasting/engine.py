@@ -1,8 +1,8 @@
 """Forecast a chunk of series: backtest the candidates, choose, fit, fall back, add quantiles.
 
 Runs inside a worker process (or a Dask worker): plain arrays in, plain results out, BLAS
-pinned to one thread so parallelism comes from running chunks side by side (DESIGN.md
-section 7). A series whose chosen model fails on the final fit falls back to the next
+pinned to one thread so parallelism comes from running chunks side by side (docs/forecasting.md,
+Speed). A series whose chosen model fails on the final fit falls back to the next
 best, and finally to naive, and its reason says so: one bad series never fails a run.
 """
 from __future__ import annotations

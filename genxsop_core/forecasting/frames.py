@@ -1,4 +1,4 @@
-"""The long-format boundary (DESIGN.md section 5): frames in, SeriesInput, results, frames out."""
+"""The long-format boundary (docs/data-format.md): frames in, SeriesInput, results, frames out."""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,4 @@
-"""Inventory policy formulas (DESIGN.md section 8): pure functions of numbers, arrays or Series.
+"""Inventory policy formulas (docs/formulas.md, Inventory): pure functions of numbers, arrays or Series.
 
 Quantities are per planning bucket; lead times are in the same buckets. Arguments broadcast
 like numpy arrays, so one call computes a whole policy table: all-scalar input gives a float,

@@ -1,6 +1,6 @@
 """The S&OP scorecard: KPI formulas, what each KPI means, and how a value is judged against its target.
 
-Every KPI here is a ratio of totals (DESIGN.md section 8): array inputs are summed first, so
+Every KPI here is a ratio of totals (docs/formulas.md, KPIs): array inputs are summed first, so
 passing the SKU rows of a month gives the month's portfolio figure, volume weighted, and a
 big SKU counts more than a small one. Pairs where either side is NaN are dropped (not
 measured); a zero or missing denominator gives nan, never an error, so an empty month shows

@@ -1,6 +1,6 @@
 """Rough-cut capacity planning: the hours a production plan puts on each resource, against what it has.
 
-utilization = sum(units x hours per unit) / available hours (DESIGN.md section 8). The
+utilization = sum(units x hours per unit) / available hours (docs/formulas.md, Supply). The
 deterministic check (`resource_load`, `rough_cut`) loads the planned "make" receipts; the
 probabilistic one (`overload_probability`) loads draws of the demand forecast, because adding
 quantiles across SKUs is not a quantile of the summed load (see `quantile_draws`).

@@ -1,4 +1,4 @@
-"""Inventory policy formulas against hand-worked and textbook values (DESIGN.md section 8)."""
+"""Inventory policy formulas against hand-worked and textbook values (docs/formulas.md, Inventory)."""
 import math
 from statistics import NormalDist
 

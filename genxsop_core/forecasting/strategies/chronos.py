@@ -3,7 +3,7 @@
 The model comes from `GENXSOP_CHRONOS_MODEL` (a hub id or a local folder; default
 `amazon/chronos-2`), read when the model is first needed and loaded once per process and per
 value. Without weights (offline, no local folder) the strategy reports one line through
-`availability()` and "auto" leaves it out (DESIGN.md section 7).
+`availability()` and "auto" leaves it out (docs/forecasting.md, Chronos-2).
 
 Chronos-2 predicts a fixed grid of quantiles (21 levels, 0.01 to 0.99, for the published model)
 for many series in one forward pass, and takes planned promotions as a known-future covariate.

@@ -2,7 +2,7 @@
 
 ETS: additive error, damped additive trend (the robust default of the M competitions),
 additive seasonality when there are at least two full seasons. Heuristic initialisation
-is 3-5x faster than the default (DESIGN.md section 7). Quantiles are native: the ETS
+is 3-5x faster than the default (docs/forecasting.md, Speed). Quantiles are native: the ETS
 forecast variance under normal errors.
 ETS on the log scale: the same model fitted to log(1 + y), so trend and seasonal swings
 grow with the level (the multiplicative ETS family, without its failures on zeros). Its
