@@ -23,6 +23,7 @@ from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import ConfigurationError, InvalidInput
 from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.domain.models import AuditLog, DemandActual, Product, User
+from genxsop_core.persistence.repositories import GenerationRepository
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -89,6 +90,13 @@ def _check_sqlite_backup(backup: sqlite3.Connection, source: Path) -> None:
         raise InvalidInput(f"{source} is damaged or not a GenXSOP backup (integrity: {verdict})")
 
 
+def _generations_now(url: str) -> dict[str, int]:
+    """The live database's generation counters (none before migration 0006), read before a restore."""
+    with UnitOfWork(get_session_factory(url)) as uow:
+        counters = GenerationRepository(uow.session)
+        return counters.current() if counters.table_exists() else {}
+
+
 def backup_database(url: str, file: str | Path) -> BackupSummary:
     """Write a consistent copy of the database at `url` to `file` (SQLite file or pg_dump archive)."""
     target = Path(file)
@@ -110,11 +118,16 @@ def backup_database(url: str, file: str | Path) -> BackupSummary:
 
 def restore_database(url: str, file: str | Path, actor: str) -> BackupSummary:
     """Replace the database at `url` with the backup in `file`, all or nothing; then migrate it (an
-    older backup) and append who restored what to the restored audit log."""
+    older backup) and append who restored what to the restored audit log.
+
+    The backup brings back its own, older generation counters; each is lifted past the number the
+    live database had reached before the restore event bumps every area, so no page cache of any
+    replica can take the restored data for figures it has already cached."""
     source = Path(file)
     if not source.is_file():
         raise InvalidInput(f"no backup file {source}")
     head = source.read_bytes()[:16]
+    reached = _generations_now(url)
     if url.startswith("sqlite"):
         if head != SQLITE_MAGIC:
             raise InvalidInput(f"{source} is not a SQLite backup (made with `backup` from a SQLite database?)")
@@ -139,6 +152,7 @@ def restore_database(url: str, file: str | Path, actor: str) -> BackupSummary:
     upgrade_database(url)
     summary = _counts(url, source)
     with UnitOfWork(get_session_factory(url)) as uow:
+        GenerationRepository(uow.session).raise_to(reached)
         uow.publish(RecordChanged(actor, action="restore", entity="database", key=source.name,
                                   after={"file": str(source), "products": summary.products,
                                          "demand_rows": summary.demand_rows, "users": summary.users}))

@@ -15,6 +15,7 @@ from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.admin.logs import log_event
 from genxsop_core.domain.events import Event, EventBus
 from genxsop_core.persistence.audit_trail import write_audit_records
+from genxsop_core.persistence.generations import count_changes
 
 
 class UnitOfWork:
@@ -66,12 +67,14 @@ class UnitOfWork:
 
 
 def default_bus() -> EventBus:
-    """The bus every unit of work uses unless a test hands it another: the audit trail is written
-    inside the transaction, a log line follows each commit."""
+    """The bus every unit of work uses unless a test hands it another: the audit trail and the
+    generation counters of the areas a change touches (the keys of the shared page caches) are
+    written inside the transaction, a log line follows each commit."""
     global _DEFAULT_BUS
     if _DEFAULT_BUS is None:
         bus = EventBus()
         bus.subscribe(Event, write_audit_records, "in_transaction")
+        bus.subscribe(Event, count_changes, "in_transaction")
         bus.subscribe(Event, log_event, "after_commit")
         _DEFAULT_BUS = bus
     return _DEFAULT_BUS

@@ -12,6 +12,7 @@ from genxsop_core.persistence.repositories.admin import (
 from genxsop_core.persistence.repositories.cycle import CycleRepository
 from genxsop_core.persistence.repositories.demand import DemandRepository
 from genxsop_core.persistence.repositories.forecasting import ForecastRunRepository
+from genxsop_core.persistence.repositories.generations import GenerationRepository
 from genxsop_core.persistence.repositories.kpi import KpiTargetRepository
 from genxsop_core.persistence.repositories.master_data import (
     InventoryRepository,
@@ -28,4 +29,4 @@ from genxsop_core.persistence.repositories.plans import (
 from genxsop_core.persistence.repositories.scenarios import ScenarioRepository
 from genxsop_core.persistence.repositories.tables import TableRepository
 
-__all__ = ['fingerprint', 'ProductRepository', 'ResourceRepository', 'InventoryRepository', 'UserRepository', 'AuditFilter', 'AuditLogRepository', 'PlanVersionRepository', 'node_filter', 'PeriodTotalsRepository', 'DemandPlanRepository', 'SupplyPlanRepository', 'KpiTargetRepository', 'CycleRepository', 'ScenarioRepository', 'TableRepository', 'DemandRepository', 'ForecastRunRepository']
+__all__ = ['fingerprint', 'ProductRepository', 'ResourceRepository', 'InventoryRepository', 'UserRepository', 'AuditFilter', 'AuditLogRepository', 'PlanVersionRepository', 'node_filter', 'PeriodTotalsRepository', 'DemandPlanRepository', 'SupplyPlanRepository', 'KpiTargetRepository', 'CycleRepository', 'ScenarioRepository', 'TableRepository', 'DemandRepository', 'ForecastRunRepository', 'GenerationRepository']
