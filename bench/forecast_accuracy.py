@@ -263,7 +263,7 @@ def memory_run(workers: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="PBS,aus_retail", help="comma list; empty to skip accuracy")
-    parser.add_argument("--models", default=",".join([*forecasting.LIGHT_MODELS, "auto"]))
+    parser.add_argument("--models", default=",".join([*forecasting.model_names(heavy=False), "auto"]))
     parser.add_argument("--include-heavy", action="store_true", help="prophet as a single strategy and inside auto")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, help="first N series per data set (quick tries)")

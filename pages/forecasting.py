@@ -50,6 +50,9 @@ with new_tab:
                                help="auto backtests the candidates per SKU and keeps the best (or the average of the "
                                     "best two when that backtests better)")
         horizon = right.number_input("Horizon (buckets)", 1, MAX_HORIZON, 26, key="fc_horizon")
+        if model != "auto":
+            chosen = forecasting.get_strategy(model)
+            left.caption(f"{chosen.label}: {chosen.description}")
         for name, reason in unavailable.items():
             st.caption(f"{name} is unavailable: {reason}")
         if st.button("Run forecast", type="primary", key="fc_run"):

@@ -21,13 +21,11 @@ from genxsop_core.forecasting.backtest import backtest_strategy
 from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk
 from genxsop_core.forecasting.factory import MODEL_NAMES, available_models, get_strategy, unavailable_models
 from genxsop_core.forecasting.parallel import Progress, chunked, map_chunks
+from genxsop_core.forecasting.registry import model_names
 
 __all__ = ["available_models", "unavailable_models", "get_strategy", "forecast", "backtest", "run", "ForecastOutput",
-           "auto_candidates", "MODEL_NAMES"]
+           "auto_candidates", "model_names", "MODEL_NAMES"]
 
-LIGHT_MODELS: tuple[str, ...] = ("naive", "seasonal_naive", "moving_average", "ets", "ets_log", "theta", "croston_sba",
-                                   "tsb")
-HEAVY_MODELS: tuple[str, ...] = ("prophet", "chronos2")
 CHUNK_SIZE = 8
 
 
@@ -41,16 +39,15 @@ class ForecastOutput:
 
 
 def auto_candidates(series_count: int, include: Sequence[str] = (), heavy_max_series: int = 0) -> tuple[str, ...]:
-    """Light models always; Prophet and Chronos-2 only when asked or for few enough series."""
-    wanted = [m for m in HEAVY_MODELS if m in include or series_count <= heavy_max_series]
-    heavy = [m for m in wanted if get_strategy(m).availability() is None]  # only pay for the check if wanted
-    return (*LIGHT_MODELS, *heavy)
+    """Light models always; heavy ones (Prophet, Chronos-2) only when asked or for few enough series.
+    Models that cannot run here are left out."""
+    wanted = [*model_names(heavy=False), *(m for m in model_names(heavy=True)
+                                            if m in include or series_count <= heavy_max_series)]
+    return tuple(m for m in wanted if get_strategy(m).availability() is None)  # heavy ones probed only if wanted
 
 
 def _check_model(model: str) -> None:
-    if model != "auto" and model not in MODEL_NAMES:
-        get_strategy(model)  # raises InvalidInput naming the choices
-    reason = None if model == "auto" else get_strategy(model).availability()  # probe only the model asked for
+    reason = None if model == "auto" else get_strategy(model).availability()  # unknown names are refused here
     if reason:
         raise InvalidInput(f"model {model} is unavailable here: {reason}")
 
@@ -67,7 +64,7 @@ def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Seq
     if candidates is None:
         candidates = auto_candidates(len(inputs), heavy_max_series=heavy_max_series)
     else:
-        unknown = [c for c in candidates if c not in MODEL_NAMES]
+        unknown = [c for c in candidates if c not in model_names()]
         if unknown:
             raise InvalidInput(f"unknown model(s) {', '.join(unknown)}")
     spec = RunSpec(horizon, model, levels, tuple(candidates), windows, dict(options or {}))

@@ -7,8 +7,9 @@ backtest residuals.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -53,14 +54,22 @@ class Unavailable(RuntimeError):
 
 
 class Strategy:
-    """Base class: subclasses set `name`, `min_history` and implement `forecast`."""
+    """Base class: subclasses set `name`, `min_history` and implement `forecast`; `@register`
+    (forecasting.registry) makes one a model the factory, auto and the pages offer."""
 
-    name: str = ""
-    description: str = ""
+    name: str = ""  # the planner's name of the model, stored with every run: never rename one
+    label: str = ""  # how pages and the health check title it
+    description: str = ""  # one line for the Forecasting page
     min_history: int = 1  # fewest history buckets the method needs
     native_quantiles: bool = False
-    uses_promo: bool = False
-    heavy: bool = False  # slow per series (Prophet, Chronos-2): auto uses it only when asked
+    uses_promo: bool = False  # reads the promo flags of history and planned future
+    heavy: bool = False  # slow per series (Prophet, Chronos-2): auto uses it only when asked or for few SKUs
+    optional: bool = False  # needs a package or weights beyond the core install (availability() says)
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> Strategy:
+        """The strategy configured by a run's options; strategies without settings ignore them."""
+        return cls()
 
     def min_history_for(self, season_length: int) -> int:
         """Fewest buckets for this method on data with this season length."""

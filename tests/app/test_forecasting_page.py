@@ -9,6 +9,7 @@ from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.domain.permissions import ROLES, Actor
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.app.conftest import logged_in, texts
+from tests.forecasting.conftest import register_made_up_model
 
 
 def forecasting_page(role: str):
@@ -43,6 +44,15 @@ def test_unavailable_chronos_is_explained(app_db, monkeypatch, tmp_path):
     monkeypatch.setenv("GENXSOP_CHRONOS_MODEL", str(tmp_path / "missing-weights"))
     at = forecasting_page("demand_planner")
     assert any("chronos2 is unavailable" in c.value and "missing-weights" in c.value for c in at.caption)
+
+
+def test_a_model_declared_with_the_registry_is_offered_and_described(app_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("GENXSOP_CHRONOS_MODEL", str(tmp_path / "missing-weights"))
+    register_made_up_model(monkeypatch)
+    at = forecasting_page("demand_planner")
+    assert at.selectbox(key="fc_model").options[-1] == "history_mean"
+    at.selectbox(key="fc_model").set_value("history_mean").run()
+    assert "History mean: Mean of the whole history" in [c.value for c in at.caption]
 
 
 def test_a_planner_starts_a_background_run_and_sees_progress_then_results(app_db):

@@ -26,3 +26,24 @@ def seasonal_weekly(rng) -> np.ndarray:
 @pytest.fixture
 def intermittent_weekly(rng) -> np.ndarray:
     return np.where(rng.random(156) < 0.25, rng.poisson(6, 156) + 1, 0).astype(float)
+
+
+def register_made_up_model(monkeypatch: pytest.MonkeyPatch, heavy: bool = False) -> type:
+    """Declare a new strategy with `@register`, as a contributor would; the registry is restored after
+    the test. It forecasts the history's mean, so a run with it is checkable by hand."""
+    from genxsop_core.forecasting import registry
+    from genxsop_core.forecasting.base import Strategy, StrategyForecast
+
+    monkeypatch.setattr(registry, "_CLASSES", dict(registry._registered()))
+
+    @registry.register
+    class HistoryMean(Strategy):
+        name = "history_mean"
+        label = "History mean"
+        description = "Mean of the whole history"
+
+        def forecast(self, series, horizon, quantiles):
+            return StrategyForecast(np.full(horizon, float(np.mean(series.y))))
+
+    HistoryMean.heavy = heavy
+    return HistoryMean

@@ -22,7 +22,7 @@ def test_output_follows_the_long_format(seasonal_weekly):
     assert (out.p10 <= out.p50).all() and (out.p50 <= out.p90).all()
 
 
-@pytest.mark.parametrize("model", forecasting.LIGHT_MODELS)
+@pytest.mark.parametrize("model", forecasting.model_names(heavy=False))
 def test_every_light_strategy_returns_mean_and_quantiles(model, seasonal_weekly):
     out = forecasting.forecast(weekly_frame({"A": seasonal_weekly}), 13, model=model,
                                quantiles=(0.05, 0.5, 0.95), workers=1)

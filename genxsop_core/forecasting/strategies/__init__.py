@@ -1,1 +1,6 @@
-"""Forecasting strategies, one module per family of methods."""
+"""Forecasting strategies, one module per family of methods.
+
+Importing the package registers every model (forecasting.registry); the order of these
+imports is the order pages and error messages list the models in.
+"""
+from genxsop_core.forecasting.strategies import simple, smoothing, intermittent, prophet, chronos  # noqa: F401, I001

@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from genxsop_core.forecasting.base import SeriesInput, Strategy, StrategyForecast, Unavailable
+from genxsop_core.forecasting.registry import register
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def _interpolate_levels(grid: np.ndarray, values: np.ndarray, levels: np.ndarray
     return values[lower] * (1.0 - weight) + values[upper] * weight
 
 
+@register
 class Chronos2Strategy(Strategy):
     """Chronos-2 zero-shot forecasts with native quantiles, batched over series.
 
@@ -187,11 +189,13 @@ class Chronos2Strategy(Strategy):
     """
 
     name = "chronos2"
+    label = "Chronos-2"
     description = "Chronos-2 pretrained model: zero-shot, native quantiles, planned promotions as covariate"
     min_history = 8
     native_quantiles = True
     uses_promo = True
     heavy = True
+    optional = True  # chronos-forecasting (torch) and the model weights
 
     def availability(self) -> str | None:
         try:

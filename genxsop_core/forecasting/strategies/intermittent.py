@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from genxsop_core.forecasting.base import SeriesInput, Strategy, StrategyForecast
+from genxsop_core.forecasting.registry import register
 
 
 def _ses(values: np.ndarray, alpha: float) -> float:
@@ -21,6 +22,7 @@ def _ses(values: np.ndarray, alpha: float) -> float:
     return level
 
 
+@register
 class CrostonSBA(Strategy):
     """Croston's method, bias-corrected by (1 - alpha/2) (Syntetos & Boylan, 2005).
 
@@ -28,6 +30,7 @@ class CrostonSBA(Strategy):
     """
 
     name = "croston_sba"
+    label = "Croston (SBA)"
     description = "Croston with Syntetos-Boylan bias correction (intermittent demand)"
     min_history = 4
 
@@ -45,6 +48,7 @@ class CrostonSBA(Strategy):
         return StrategyForecast(np.full(horizon, (1 - self.alpha / 2) * rate))
 
 
+@register
 class TSB(Strategy):
     """Teunter-Syntetos-Babai: smooths the probability of demand every bucket, so a dying
     item's forecast decays towards zero instead of staying flat as Croston's does.
@@ -53,6 +57,7 @@ class TSB(Strategy):
     """
 
     name = "tsb"
+    label = "TSB"
     description = "Teunter-Syntetos-Babai (intermittent demand with obsolescence)"
     min_history = 4
 

@@ -30,6 +30,7 @@ from functools import cache
 import numpy as np
 
 from genxsop_core.forecasting.base import SeriesInput, Strategy, StrategyForecast, Unavailable
+from genxsop_core.forecasting.registry import register
 
 # 200 draws give stable 10th-90th percentiles at a fraction of Prophet's default 1000.
 UNCERTAINTY_SAMPLES = 200
@@ -67,16 +68,19 @@ def _flags(values: np.ndarray | None) -> np.ndarray | None:
     return (np.nan_to_num(np.asarray(values, dtype=float), nan=0.0) > 0).astype(float)
 
 
+@register
 class ProphetStrategy(Strategy):
     """Prophet per series; quantiles from posterior predictive samples."""
 
     name = "prophet"
+    label = "Prophet"
     description = "Prophet: trend + yearly seasonality (2+ years) + promotion regressor"
     # Half a year of weeks is enough for a trend; two years of months gives seasonality.
     min_history = 24
     native_quantiles = True
     uses_promo = True
     heavy = True
+    optional = True  # the prophet package and its compiled Stan model
 
     def availability(self) -> str | None:
         return _unavailable_reason()
@@ -100,8 +104,9 @@ class ProphetStrategy(Strategy):
         history = pd.DataFrame({"ds": pd.to_datetime(series.ds), "y": y})
         future = pd.DataFrame({"ds": pd.to_datetime(series.future_ds(horizon))})
         promo, future_promo = _flags(series.promo), _flags(series.future_promo)
-        use_promo = promo is not None and future_promo is not None and 0 < promo.sum() < len(promo)
-        if use_promo:
+        use_promo = False
+        if promo is not None and future_promo is not None and 0 < promo.sum() < len(promo):
+            use_promo = True
             if len(promo) != len(y):
                 raise ValueError(f"series {series.unique_id!r}: {len(promo)} promo flags for {len(y)} buckets")
             # Buckets beyond the planned flags count as unpromoted.

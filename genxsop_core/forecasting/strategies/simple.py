@@ -5,15 +5,19 @@ fallbacks when a fancier model fails on a series.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from genxsop_core.forecasting.base import SeriesInput, Strategy, StrategyForecast
+from genxsop_core.forecasting.registry import register
 
 
+@register
 class Naive(Strategy):
     name = "naive"
+    label = "Naive"
     description = "Last value carried forward"
     min_history = 1
 
@@ -21,8 +25,10 @@ class Naive(Strategy):
         return StrategyForecast(np.full(horizon, float(series.y[-1])))
 
 
+@register
 class SeasonalNaive(Strategy):
     name = "seasonal_naive"
+    label = "Seasonal naive"
     description = "Same bucket last year"
 
     def min_history_for(self, season_length: int) -> int:
@@ -36,13 +42,19 @@ class SeasonalNaive(Strategy):
         return StrategyForecast(np.resize(last_season, horizon).astype(float))
 
 
+@register
 class MovingAverage(Strategy):
     name = "moving_average"
+    label = "Moving average"
     description = "Mean of the last few buckets (window configurable)"
     min_history = 1
 
     def __init__(self, window: int | None = None):
         self.window = window
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> MovingAverage:
+        return cls(options.get("moving_average_window"))
 
     def forecast(self, series: SeriesInput, horizon: int, quantiles: Sequence[float]) -> StrategyForecast:
         window = self.window or max(4, series.season_length // 4)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core.forecasting.base import SeriesInput, Strategy, StrategyForecast
+from genxsop_core.forecasting.registry import register
 
 
 def seasonal_enough(y: np.ndarray, season_length: int) -> bool:
@@ -27,8 +28,10 @@ def seasonal_enough(y: np.ndarray, season_length: int) -> bool:
     return season_length > 1 and len(y) >= 2 * season_length
 
 
+@register
 class ETS(Strategy):
     name = "ets"
+    label = "ETS"
     description = "Exponential smoothing: damped trend, additive seasonality (statsmodels ETS)"
     min_history = 8
     native_quantiles = True
@@ -62,14 +65,18 @@ class ETS(Strategy):
         return StrategyForecast(mean, levels)
 
 
+@register
 class LogETS(ETS):
     name = "ets_log"
+    label = "ETS, log scale"
     description = "Exponential smoothing on the log scale: trend and seasonality grow with the level"
     log_scale = True
 
 
+@register
 class Theta(Strategy):
     name = "theta"
+    label = "Theta"
     description = "Theta method (statsmodels), deseasonalised when seasonal"
     min_history = 8
 
