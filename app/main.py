@@ -6,7 +6,7 @@ import streamlit as st
 from genxsop_core.domain.exceptions import ConfigurationError
 from genxsop_core.domain.permissions import ROLE_LABELS
 from genxsop_ui import auth, formatting, runtime, session
-from genxsop_ui.navigation import pages_for
+from genxsop_ui.navigation import sections_for
 
 st.set_page_config(page_title="GenXSOP", page_icon=":material/insights:", layout="wide")
 
@@ -42,7 +42,10 @@ with st.sidebar:
                    "set GENXSOP_COOKIE_KEY to keep logins across restarts.")
 auth.logout_button(authenticator)
 
-navigation = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key,
-                                    default=(i == 0)) for i, p in enumerate(pages_for(actor.roles))])
+menu = sections_for(actor.roles)
+landing = next(iter(menu.values()))[0]
+navigation = st.navigation({section: [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key,
+                                              default=p is landing) for p in pages]
+                            for section, pages in menu.items()})
 with session.page_log(navigation.title):
     navigation.run()

@@ -11,7 +11,7 @@ from genxsop_core.admin.audit import audit_choices, search_audit
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.permissions import ROLE_LABELS, ROLES
 from genxsop_core.persistence.repositories import AuditFilter
-from genxsop_ui import runtime, session
+from genxsop_ui import handoff, runtime, session
 from genxsop_ui.formatting import plain
 
 actor = session.guard("admin")
@@ -70,8 +70,7 @@ with users_tab:
                                        for u in users.list_users(runtime.uow())]), hide_index=True)
 
 with reasons_tab:
-    if flash := st.session_state.pop("reason_flash", None):
-        st.success(flash)
+    handoff.arrive("reason")
     st.caption("The reasons planners may give for an override. A retired code stays on the overrides that "
                "used it but is no longer offered.")
     with st.form("add_reason", clear_on_submit=True):
@@ -91,8 +90,7 @@ with reasons_tab:
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state["reason_flash"] = f"Reason code {chosen} {'retired' if active else 'offered again'}."
-                st.rerun()
+                handoff.rerun("reason", f"Reason code {chosen} {'retired' if active else 'offered again'}.")
 
 with audit_tab:
     choices = audit_choices(runtime.uow(), actor)

@@ -11,15 +11,12 @@ from genxsop_core.cycle import freeze as plan_freeze
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.permissions import ROLE_LABELS
 from genxsop_core.admin.users import list_users
-from genxsop_ui import runtime, session
+from genxsop_ui import handoff, runtime, session
 from genxsop_ui.formatting import plain
 
 actor = session.guard("cycle")
 st.title("S&OP cycle")
-if flash := st.session_state.pop("cy_flash", None):
-    st.success(flash)
-for done in st.session_state.pop("cy_clear", ()):  # inputs of the action that just succeeded, before they exist
-    st.session_state[done] = ""
+handoff.arrive("cy")
 cycles = cycle.list_cycles(runtime.uow())
 if cycles.empty:
     st.info("No S&OP cycle yet: a cycle opens when its consensus demand plan is created (Demand review).")
@@ -36,9 +33,7 @@ def run(change, success: str, clear: tuple[str, ...] = ()) -> None:  # noqa: ANN
     except GenXSOPError as error:
         session.show_error(error)
     else:
-        st.session_state["cy_flash"] = success
-        st.session_state["cy_clear"] = clear
-        st.rerun()
+        handoff.rerun("cy", success, dict.fromkeys(clear, ""))
 
 
 stages = [s for s in cycle.STAGES if s != "closed"]

@@ -8,7 +8,7 @@ from genxsop_core.demand import views as demand_views
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.admin.overview import product_hierarchy
-from genxsop_ui import charts, grid_save, pickers, runtime, session
+from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
 from genxsop_ui.formatting import plain
 from genxsop_ui.plan_version_tab import plan_version_tab
 
@@ -17,10 +17,7 @@ st.title("Demand review")
 may_edit = session.allowed(actor, "demand_plan.edit")
 hierarchy = product_hierarchy(runtime.uow())
 versions = demand_views.list_versions(runtime.uow())
-if "dm_pending_version" in st.session_state:  # set by an action below, applied before the picker exists
-    st.session_state["dm_version"] = st.session_state.pop("dm_pending_version")
-if flash := st.session_state.pop("dm_flash", None):
-    st.success(flash)
+handoff.arrive("dm")
 
 
 def new_version_form() -> None:
@@ -39,9 +36,7 @@ def new_version_form() -> None:
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state["dm_pending_version"] = version_id
-                st.session_state["dm_flash"] = f"Draft plan {version_id} created from run {run_id}."
-                st.rerun()
+                handoff.rerun("dm", f"Draft plan {version_id} created from run {run_id}.", {"dm_version": version_id})
 
 
 if may_edit:
@@ -50,9 +45,8 @@ if versions.empty:
     st.info("No consensus plan yet." + ("" if may_edit else " A demand planner creates one from a forecast run."))
     st.stop()
 
-names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
 top = st.columns([3, 2, 2])
-version_id = top[0].selectbox("Plan version", list(names), format_func=names.get, key="dm_version")
+version_id = pickers.plan_version_picker("Plan version", versions, "dm_version", container=top[0])
 version = versions.set_index("id").loc[version_id]
 measure = top[1].radio("Measure", demand_views.MEASURES, horizontal=True, key="dm_measure",
                        format_func=str.capitalize)

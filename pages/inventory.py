@@ -12,15 +12,13 @@ from genxsop_ui.formatting import plain
 
 actor = session.guard("inventory")
 st.title("Inventory")
-versions = demand_views.list_versions(runtime.uow())
-versions = versions[versions.status != "superseded"]  # replaced by a promoted scenario's version
+versions = demand_views.working_versions(runtime.uow())
 if versions.empty:
     st.info("No consensus demand plan yet: inventory is projected against one (Demand review).")
     st.stop()
 
-names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
 top = st.columns([3, 3])
-version_id = top[0].selectbox("Demand plan version", list(names), format_func=names.get, key="inv_version")
+version_id = pickers.plan_version_picker("Demand plan version", versions, "inv_version", container=top[0])
 method = top[1].selectbox("Safety stock drives the policy", list(inventory_policy.SAFETY_STOCK_METHODS),
                           format_func=inventory_policy.SAFETY_STOCK_METHODS.get, key="inv_method")
 try:

@@ -6,12 +6,11 @@ from genxsop_core.kpi import views as kpi_views
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.admin.overview import product_hierarchy
-from genxsop_ui import charts, formatting, kpi_tiles, pickers, runtime, session
+from genxsop_ui import charts, formatting, handoff, kpi_tiles, pickers, runtime, session
 
 actor = session.guard("kpis")
 st.title("KPIs")
-if flash := st.session_state.pop("kpi_flash", None):
-    st.success(flash)
+handoff.arrive("kpi")
 data = runtime.kpi_data()
 node, _ = pickers.hierarchy_picker(product_hierarchy(runtime.uow()), "kpi")
 summary = kpi_views.summary_of(data, node.level, node.key)
@@ -63,5 +62,4 @@ if session.allowed(actor, "kpi_targets.edit"):
                 except GenXSOPError as error:
                     session.show_error(error)
                 else:
-                    st.session_state["kpi_flash"] = f"Target of {spec.label} for {node_label} saved."
-                    st.rerun()
+                    handoff.rerun("kpi", f"Target of {spec.label} for {node_label} saved.")

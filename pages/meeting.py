@@ -6,9 +6,10 @@ from genxsop_core.cycle import dashboard as dashboard_views
 from genxsop_core.demand import views as demand_views
 from genxsop_core.kpi import views as kpi_views
 from genxsop_core.scenarios import levers as scenarios
+from genxsop_core.supply import views as supply_views
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.kpi.formulas import KPIS
-from genxsop_ui import charts, kpi_tiles, runtime, scenario_strip, session
+from genxsop_ui import charts, handoff, kpi_tiles, runtime, scenario_strip, session
 
 AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity", "Scenarios", "Decisions")
 TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
@@ -22,9 +23,7 @@ if plan is None:
     st.info("No consensus plan yet: meeting mode presents the current cycle's plan.")
     st.stop()
 step = st.session_state.setdefault("mt_step", 0)
-if flash := st.session_state.pop("mt_flash", None):
-    st.success(flash)
-    st.session_state["mt_decision"] = ""  # recorded: a second click must not record it again
+handoff.arrive("mt")
 
 
 def go(delta: int) -> None:
@@ -64,10 +63,7 @@ elif step == 2:
     left.plotly_chart(charts.demand_supply_capacity(dashboard_views.plan_outlook(data)).update_layout(height=BIG),
                       width="stretch", key="mt_outlook")
     check = runtime.capacity(plan.demand_version_id, plan.supply_version_id, n_draws=200)
-    monthly = check.assign(month=check.period.dt.to_period("M").dt.to_timestamp()).groupby(
-        ["resource", "month"], as_index=False).agg(load_hours=("load_hours", "sum"),
-                                                  capacity_hours=("capacity_hours", "sum"))
-    monthly = monthly.assign(utilization=monthly.load_hours / monthly.capacity_hours, period=monthly.month)
+    monthly = supply_views.monthly_utilization(check)
     right.plotly_chart(charts.utilization_heatmap(monthly).update_layout(height=BIG), width="stretch",
                        key="mt_capacity_heatmap")
 elif step == 3:
@@ -98,7 +94,6 @@ else:
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state["mt_flash"] = "Decision recorded."
-                st.rerun()
+                handoff.rerun("mt", "Decision recorded.", {"mt_decision": ""})  # a second click records nothing
     elif view.stage == "closed":
         st.caption(f"{view.name} is closed; its decisions are on record above.")

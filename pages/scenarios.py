@@ -7,28 +7,21 @@ from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.supply import views as supply_views
 from genxsop_core.domain.exceptions import GenXSOPError
-from genxsop_ui import charts, formatting, runtime, scenario_strip, session
+from genxsop_ui import charts, formatting, handoff, pickers, runtime, scenario_strip, session
 
 LEVER_KEYS = ("sc_demand", "sc_cat_", "sc_price", "sc_cost", "sc_capacity", "sc_res_", "sc_lead_time",
               "sc_own_service", "sc_service")
 
 actor = session.guard("scenarios")
 st.title("What-if scenarios")
-if "sc_pending_version" in st.session_state:  # set by a promotion, applied before the picker exists
-    st.session_state["sc_version"] = st.session_state.pop("sc_pending_version")
-    for lever in [k for k in st.session_state if k.startswith(LEVER_KEYS)]:  # the new plan has the levers in it
+if "sc_version" in handoff.arrive("sc"):  # a promoted scenario's plan: it has the levers in it
+    for lever in [k for k in st.session_state if k.startswith(LEVER_KEYS)]:
         del st.session_state[lever]
-if "sc_pending_compare" in st.session_state:  # set by a pin: the comparison shows the newest scenarios
-    st.session_state["sc_compare"] = st.session_state.pop("sc_pending_compare")
-if flash := st.session_state.pop("sc_flash", None):
-    st.success(flash)
-versions = demand_views.list_versions(runtime.uow())
-versions = versions[versions.status != "superseded"]
+versions = demand_views.working_versions(runtime.uow())
 if versions.empty:
     st.info("No consensus plan yet: scenarios start from one (Demand review).")
     st.stop()
-names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
-version_id = st.selectbox("Plan version", list(names), format_func=names.get, key="sc_version")
+version_id = pickers.plan_version_picker("Plan version", versions, "sc_version")
 data = runtime.plan_data(version_id, supply_views.supply_version_for(runtime.uow(), version_id))
 
 
@@ -89,10 +82,9 @@ with pin_tab:
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state["sc_flash"] = f"Pinned scenario #{pinned_id} '{formatting.plain(name.strip())}'."
                 newest = pinned_scenarios.list_pinned(runtime.uow(), version_id).id.astype(int).tolist()
-                st.session_state["sc_pending_compare"] = newest[:2]
-                st.rerun()
+                handoff.rerun("sc", f"Pinned scenario #{pinned_id} '{formatting.plain(name.strip())}'.",
+                              {"sc_compare": newest[:2]})  # the comparison shows the newest scenarios
 
 pinned = pinned_scenarios.list_pinned(runtime.uow(), version_id)
 labels = {int(r.id): f"#{r.id} {r.name} · {r.status} · {r.created_by}" for r in pinned.itertuples()}
@@ -125,7 +117,5 @@ with promote_tab:
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state["sc_flash"] = (f"Scenario #{target} is now the plan: demand version {demand_id}"
-                                                + (f", supply version {supply_id}." if supply_id else "."))
-                st.session_state["sc_pending_version"] = demand_id
-                st.rerun()
+                handoff.rerun("sc", f"Scenario #{target} is now the plan: demand version {demand_id}"
+                              + (f", supply version {supply_id}." if supply_id else "."), {"sc_version": demand_id})

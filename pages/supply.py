@@ -7,16 +7,13 @@ from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.admin.overview import product_hierarchy
-from genxsop_ui import charts, grid_save, pickers, runtime, session
+from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
 from genxsop_ui.plan_version_tab import plan_version_tab
 
 actor = session.guard("supply")
 st.title("Supply review")
 may_edit = session.allowed(actor, "supply_plan.edit")
-if "sp_pending_version" in st.session_state:  # set by an action below, applied before the picker exists
-    st.session_state["sp_version"] = st.session_state.pop("sp_pending_version")
-if flash := st.session_state.pop("sp_flash", None):
-    st.success(flash)
+handoff.arrive("sp")
 versions = supply_views.list_versions(runtime.uow())
 demand_versions = demand_views.list_versions(runtime.uow())
 
@@ -26,9 +23,8 @@ def new_version_form() -> None:
     open_demand = demand_versions[~demand_versions.id.isin(planned)]
     if open_demand.empty:
         return
-    labels = {int(r.id): f"{r.name} · {r.status} · {r.cycle}" for r in open_demand.itertuples()}
     with st.expander("New supply plan for a demand plan version", expanded=versions.empty):
-        demand_id = st.selectbox("Demand plan version", list(labels), format_func=labels.get, key="sp_new_demand")
+        demand_id = pickers.plan_version_picker("Demand plan version", open_demand, "sp_new_demand", show_cycle=True)
         st.caption("It starts from the working supply plan (open and planned orders imported from the ERP).")
         if st.button("Create draft supply plan", key="sp_create"):
             try:
@@ -36,9 +32,8 @@ def new_version_form() -> None:
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state["sp_pending_version"] = created
-                st.session_state["sp_flash"] = f"Draft supply plan {created} created for demand version {demand_id}."
-                st.rerun()
+                handoff.rerun("sp", f"Draft supply plan {created} created for demand version {demand_id}.",
+                              {"sp_version": created})
 
 
 if may_edit:
@@ -47,8 +42,7 @@ if versions.empty:
     st.info("No supply plan yet." + ("" if may_edit else " A supply planner creates one for a demand plan."))
     st.stop()
 
-names = {int(r.id): f"{r.name} · {r.status}" for r in versions.itertuples()}
-version_id = st.selectbox("Supply plan version", list(names), format_func=names.get, key="sp_version")
+version_id = pickers.plan_version_picker("Supply plan version", versions, "sp_version")
 version = versions.set_index("id").loc[version_id]
 demand_version_id = int(version.demand_version_id)
 view = runtime.inventory_view(demand_version_id, version_id)

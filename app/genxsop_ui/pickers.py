@@ -1,8 +1,9 @@
-"""Widgets several pages share: the category -> family -> SKU drill-down."""
+"""Widgets several pages share: the plan-version picker and the category -> family -> SKU drill-down."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from genxsop_core.demand.views import Node
 
@@ -23,3 +24,15 @@ def hierarchy_picker(hierarchy: pd.DataFrame, prefix: str) -> tuple[Node, pd.Ser
     node = (Node("sku", sku) if sku != ALL else Node("family", family) if family != ALL
             else Node("category", category) if category != ALL else Node())
     return node, names
+
+
+def plan_version_picker(label: str, versions: pd.DataFrame, key: str, *, container: DeltaGenerator | None = None,
+                        show_cycle: bool = False) -> int:
+    """The select box of a demand or supply plan version, one of `versions` (a non-empty
+    list_versions frame, newest cycle first; the first is preselected). Options read
+    "name · status" (" · cycle" with `show_cycle`). A page that creates or promotes a version
+    selects it through handoff.rerun with `key`. `container` is where it is drawn (a column)."""
+    labels = {int(r.id): f"{r.name} · {r.status}" + (f" · {r.cycle}" if show_cycle else "")
+              for r in versions.itertuples()}
+    selectbox = st.selectbox if container is None else container.selectbox
+    return int(selectbox(label, list(labels), format_func=labels.get, key=key))

@@ -10,7 +10,7 @@ import streamlit as st
 from genxsop_core.plans import versions as plan_versions
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.permissions import Actor
-from genxsop_ui import runtime, session
+from genxsop_ui import handoff, runtime, session
 from genxsop_ui.formatting import plain
 
 MOVES = (("submit", "draft", "edit", "Submit for approval"), ("send_back", "submitted", "edit", "Send back to draft"),
@@ -20,7 +20,7 @@ MOVES = (("submit", "draft", "edit", "Submit for approval"), ("send_back", "subm
 def plan_version_tab(actor: Actor, kind: str, version_id: int, version: pd.Series, prefix: str,
                      change_status: Callable[..., str], export_label: str, about: str = "") -> None:
     """Widget keys are `{prefix}_<move>`, `{prefix}_status_note`, `{prefix}_export_type`, `{prefix}_export`;
-    a successful move leaves its message in `{prefix}_flash` for the next run."""
+    a successful move leaves its message in handoff slot `prefix` for the next run."""
     st.markdown(f"**{plain(version['name'])}** · {version.cycle} · status **{version.status}**{about} · created by "
                 f"{plain(version.created_by)}"
                 + (f" · approved by {plain(version.approved_by)}" if version.approved_by else ""))
@@ -34,8 +34,7 @@ def plan_version_tab(actor: Actor, kind: str, version_id: int, version: pd.Serie
             except GenXSOPError as error:
                 session.show_error(error)
             else:
-                st.session_state[f"{prefix}_flash"] = f"Version {version_id} is now {status}."
-                st.rerun()
+                handoff.rerun(prefix, f"Version {version_id} is now {status}.")
     file_type = st.radio("Export as", ["xlsx", "csv"], horizontal=True, key=f"{prefix}_export_type")
     st.download_button(f"{export_label} ({file_type.upper()})",
                        data=lambda: plan_versions.export_plan(runtime.uow(), kind, version_id, file_type)[0],

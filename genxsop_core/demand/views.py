@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from genxsop_core.demand import accuracy
 from genxsop_core.demand.plans import KIND, OVERRIDE_LEVELS, OverrideEdit
-from genxsop_core.plans.versions import export_plan, row_token
+from genxsop_core.plans.versions import SUPERSEDED, export_plan, row_token
 from genxsop_core.demand.disaggregation import split_proportionally
 from genxsop_core.domain.exceptions import InvalidInput, NotFound
 from genxsop_core.plans.grid_changes import changed_rows
@@ -55,6 +55,13 @@ def list_versions(uow: UnitOfWork) -> pd.DataFrame:
     """id, name, status, cycle, cycle_month, source_run_id, created_by/at, approved_by/at; newest cycle first."""
     with uow:
         return uow.plans.listing(KIND)
+
+
+def working_versions(uow: UnitOfWork) -> pd.DataFrame:
+    """The versions a plan is still worked from: list_versions less those a promoted scenario
+    superseded (they stay on record, read-only, in Demand review)."""
+    versions = list_versions(uow)
+    return versions[versions.status != SUPERSEDED]
 
 
 def reason_codes(uow: UnitOfWork) -> dict[str, str]:

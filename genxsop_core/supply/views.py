@@ -79,6 +79,16 @@ def capacity_check(data: PlanData, n_draws: int = 500) -> pd.DataFrame:
     return check.join(chance, on=["resource", "period"])
 
 
+def monthly_utilization(check: pd.DataFrame) -> pd.DataFrame:
+    """A capacity check added up by month (weeks count in the month they start in): resource,
+    period (the month), load and capacity hours, and utilization of the month's sums, not the
+    average of its weeks."""
+    month = check.period.dt.to_period("M").dt.to_timestamp()
+    monthly = check.assign(period=month).groupby(["resource", "period"], as_index=False).agg(
+        load_hours=("load_hours", "sum"), capacity_hours=("capacity_hours", "sum"))
+    return monthly.assign(utilization=monthly.load_hours / monthly.capacity_hours)
+
+
 @dataclass(frozen=True)
 class Proposal:
     receipts: pd.DataFrame  # sku, period, planned_receipts (now), added, proposed, row_version

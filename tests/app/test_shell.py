@@ -77,6 +77,36 @@ def test_navigation_offers_exactly_the_pages_of_the_role(app_db, role):
                 at.switch_page(spec.script)
 
 
+MENUS = {  # what each role finds in the sidebar, section by section
+    "admin": {"Plan": ["Dashboard", "Demand review", "Forecasting", "Supply review", "Inventory",
+                       "What-if scenarios"],
+              "Decide": ["S&OP cycle", "Meeting mode", "KPIs"],
+              "Data & admin": ["Overview", "Data", "Admin", "System health"]},
+    **{role: {"Plan": ["Dashboard", "Demand review", "Forecasting", "Supply review", "Inventory",
+                       "What-if scenarios"],
+              "Decide": ["S&OP cycle", "Meeting mode", "KPIs"],
+              "Data & admin": ["Overview", "Data"]} for role in ROLES if role != "admin"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_menu_groups_the_pages_of_the_role_in_sections(app_db, role, monkeypatch):
+    import streamlit as st
+
+    menus = []
+    real_navigation = st.navigation
+
+    def recording(pages, **kwargs):
+        menus.append({section: [p.title for p in shown] for section, shown in pages.items()})
+        return real_navigation(pages, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", recording)
+    at = logged_in(role).run()
+    assert not at.exception
+    assert menus == [MENUS[role]]
+    assert [t.value for t in at.title] == ["Dashboard"]  # every role lands on the dashboard
+
+
 def test_sign_out_returns_to_the_login_form(app_db):
     at = logged_in("executive").run()
     at.sidebar.button(key="sign_out").click().run()

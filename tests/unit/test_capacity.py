@@ -135,3 +135,16 @@ def test_zero_capacity_and_unrouted_skus():
         overload_probability(LEVELS, quantiles, [[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0])
     with pytest.raises(ValueError, match=r"hours must have shape \(2, n_resources\)"):
         overload_probability(LEVELS, quantiles, [[1.0, 0.0]], [0.0, 0.0])
+
+
+def test_monthly_utilization_divides_the_months_sums():
+    from genxsop_core.supply.views import monthly_utilization
+
+    # Three weeks: two start in January, one in February. January: 30 of 50 hours, not the mean of 50% and 70%.
+    check = pd.DataFrame({"resource": ["R1"] * 3,
+                          "period": pd.to_datetime(["2026-01-19", "2026-01-26", "2026-02-02"]),
+                          "load_hours": [10.0, 20.0, 35.0], "capacity_hours": [20.0, 30.0, 35.0]})
+    monthly = monthly_utilization(check)
+    assert list(monthly.period) == list(pd.to_datetime(["2026-01-01", "2026-02-01"]))
+    assert list(monthly.load_hours) == [30.0, 35.0] and list(monthly.capacity_hours) == [50.0, 35.0]
+    assert monthly.utilization.tolist() == pytest.approx([0.6, 1.0])
