@@ -58,8 +58,7 @@ def create_version(uow: UnitOfWork, actor: Actor, run_id: int, cycle_month: date
             raise NotFound(f"forecast run {run_id} does not exist")
         if run.status != "done":
             raise InvalidInput(f"forecast run {run_id} is {run.status}; a plan starts from a finished run")
-        results = uow.forecast_runs.results(run_id)
-        forecast = results[~results.model.str.startswith("backtest-")]
+        forecast = uow.forecast_runs.results(run_id, future_only=True)
         version_id = insert_version(uow, actor, forecast.rename(columns={"mean": "statistical"}), cycle_month,
                              name or f"Consensus {cycle_month:%Y-%m} from run {run_id}", run_id)
         uow.commit()

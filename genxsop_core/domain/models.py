@@ -16,13 +16,17 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from genxsop_core.domain.states import ActionStatus, CycleStage, PlanStatus, RunStatus, SupplyKind
 
 
 def utcnow() -> datetime:
@@ -121,7 +125,7 @@ class ForecastRun(Base):
     models: Mapped[list[str]] = mapped_column(default=list)
     horizon: Mapped[int] = mapped_column(Integer)
     quantiles: Mapped[list[float]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.QUEUED, index=True)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int] = mapped_column(Integer, default=0)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -134,18 +138,19 @@ class ForecastRun(Base):
 
 
 class ForecastResult(Base):
-    """One forecast bucket of one SKU in one run, with its quantiles (level x 100)."""
+    """One forecast bucket of one SKU in one run, with its quantiles (level x 100).
+
+    The run's forecast has no `window`; the chosen model's backtest forecasts are stored too, with
+    the number of their backtest window (1 = oldest origin) and no quantiles."""
 
     __tablename__ = "forecast_result"
-    __table_args__ = (
-        UniqueConstraint("run_id", "product_id", "period", "model", name="uq_forecast_result_key"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     period: Mapped[date] = mapped_column(Date)
     model: Mapped[str] = mapped_column(String(120))  # "combo:a+b+c" names three strategies
+    window: Mapped[int | None] = mapped_column(Integer)  # None: the forecast; N: backtest window N
     mean: Mapped[float] = mapped_column(Float)
     p01: Mapped[float | None] = mapped_column(Float)
     p05: Mapped[float | None] = mapped_column(Float)
@@ -157,6 +162,11 @@ class ForecastResult(Base):
     p95: Mapped[float | None] = mapped_column(Float)
     p99: Mapped[float | None] = mapped_column(Float)
 
+
+# one row per bucket of the forecast and of each backtest window (windows overlap: half a horizon apart);
+# a plain unique key would let NULL windows repeat, hence the expression (migration 0007)
+Index("uq_forecast_result_bucket", ForecastResult.run_id, ForecastResult.product_id, ForecastResult.period,
+      ForecastResult.model, func.coalesce(ForecastResult.window, 0), unique=True)
 
 QUANTILE_COLUMNS: tuple[str, ...] = ("p01", "p05", "p10", "p25", "p50", "p75", "p90", "p95", "p99")
 
@@ -189,10 +199,10 @@ class PlanVersion(Base):
     __tablename__ = "plan_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), index=True)  # demand | supply
+    kind: Mapped[str] = mapped_column(String(10), index=True)  # a PlanKind
     name: Mapped[str] = mapped_column(String(200))
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("sop_cycle.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.DRAFT)
     source_run_id: Mapped[int | None] = mapped_column(ForeignKey("forecast_run.id", ondelete="SET NULL"))
     # plain id, not a foreign key: scenario already points at plan_version (no cycle of keys)
     source_scenario_id: Mapped[int | None] = mapped_column(Integer)
@@ -248,7 +258,7 @@ class SupplyPlan(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     period: Mapped[date] = mapped_column(Date)
     planned_receipts: Mapped[float] = mapped_column(Float)
-    kind: Mapped[str] = mapped_column(String(10), default="make")  # make | buy
+    kind: Mapped[str] = mapped_column(String(10), default=SupplyKind.MAKE)
     firm: Mapped[bool] = mapped_column(Boolean, default=False)  # open order, not just a plan
     comment: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(64))
@@ -295,7 +305,7 @@ class SopCycle(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     month: Mapped[date] = mapped_column(Date)
-    stage: Mapped[str] = mapped_column(String(30), default="data_gathering")
+    stage: Mapped[str] = mapped_column(String(30), default=CycleStage.DATA_GATHERING)
     stage_due: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -356,7 +366,7 @@ class SopAction(Base):
     text: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(64))
     due: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

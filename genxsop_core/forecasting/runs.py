@@ -31,6 +31,7 @@ from genxsop_core.domain.exceptions import InvalidInput, NotFound
 from genxsop_core.forecasting.frames import MAX_HORIZON
 from genxsop_core.domain.models import QUANTILE_COLUMNS, ForecastModelScore, ForecastResult, ForecastRun, utcnow
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 SCOPE_KINDS = ("all", "category", "family", "skus")
@@ -78,7 +79,7 @@ def request_run(uow: UnitOfWork, actor: Actor, request: ForecastRequest) -> int:
         if not skus:
             raise InvalidInput(f"the scope {request.scope_kind} {', '.join(request.scope_values)} holds no active SKUs")
         run = ForecastRun(created_by=actor.username, scope=request.scope(), models=[request.model],
-                          horizon=request.horizon, quantiles=list(QUANTILE_LEVELS), status="queued",
+                          horizon=request.horizon, quantiles=list(QUANTILE_LEVELS), status=RunStatus.QUEUED,
                           progress_total=len(skus))
         uow.forecast_runs.add(run)
         uow.session.flush()
@@ -157,9 +158,9 @@ def _execute_run(uow_factory: UowFactory, run_id: int, workers: int | None, sche
         run = uow.forecast_runs.get(run_id)
         if run is None:
             raise NotFound(f"no forecast run {run_id}")
-        if run.status != "queued":
+        if run.status != RunStatus.QUEUED:
             raise InvalidInput(f"run {run_id} is {run.status}, not queued")
-        run.status, run.started_at, run.heartbeat_at = "running", utcnow(), utcnow()
+        run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, utcnow(), utcnow()
         run.worker = f"{socket.gethostname()}:{os.getpid()}"
         scope, model, horizon, actor = run.scope, run.models[0], run.horizon, run.created_by
         uow.commit()
@@ -193,7 +194,7 @@ def _execute_run(uow_factory: UowFactory, run_id: int, workers: int | None, sche
                   extra={"skus": len(output.selection), **timings})
     except Exception as error:  # noqa: BLE001 - the run records why it failed
         _log.exception("forecast run %s failed", run_id)
-        _update(uow_factory, run_id, status="failed", finished_at=utcnow(), error=_reason(error))
+        _update(uow_factory, run_id, status=RunStatus.FAILED, finished_at=utcnow(), error=_reason(error))
     finally:
         heartbeat.stopped.set()
 
@@ -213,11 +214,11 @@ def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.
         ids = uow.products.ids_by_sku()
         forecasts = output.forecasts
         rows = [{"run_id": run_id, "product_id": ids[r.unique_id], "period": r.ds.date(), "model": r.model,
-                 "mean": float(r.mean), **{q: float(getattr(r, q)) for q in QUANTILE_COLUMNS}}
+                 "window": None, "mean": float(r.mean), **{q: float(getattr(r, q)) for q in QUANTILE_COLUMNS}}
                 for r in forecasts.itertuples(index=False)]
         backtests = output.backtests
-        rows += [{"run_id": run_id, "product_id": ids[b.unique_id], "period": b.ds.date(),
-                  "model": f"backtest-{b.window}", "mean": float(b.mean), **dict.fromkeys(QUANTILE_COLUMNS)}
+        rows += [{"run_id": run_id, "product_id": ids[b.unique_id], "period": b.ds.date(), "model": b.model,
+                  "window": int(b.window), "mean": float(b.mean), **dict.fromkeys(QUANTILE_COLUMNS)}
                  for b in backtests.itertuples(index=False)]
         uow.tables.insert_many(ForecastResult, rows)
         reasons = dict(zip(output.selection.unique_id, output.selection.reason))
@@ -232,13 +233,13 @@ def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.
             for s in output.selection.itertuples(index=False) if s.unique_id in unscored])
         run = uow.forecast_runs.get(run_id)
         timings["save_s"] = round(time.perf_counter() - started, 3)
-        run.status, run.finished_at, run.data_hash = "done", utcnow(), data_hash
+        run.status, run.finished_at, run.data_hash = RunStatus.DONE, utcnow(), data_hash
         run.progress_done = run.progress_total = len(output.selection)
         run.timings = timings
         run.models = [run.models[0], *sorted(set(output.scores.model) | set(output.selection.model))]
         uow.publish(RecordChanged(actor, action="complete", entity="forecast_run", key=str(run_id),
-                                  before={"status": "running"},
-                                  after={"status": "done", "skus": len(output.selection), "timings": timings,
+                                  before={"status": RunStatus.RUNNING},
+                                  after={"status": RunStatus.DONE, "skus": len(output.selection), "timings": timings,
                                          "fallbacks": int(output.selection.fallback.sum())}))
         uow.commit()
 
@@ -260,11 +261,11 @@ def _pid_alive(worker: str | None) -> bool:
 
 def _why_gone(run: ForecastRun, now: datetime) -> str | None:
     """Why the run's worker is gone (process dead, or no heartbeat for too long); None while it may be working."""
-    if run.status not in ("queued", "running"):
+    if run.status not in UNFINISHED_RUN:
         return None
     beat = run.heartbeat_at or run.created_at
     beat = beat if beat.tzinfo else beat.replace(tzinfo=now.tzinfo)
-    if run.status == "running" and not _pid_alive(run.worker):
+    if run.status == RunStatus.RUNNING and not _pid_alive(run.worker):
         return "the worker process stopped before finishing"
     if now - beat > STALE_AFTER:
         return f"no sign of life from the worker for {int((now - beat).total_seconds())} s"
@@ -287,9 +288,9 @@ def reap_dead_runs(uow_factory: UowFactory) -> list[int]:
             error = _why_gone(run, now)
             if error is None:
                 continue
-            run.status, run.finished_at, run.error = "failed", now, error
+            run.status, run.finished_at, run.error = RunStatus.FAILED, now, error
             uow.publish(RecordChanged("system", action="fail", entity="forecast_run", key=str(run.id),
-                                      before={"status": "running"}, after={"status": "failed", "error": run.error}))
+                                      before={"status": RunStatus.RUNNING}, after={"status": RunStatus.FAILED, "error": run.error}))
             reaped.append(run.id)
         uow.commit()
     return reaped

@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from genxsop_core.domain.exceptions import NotFound
+from genxsop_core.domain.states import FINISHED_RUN
 from genxsop_core.forecasting.selection import COMBO_PREFIX
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -27,7 +28,7 @@ class RunSummary:
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed")
+        return self.status in FINISHED_RUN
 
 
 def _scope_text(scope: dict) -> str:
@@ -98,10 +99,10 @@ def sku_forecast(uow: UnitOfWork, run_id: int, sku: str) -> SkuForecast:
     if results.empty:
         raise NotFound(f"run {run_id} has no forecast for {sku}")
     results = results.rename(columns={"period": "ds"}).assign(ds=lambda f: pd.to_datetime(f.ds))
-    is_backtest = results.model.str.startswith("backtest-")
-    backtests = results[is_backtest].assign(window=lambda f: f.model.str.removeprefix("backtest-").astype(int))
+    is_backtest = results.window.notna()
+    backtests = results[is_backtest].astype({"window": int})
     chosen = scores[scores.chosen]
-    return SkuForecast(sku, history[["ds", "y", "promo"]], results[~is_backtest].drop(columns="sku"),
+    return SkuForecast(sku, history[["ds", "y", "promo"]], results[~is_backtest].drop(columns=["sku", "window"]),
                        backtests[["ds", "window", "mean"]],
                        chosen.model.iloc[0] if len(chosen) else results[~is_backtest].model.iloc[0],
                        chosen.reason.iloc[0] if len(chosen) else "",
@@ -111,9 +112,8 @@ def sku_forecast(uow: UnitOfWork, run_id: int, sku: str) -> SkuForecast:
 def compare_runs(uow: UnitOfWork, first: int, second: int) -> pd.DataFrame:
     """Per SKU: each run's model, total forecast over the common buckets, and backtest WAPE."""
     with uow:
-        a, b = uow.forecast_runs.results(first), uow.forecast_runs.results(second)
+        a, b = (uow.forecast_runs.results(run_id, future_only=True) for run_id in (first, second))
         sa, sb = uow.forecast_runs.scores(first), uow.forecast_runs.scores(second)
-    a, b = (f[~f.model.str.startswith("backtest-")] for f in (a, b))
     common = set(a.period) & set(b.period)
     totals = [f[f.period.isin(common)].groupby("sku")["mean"].sum() for f in (a, b)]
     models = [f.groupby("sku").model.first() for f in (a, b)]

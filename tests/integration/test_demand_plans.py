@@ -51,8 +51,8 @@ def finished_run(uow_factory) -> int:
 def cycle_month_of(uow_factory, run_id: int) -> date:
     """The month the run's first forecast week falls in: the cycle its plan belongs to."""
     with uow_factory() as uow:
-        results = uow.forecast_runs.results(run_id)
-    first = pd.Timestamp(results[~results.model.str.startswith("backtest-")].period.min())
+        results = uow.forecast_runs.results(run_id, future_only=True)
+    first = pd.Timestamp(results.period.min())
     return first.to_period("M").to_timestamp().date()
 
 

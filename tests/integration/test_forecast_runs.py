@@ -65,13 +65,15 @@ def test_a_run_is_persisted_with_quantiles_choices_scores_hash_timings_and_audit
         results = uow.forecast_runs.results(run_id)
         scores = uow.forecast_runs.scores(run_id)
         assert len(stored.data_hash) == 64 and {"load_s", "forecast_s", "save_s"} <= set(stored.timings)
-    future = results[~results.model.str.startswith("backtest-")]
+    future, backtests = results[results.window.isna()], results[results.window.notna()]
     assert len(future) == 6 * len(skus)
     assert future[list(QUANTILE_COLUMNS)].notna().all().all()
     assert (future.p10 <= future.p90).all()
     chosen = scores[scores.chosen]
     assert sorted(chosen.sku) == skus and chosen.reason.str.len().min() > 10
-    assert results.model.str.startswith("backtest-").any()
+    assert len(backtests) and backtests.window.min() == 1 and backtests[list(QUANTILE_COLUMNS)].isna().all().all()
+    # a SKU's backtest forecasts are its chosen model's, stored under that model's name
+    assert (backtests.model == backtests.sku.map(future.groupby("sku").model.first())).all()
     trail = search_audit(demo(), admin, AuditFilter(entity="forecast_run"))
     assert [(e.action, e.username) for e in reversed(trail)] == [("create", PLANNER.username),
                                                                 ("complete", PLANNER.username)]

@@ -14,6 +14,7 @@ from genxsop_core.domain.models import (
     ForecastRun,
     Product,
 )
+from genxsop_core.domain.states import UNFINISHED_RUN
 
 
 class ForecastRunRepository:
@@ -30,19 +31,21 @@ class ForecastRunRepository:
         return list(self.session.scalars(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(limit)))
 
     def unfinished(self) -> list[ForecastRun]:
-        return list(self.session.scalars(select(ForecastRun).where(ForecastRun.status.in_(("queued", "running")))))
+        return list(self.session.scalars(select(ForecastRun).where(ForecastRun.status.in_(UNFINISHED_RUN))))
 
     def results(self, run_id: int, skus: Sequence[str] | None = None, future_only: bool = False) -> pd.DataFrame:
-        """sku, period, model, mean, quantiles; `future_only` leaves out the backtest forecasts."""
-        query = (select(Product.sku, ForecastResult.period, ForecastResult.model, ForecastResult.mean,
-                        *[getattr(ForecastResult, q) for q in QUANTILE_COLUMNS])
+        """sku, period, model, window, mean, quantiles; `window` is NA on the forecast and the window
+        number on the chosen model's backtest forecasts, which `future_only` leaves out."""
+        query = (select(Product.sku, ForecastResult.period, ForecastResult.model, ForecastResult.window,
+                        ForecastResult.mean, *[getattr(ForecastResult, q) for q in QUANTILE_COLUMNS])
                  .join(Product, Product.id == ForecastResult.product_id).where(ForecastResult.run_id == run_id))
         if skus is not None:
             query = query.where(Product.sku.in_(list(skus)))
         if future_only:
-            query = query.where(ForecastResult.model.not_like("backtest-%"))
+            query = query.where(ForecastResult.window.is_(None))
         result = self.session.execute(query.order_by(Product.sku, ForecastResult.period))
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return frame.astype({"window": "Int64"})
 
     def scores(self, run_id: int) -> pd.DataFrame:
         S = ForecastModelScore  # noqa: N806 - short alias keeps the query readable

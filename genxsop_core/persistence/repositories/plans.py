@@ -125,7 +125,7 @@ class PeriodTotalsRepository:
     def forecast_band(self, run_id: int, products: list[Any], revenue: bool = False) -> pd.DataFrame:
         """period, p10, p90 of a run's forecasts (its backtests left out)."""
         return self._totals(ForecastResult, {"p10": ForecastResult.p10, "p90": ForecastResult.p90},
-                            [ForecastResult.run_id == run_id, ForecastResult.model.not_like("backtest-%"), *products],
+                            [ForecastResult.run_id == run_id, ForecastResult.window.is_(None), *products],
                             revenue)
 
 
