@@ -21,6 +21,7 @@ from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
 from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.admin.overview import product_hierarchy
+from genxsop_core.domain.hierarchy import Node
 from genxsop_core.domain.permissions import Actor
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -49,12 +50,12 @@ def page_render(url: str, repeats: int) -> None:
 def override_save(url: str, repeats: int) -> None:
     uow = lambda: UnitOfWork(get_session_factory(url))  # noqa: E731
     draft = demand_views.list_versions(uow()).query("status == 'draft'").id.iloc[0]
-    grid = demand_views.override_grid(uow(), int(draft), demand_views.Node(), "sku")
+    grid = demand_views.override_grid(uow(), int(draft), Node(), "sku")
     skus = sorted(grid["item"].unique())[:20]
     cells = grid[grid["item"].isin(skus)].groupby("item").head(CELLS // 20)
 
     def save_once() -> None:
-        fresh = demand_views.override_grid(uow(), int(draft), demand_views.Node(), "sku").set_index(["item", "period"])
+        fresh = demand_views.override_grid(uow(), int(draft), Node(), "sku").set_index(["item", "period"])
         edits = [demand_plans.OverrideEdit("sku", row.item, row.period.date(), float(row.statistical) * 1.1 + 1,
                                            "PROMO", "bench", fresh.token[(row.item, row.period)],
                                            float(fresh.consensus[(row.item, row.period)]))

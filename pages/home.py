@@ -3,6 +3,7 @@ import plotly.express as px
 import streamlit as st
 
 from genxsop_core.admin.overview import data_overview, demand_history
+from genxsop_core.domain.hierarchy import GROUP_LEVELS, LEVEL_LABELS, Level
 from genxsop_ui import runtime, session
 
 actor = session.guard("home")
@@ -23,8 +24,9 @@ tiles[3].metric("Inventory value", f"{overview.inventory_value:,.0f}", help="Lat
 tiles[4].metric("Supply pipeline (units)", f"{overview.open_supply_units:,.0f}",
                 help="Open and planned receipts in the working supply plan")
 
-level = st.segmented_control("Group by", ["category", "family"], default="category", key="overview_level")
-history = demand_history(runtime.uow(), level or "category")
+level = st.segmented_control("Group by", GROUP_LEVELS, default=Level.CATEGORY, key="overview_level",
+                             format_func=LEVEL_LABELS.get)
+history = demand_history(runtime.uow(), level or Level.CATEGORY)
 if history.empty:
     st.info("No demand history loaded yet.")
 else:

@@ -8,6 +8,8 @@ from genxsop_core.kpi import views as kpi_views
 from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.supply import views as supply_views
 from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.states import CycleStage
+from genxsop_core.domain.hierarchy import Node
 from genxsop_core.kpi.formulas import KPIS
 from genxsop_ui import charts, handoff, kpi_tiles, runtime, scenario_strip, session
 
@@ -49,7 +51,7 @@ if step == 0:
                               row[["target", "green", "amber"]].to_dict(), KPIS[kpi].unit == "percent")
     st.plotly_chart(figure.update_layout(height=BIG), width="stretch", key="mt_kpi_chart")
 elif step == 1:
-    chart = runtime.demand_review(plan.demand_version_id).chart(demand_views.Node(), "revenue", "month")
+    chart = runtime.demand_review(plan.demand_version_id).chart(Node(), "revenue", "month")
     totals = demand_views.plan_totals(chart)
     tiles = st.columns(3)
     tiles[0].metric("Consensus revenue", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
@@ -86,7 +88,7 @@ else:
     view = cycle.cycle_view(runtime.uow(), data_cycle)
     st.dataframe(view.decisions, hide_index=True, key="mt_decisions", width="stretch")
     st.dataframe(view.actions, hide_index=True, key="mt_actions", width="stretch")
-    if session.allowed(actor, "cycle.decide") and view.stage != "closed":
+    if session.allowed(actor, "cycle.decide") and view.stage != CycleStage.CLOSED:
         text = st.text_input("Decision, captured on the spot", key="mt_decision")
         if st.button("Record the decision", key="mt_decide", type="primary"):
             try:
@@ -95,5 +97,5 @@ else:
                 session.show_error(error)
             else:
                 handoff.rerun("mt", "Decision recorded.", {"mt_decision": ""})  # a second click records nothing
-    elif view.stage == "closed":
+    elif view.stage == CycleStage.CLOSED:
         st.caption(f"{view.name} is closed; its decisions are on record above.")

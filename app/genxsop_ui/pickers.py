@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from genxsop_core.demand.views import Node
+from genxsop_core.domain.hierarchy import Node
 
 ALL = "All"
 

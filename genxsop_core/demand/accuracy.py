@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core import metrics
+from genxsop_core.domain import hierarchy
+from genxsop_core.domain.hierarchy import LEVELS
 
-LEVEL_COLUMNS: dict[str, list[str]] = {"total": [], "category": ["category"], "family": ["family"],
-                                       "sku": ["sku"]}
 FORECAST_STEPS = ("naive", "statistical", "consensus")
 """The steps of the demand process in order; FVA compares each with the one before."""
 TS_LIMIT = metrics.TRACKING_SIGNAL_LIMIT  # 4.0
@@ -38,10 +38,10 @@ def accuracy_by_lag(frame: pd.DataFrame, level: str = "sku", forecast: str = "co
     and bias (genxsop_core.metrics) and tracking_signal (the last value of the running
     signal over the periods in order). `forecast` picks naive, statistical or consensus.
     """
-    if level not in LEVEL_COLUMNS:
-        raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVEL_COLUMNS)}")
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; choose one of {', '.join(LEVELS)}")
     _check_forecast(forecast)
-    group_columns = LEVEL_COLUMNS[level]
+    group_columns = hierarchy.group_columns(level)
     _require_columns(frame, ["version_id", "period", "lag", "actual", forecast, *group_columns])
     _check_lags(frame)
     keys = [*group_columns, "lag"]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from genxsop_core.inventory import formulas as inventory
 from genxsop_core.domain.exceptions import InvalidInput
+from genxsop_core.domain.hierarchy import GROUP_LEVELS
 from genxsop_core.inventory.policy import lead_time_demand_rate, lead_time_periods
 from genxsop_core.plans.data import PlanData
 
@@ -79,7 +80,7 @@ def _check(levers: Levers, data: PlanData) -> None:
                **{f"capacity change of {k}": v for k, v in levers.capacity_change.items()}}
     problems = [f"{name} must be a fraction above -1 (-0.1 = 10% less), got {value!r}"
                 for name, value in changes.items() if not np.isfinite(value) or value <= -1]
-    groups = {f"{level}:{key}" for level in ("category", "family") for key in data.products[level].unique()}
+    groups = {f"{level}:{key}" for level in GROUP_LEVELS for key in data.products[level].unique()}
     problems += [f"no {g.replace(':', ' ')} in the plan" for g in levers.demand_change_by_group if g not in groups]
     problems += [f"no resource {r} in the plan" for r in levers.capacity_change if r not in set(data.resources.resource)]
     if levers.service_level is not None and not 0 < levers.service_level < 1:

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core.demand.accuracy import (BIAS_LIMIT, LEVEL_COLUMNS, TS_LIMIT, accuracy_by_lag, flag_skus,
+from genxsop_core.demand.accuracy import (BIAS_LIMIT, TS_LIMIT, accuracy_by_lag, flag_skus,
                                    value_added)
 
 PERIODS = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])
@@ -135,9 +135,7 @@ def test_empty_frame_gives_empty_result():
     assert result.empty and list(result.columns) == ["sku", "lag", *MEASURES]
 
 
-def test_level_columns_and_limits():
-    assert LEVEL_COLUMNS == {"total": [], "category": ["category"], "family": ["family"],
-                             "sku": ["sku"]}
+def test_limits():
     assert TS_LIMIT == 4.0 and BIAS_LIMIT == 0.2
 
 
