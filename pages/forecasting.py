@@ -5,12 +5,14 @@ from genxsop_core import forecasting
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
 from genxsop_core.forecasting.frames import MAX_HORIZON
 from genxsop_core.admin.overview import product_hierarchy
-from genxsop_ui import charts, runtime, session
+from genxsop_ui import charts, handoff, runtime, session
 
 actor = session.guard("forecasting")
 st.title("Forecasting")
+handoff.arrive("fc")
 forecast_runs.reap_dead_runs(runtime.uow)
 hierarchy = product_hierarchy(runtime.uow())
 unavailable = forecasting.unavailable_models()
@@ -23,13 +25,13 @@ def run_progress() -> None:
     if run_id is None:
         return
     run = forecast_views.get_run(runtime.uow(), run_id)
-    if run.status in ("queued", "running"):
+    if run.status in UNFINISHED_RUN:
         share = run.progress_done / run.progress_total if run.progress_total else 0.0
         st.progress(share, text=f"Run {run.id} {run.status}: {run.progress_done} of {run.progress_total} SKUs")
         return
     del st.session_state["watch_run"]
-    if run.status == "done":  # show the finished run, whatever run the results picker showed before
-        st.session_state["selected_run"] = st.session_state["fc_result_run"] = run.id
+    if run.status == RunStatus.DONE:  # show the finished run, whatever run the results picker showed before
+        handoff.rerun("fc", selections={"fc_result_run": run.id})
     st.rerun(scope="app")
 
 
@@ -65,7 +67,7 @@ with new_tab:
     run_progress()
 
 runs = forecast_views.list_runs(runtime.uow())
-done = [r for r in runs if r.status == "done"]
+done = [r for r in runs if r.status == RunStatus.DONE]
 label = {r.id: f"Run {r.id} · {r.scope} · {r.model} · h={r.horizon} · {r.created_at:%Y-%m-%d %H:%M}" for r in runs}
 
 with results_tab:
@@ -73,9 +75,7 @@ with results_tab:
         st.info("No finished forecast run yet.")
     else:
         ids = [r.id for r in done]
-        default = st.session_state.get("selected_run")
-        run_id = st.selectbox("Run", ids, index=ids.index(default) if default in ids else 0,
-                              format_func=label.get, key="fc_result_run")
+        run_id = st.selectbox("Run", ids, format_func=label.get, key="fc_result_run")
         st.subheader("Model leaderboard")
         st.caption("Backtest error per model over the SKUs it was scored on (median), how often auto chose it alone "
                    "and how often it is part of the weighted blend auto chose.")
@@ -97,7 +97,7 @@ with runs_tab:
     st.dataframe([{"run": r.id, "started": r.created_at, "by": r.created_by, "scope": r.scope, "model": r.model,
                    "horizon": r.horizon, "status": r.status, "SKUs": r.progress_total, "seconds": r.seconds,
                    "error": r.error} for r in runs], hide_index=True)
-    failed = [r.id for r in runs if r.status == "failed"]
+    failed = [r.id for r in runs if r.status == RunStatus.FAILED]
     if failed and session.allowed(actor, "forecast.run"):
         chosen = st.selectbox("Failed run", failed, format_func=label.get, key="fc_failed")
         if st.button("Re-run", key="fc_rerun"):
