@@ -67,7 +67,7 @@ def receipts_editor(label: str, skus: list[str]) -> None:
                 f"one grid can show. Pick a category, family or SKU above (at most {supply_views.GRID_MAX_SKUS:,} "
                 "SKUs) to see and change their receipts.")
         return
-    grid = runtime.receipts_grid(demand_version_id, version_id, skus)
+    grid = runtime.receipts_grid(version_id, skus)
     config = {"sku": st.column_config.TextColumn("SKU"),
               "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
               "planned_receipts": st.column_config.NumberColumn("Planned receipts", min_value=0.0, format="%.0f"),
@@ -118,7 +118,7 @@ with capacity_tab:
                                     "overload_probability": st.column_config.NumberColumn(format="percent")})
 
 with propose_tab:
-    proposal = supply_views.propose(data, policy, runtime.receipts_grid(demand_version_id, version_id, data.skus))
+    proposal = supply_views.propose(data, policy, runtime.receipts_grid(version_id, data.skus))
     st.caption("Receipts that keep projected inventory at or above safety stock, no earlier than the lead time "
                "allows and not before a released order: bought SKUs in whole order quantities (EOQ rounded up to "
                "MOQ lots), made SKUs in MOQ batches so the lines' load stays level.")

@@ -1,5 +1,11 @@
 """Process-wide resources: settings, the migrated (and in demo mode seeded) database, and the
-loaded plans and the views computed from them, cached per change stamp for every session."""
+loaded plans and the views computed from them, cached for every session.
+
+Every shared cache is keyed on the generations of the areas of data it reads (AREAS below;
+persistence.generations): one small query per rerun, and a commit on any replica that touches
+one of those areas (an edit, an import, an approval, a restore) makes the next rerun compute
+afresh. The generations are read before the data, so a write landing in between costs a
+reload, never old figures under a new key."""
 from __future__ import annotations
 
 import secrets
@@ -17,9 +23,25 @@ from genxsop_core.config import Settings, load_settings
 from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.demand.views import Node
 from genxsop_core.inventory.views import InventoryView, compute_view
-from genxsop_core.kpi.views import KpiData, data_stamp, load_kpi_data
-from genxsop_core.plans.data import PlanData, load_plan_data, plan_stamp
+from genxsop_core.domain.generations import DataArea
+from genxsop_core.kpi.views import KpiData, load_kpi_data
+from genxsop_core.persistence.generations import generations
+from genxsop_core.plans.data import PlanData, load_plan_data
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+
+Stamp = tuple[int, ...]  # the generations of a cache's areas, in the order AREAS lists them
+
+# What each shared cache reads. A loaded plan holds plan rows, the product master (service level,
+# MOQ, costs, lead times), stock on hand, resources and routings, the forecast run's quantiles and
+# scores and last year's actuals; the inventory view and the capacity check are computed from it.
+AREAS: dict[str, tuple[DataArea, ...]] = {
+    "plan": (DataArea.PLANS, DataArea.MASTER_DATA, DataArea.STOCK, DataArea.CAPACITY, DataArea.FORECASTS,
+             DataArea.ACTUALS),
+    "receipts_grid": (DataArea.PLANS, DataArea.MASTER_DATA),
+    "demand_review": (DataArea.PLANS, DataArea.ACTUALS, DataArea.MASTER_DATA, DataArea.FORECASTS),
+    "kpi": (DataArea.ACTUALS, DataArea.STOCK, DataArea.PLANS, DataArea.TARGETS, DataArea.MASTER_DATA,
+            DataArea.CAPACITY),
+}
 
 
 @st.cache_resource(show_spinner="Preparing the database (first start seeds the demo company)...")
@@ -53,20 +75,24 @@ def generated_cookie_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+def stamp_of(cache: str) -> Stamp:
+    """The key a shared cache is read under: the current generations of the areas it reads."""
+    return generations(uow(), AREAS[cache])
+
+
 @st.cache_resource(max_entries=8, show_spinner="Loading the plan...")
-def _cached_plan(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: str) -> PlanData:
+def _cached_plan(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: Stamp) -> PlanData:
     return load_plan_data(UnitOfWork(get_session_factory(database_url)), demand_version_id, supply_version_id)
 
 
 def plan_data(demand_version_id: int, supply_version_id: int | None) -> PlanData:
     """The loaded plan, shared by reruns and sessions until anything in it changes (PlanData is
     never modified: calculators only read it), so a slider rerun costs no query but the stamp."""
-    stamp = plan_stamp(uow(), demand_version_id, supply_version_id)
-    return _cached_plan(settings().database_url, demand_version_id, supply_version_id, stamp)
+    return _cached_plan(settings().database_url, demand_version_id, supply_version_id, stamp_of("plan"))
 
 
 @st.cache_resource(max_entries=8, show_spinner="Computing the inventory policy...")
-def _cached_inventory_view(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: str,
+def _cached_inventory_view(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: Stamp,
                            method: str) -> InventoryView:
     return compute_view(_cached_plan(database_url, demand_version_id, supply_version_id, stamp), method)
 
@@ -75,64 +101,64 @@ def inventory_view(demand_version_id: int, supply_version_id: int | None, method
     """The policy table, exceptions and classes of a loaded plan, computed once per plan stamp and
     method for every session (the quantile safety stock draws take seconds at thousands of SKUs).
     Read only, like PlanData."""
-    stamp = plan_stamp(uow(), demand_version_id, supply_version_id)
-    return _cached_inventory_view(settings().database_url, demand_version_id, supply_version_id, stamp, method)
+    return _cached_inventory_view(settings().database_url, demand_version_id, supply_version_id, stamp_of("plan"),
+                                  method)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Checking capacity...")
-def _cached_capacity(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: str,
+def _cached_capacity(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: Stamp,
                      n_draws: int) -> pd.DataFrame:
     return supply_views.capacity_check(_cached_plan(database_url, demand_version_id, supply_version_id, stamp), n_draws)
 
 
 def capacity(demand_version_id: int, supply_version_id: int | None, n_draws: int = 500) -> pd.DataFrame:
     """Rough-cut capacity of a loaded plan (supply_views.capacity_check), once per plan stamp. Read only."""
-    stamp = plan_stamp(uow(), demand_version_id, supply_version_id)
-    return _cached_capacity(settings().database_url, demand_version_id, supply_version_id, stamp, n_draws)
+    return _cached_capacity(settings().database_url, demand_version_id, supply_version_id, stamp_of("plan"), n_draws)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _cached_receipts_grid(database_url: str, version_id: int, skus: tuple[str, ...], stamp: str) -> pd.DataFrame:
+def _cached_receipts_grid(database_url: str, version_id: int, skus: tuple[str, ...], stamp: Stamp) -> pd.DataFrame:
     return supply_views.receipts_grid(UnitOfWork(get_session_factory(database_url)), version_id, list(skus))
 
 
-def receipts_grid(demand_version_id: int, version_id: int, skus: list[str]) -> pd.DataFrame:
-    """supply_views.receipts_grid, read again only when the plan changes (a save, an import)."""
-    stamp = plan_stamp(uow(), demand_version_id, version_id)
-    return _cached_receipts_grid(settings().database_url, version_id, tuple(skus), stamp)
+def receipts_grid(version_id: int, skus: list[str]) -> pd.DataFrame:
+    """supply_views.receipts_grid, read again only when plans or products change (a save, an import);
+    its lock tokens are those of the rows the stamp saw, so a save checks what was shown."""
+    return _cached_receipts_grid(settings().database_url, version_id, tuple(skus), stamp_of("receipts_grid"))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _cached_demand_chart(database_url: str, version_id: int, level: str, key: str, measure: str, bucket: str,
-                         stamp: str) -> pd.DataFrame:
+                         stamp: Stamp) -> pd.DataFrame:
     return demand_views.demand_chart(UnitOfWork(get_session_factory(database_url)), version_id, Node(level, key),
                                      measure, bucket)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _cached_override_grid(database_url: str, version_id: int, level: str, key: str, grid_level: str,
-                          stamp: str) -> pd.DataFrame:
+                          stamp: Stamp) -> pd.DataFrame:
     return demand_views.override_grid(UnitOfWork(get_session_factory(database_url)), version_id, Node(level, key),
                                       grid_level)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _cached_accuracy(database_url: str, level: str, key: str, per: str, lag: int | None,
-                     stamp: str) -> demand_views.AccuracyPanel:
+                     stamp: Stamp) -> demand_views.AccuracyPanel:
     return demand_views.accuracy_panel(UnitOfWork(get_session_factory(database_url)), Node(level, key), per, lag,
                                        shortest_if_unknown=True)
 
 
 @dataclass(frozen=True)
 class DemandReview:
-    """What the demand review of one plan version reads, cached for every session until the plan,
-    the actuals, prices or the hierarchy change (`demand_views.chart_stamp`, read once per rerun).
+    """What the demand review of one plan version reads, cached for every session until plans,
+    actuals, master data (prices, hierarchy) or forecasts change (AREAS["demand_review"], read once
+    per rerun).
     At thousands of SKUs the grid and the accuracy read every row of the node; a rerun with
     nothing changed reads none. Each call returns the caller's own copy."""
 
     database_url: str
     version_id: int
-    stamp: str
+    stamp: Stamp
 
     def chart(self, node: Node, measure: str, bucket: str) -> pd.DataFrame:
         return _cached_demand_chart(self.database_url, self.version_id, node.level, node.key, measure, bucket,
@@ -149,15 +175,15 @@ class DemandReview:
 
 
 def demand_review(version_id: int) -> DemandReview:
-    return DemandReview(settings().database_url, version_id, demand_views.chart_stamp(uow(), version_id))
+    return DemandReview(settings().database_url, version_id, stamp_of("demand_review"))
 
 
 @st.cache_resource(max_entries=2, show_spinner="Computing the scorecard...")
-def _cached_kpi_data(database_url: str, stamp: str) -> KpiData:
+def _cached_kpi_data(database_url: str, stamp: Stamp) -> KpiData:
     return load_kpi_data(UnitOfWork(get_session_factory(database_url)))
 
 
 def kpi_data() -> KpiData:
-    """What the scorecard is computed from, read again only when actuals, stock, approved plans or
-    targets change."""
-    return _cached_kpi_data(settings().database_url, data_stamp(uow()))
+    """What the scorecard is computed from, read again only when actuals, stock, plans, targets,
+    master data or capacity change."""
+    return _cached_kpi_data(settings().database_url, stamp_of("kpi"))

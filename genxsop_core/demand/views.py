@@ -8,14 +8,12 @@ unit price before adding up. Monthly views add weekly buckets into the month the
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
 
 from genxsop_core.demand import accuracy
 from genxsop_core.demand.plans import KIND, OVERRIDE_LEVELS, OverrideEdit
@@ -23,7 +21,6 @@ from genxsop_core.plans.versions import SUPERSEDED, export_plan, row_token
 from genxsop_core.demand.disaggregation import split_proportionally
 from genxsop_core.domain.exceptions import InvalidInput, NotFound
 from genxsop_core.plans.grid_changes import changed_rows
-from genxsop_core.domain.models import DemandActual
 from genxsop_core.persistence.repositories import node_filter
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -114,21 +111,6 @@ def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: s
         wide = wide.assign(period=wide["period"].dt.to_period("M").dt.to_timestamp())
     wide = wide.groupby("period", sort=True).sum(min_count=1)
     return wide.reindex(columns=CHART_COLUMNS[1:]).reset_index().rename_axis(columns=None)
-
-
-def chart_stamp(uow: UnitOfWork, version_id: int) -> str:
-    """Changes whenever `demand_chart` of this version could: its plan rows, versions added or
-    approved (last cycle's plan), prices, any actual (the weighted sum catches values moved
-    between rows), the hierarchy. A cache of charts is keyed on it."""
-    with uow:
-        plan = uow.plans.change_stamp([version_id])
-        actuals = uow.tables.fingerprint(select(func.count(), func.max(DemandActual.period),
-                                                func.sum(DemandActual.ordered_qty),
-                                                func.sum(DemandActual.ordered_qty * DemandActual.id)))
-        hierarchy = uow.demand.hierarchy()
-    tree = hashlib.sha256(pd.util.hash_pandas_object(hierarchy[["sku", "category", "family"]], index=False)
-                          .to_numpy().tobytes()).hexdigest()[:16]
-    return f"{plan}|{actuals}|{tree}"
 
 
 def override_grid(uow: UnitOfWork, version_id: int, node: Node, grid_level: str) -> pd.DataFrame:

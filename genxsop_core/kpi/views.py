@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
 
 from genxsop_core import metrics
 from genxsop_core.demand import accuracy
@@ -40,7 +39,6 @@ from genxsop_core.demand.views import Node, lag_frame
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.kpi.targets import list_targets, target_for, with_defaults
 from genxsop_core.kpi.formulas import KPIS
-from genxsop_core.domain.models import DemandActual, InventorySnapshot, KpiTarget, PlanVersion, Product
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 DAYS_PER_YEAR = 365.25
@@ -87,17 +85,6 @@ def load_kpi_data(uow: UnitOfWork) -> KpiData:
     load = _shipped_load(demand, routings, calendar)
     return KpiData(products, demand, calendar, snapshots, resources, routings, load, _month_plans(lags, products),
                    targets)
-
-
-def data_stamp(uow: UnitOfWork) -> str:
-    """Changes when anything the scorecard reads changes (actuals, stock, approved plans, targets)."""
-    with uow:
-        return uow.tables.fingerprint(
-            select(func.count(), func.sum(DemandActual.ordered_qty), func.sum(DemandActual.shipped_qty)),
-            select(func.count(), func.sum(InventorySnapshot.on_hand)),
-            select(func.count(PlanVersion.approved_at), func.max(PlanVersion.approved_at)),
-            select(func.count(), func.sum(KpiTarget.target + KpiTarget.green + KpiTarget.amber)),
-            select(func.count(), func.sum(Product.unit_price + Product.unit_cost)))
 
 
 def monthly_kpis(uow: UnitOfWork, level: str = "total", key: str = "") -> pd.DataFrame:

@@ -88,13 +88,6 @@ def load_plan_data(uow: UnitOfWork, demand_version_id: int, supply_version_id: i
                     bucket_days)
 
 
-def plan_stamp(uow: UnitOfWork, demand_version_id: int, supply_version_id: int | None) -> str:
-    """Changes whenever the plan a PlanData holds could have changed (an edit, an import, a new
-    stock count): a cache of loaded plans is keyed on it."""
-    with uow:
-        return uow.plans.change_stamp([v for v in (demand_version_id, supply_version_id) if v is not None])
-
-
 def _supply_rows(uow: UnitOfWork, plan: pd.DataFrame, supply_version_id: int | None) -> pd.DataFrame:
     if supply_version_id is not None:
         get_version(uow, "supply", supply_version_id)

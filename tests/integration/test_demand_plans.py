@@ -471,30 +471,6 @@ def test_the_demo_planning_history_has_three_approved_cycles_and_a_current_draft
     assert promo.consensus.to_numpy() == pytest.approx((promo.statistical * demo_plans.PROMO_UPLIFT).to_numpy())
 
 
-def test_the_chart_stamp_changes_with_everything_the_chart_shows_and_only_then(demo, draft):
-    """The demand page caches its chart on this stamp: a save, new actuals or a SKU moving family
-    must each show at once; a rerun with nothing changed must find the cache."""
-    stamp = demand_views.chart_stamp(demo(), draft)
-    assert demand_views.chart_stamp(demo(), draft) == stamp
-
-    row = grid(demo, draft).iloc[0]
-    demand_plans.save_overrides(demo(), PLANNER, draft, [edit(row, float(row["consensus"]) + 5)])
-    after_save = demand_views.chart_stamp(demo(), draft)
-    assert after_save != stamp
-
-    with demo() as uow:
-        last = uow.demand.history([row["item"]]).iloc[-1]
-    importer.import_file(demo(), SYSTEM, "demand", "late.csv",
-                         f"sku,period,ordered_qty\n{row['item']},{last.ds:%Y-%m-%d},{last.y + 1}\n".encode())
-    after_import = demand_views.chart_stamp(demo(), draft)
-    assert after_import != after_save
-
-    with demo() as uow:
-        uow.products.get_by_sku(row["item"]).family = "Elsewhere"
-        uow.commit()
-    assert demand_views.chart_stamp(demo(), draft) != after_import
-
-
 def _chart_from_sku_rows(uow_factory, version_id: int, run_id: int, previous: int, node: Node, measure: str,
                          bucket: str) -> pd.DataFrame:
     """The chart added up in pandas from every SKU's own rows: the oracle for the database's sums."""

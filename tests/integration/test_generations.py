@@ -25,7 +25,7 @@ from genxsop_core.supply import plans as supply_plans
 from tests.integration import test_import_service as files
 from tests.integration.test_demand_plans import COORDINATOR, PLANNER
 from tests.integration.test_demand_plans import edit as override_edit
-from tests.integration.test_supply_plans import ADMIN, SUPPLY_PLANNER, open_cells, small_demand
+from tests.integration.test_supply_plans import SUPPLY_PLANNER, open_cells, small_demand
 from tests.integration.test_supply_plans import edit as receipt_edit
 from tests.integration.test_supply_plans import grid as receipts_grid
 

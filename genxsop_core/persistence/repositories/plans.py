@@ -12,7 +12,6 @@ from genxsop_core.domain.models import (
     DemandActual,
     DemandPlan,
     ForecastResult,
-    InventorySnapshot,
     PlanVersion,
     Product,
     ReasonCode,
@@ -21,7 +20,6 @@ from genxsop_core.domain.models import (
 )
 from genxsop_core.persistence.repositories._common import (
     _chunks,
-    fingerprint,
 )
 
 
@@ -59,17 +57,6 @@ class PlanVersionRepository:
         return self.session.scalar(select(PlanVersion).where(PlanVersion.kind == kind,
                                                              PlanVersion.cycle_id == cycle_id,
                                                              PlanVersion.status != "superseded"))
-
-    def change_stamp(self, version_ids: Sequence[int]) -> str:
-        """Row counts and latest changes of these versions' rows, the working supply plan, stock
-        and master data, as one string: any save, import or status change alters it."""
-        ids = list(version_ids)
-        return fingerprint(self.session, [
-            *[select(func.count(), func.max(m.updated_at), func.sum(m.row_version)).where(m.plan_version_id.in_(ids))
-              for m in (DemandPlan, SupplyPlan)],
-            select(func.count(), func.max(InventorySnapshot.snapshot_date), func.sum(InventorySnapshot.on_hand)),
-            select(func.max(PlanVersion.id), func.count(PlanVersion.approved_at)),
-            select(func.count(), func.sum(Product.unit_price + Product.unit_cost + Product.lead_time_days))])
 
     def cycle_by_month(self, month: Any) -> SopCycle | None:
         return self.session.scalar(select(SopCycle).where(SopCycle.month == month))
