@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from genxsop_core.bootstrap import DEMO_USERS, prepare_database
-from genxsop_core.config import load_settings
-from genxsop_core.persistence.db import get_engine
+from genxsop_core.bootstrap import DEMO_USERS
+from tests.conftest import DatabaseTemplates
 
 APP = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 PAGES_DIR = Path(__file__).resolve().parents[2] / "pages"
@@ -18,12 +16,9 @@ USER_OF_ROLE = {role: (username, name) for username, name, role in DEMO_USERS}
 
 
 @pytest.fixture(scope="session")
-def seeded_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    url = f"sqlite:///{path}"
-    prepare_database(replace(load_settings(), database_url=url, demo=True, bucket="week"))
-    get_engine(url).dispose()  # checkpoint the WAL so the file copies whole
-    return path
+def seeded_demo_file(database_templates: DatabaseTemplates) -> Path:
+    """The demo with its planning history, seeded once per test process (tests/conftest.py)."""
+    return database_templates.sqlite_file("demo_history")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.demand.accuracy import FORECAST_STEPS
 from genxsop_core.admin.audit import search_audit
-from genxsop_core.bootstrap import SYSTEM, seed_demo
+from genxsop_core.bootstrap import SYSTEM
 from genxsop_core.demand.plans import OverrideEdit
 from genxsop_core.demand.views import Node
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -30,13 +30,6 @@ COORDINATOR = actor_with("coordinator")
 AUDITOR = Actor("alice", ("admin",))
 JUICE = Node("family", "Juice")
 HORIZON = 4
-
-
-@pytest.fixture
-def demo(uow_factory, monkeypatch):
-    monkeypatch.setenv("GENXSOP_AUTO_HEAVY_MAX_SKUS", "0")  # light models keep these tests quick
-    seed_demo(uow_factory(), SYSTEM, "week")
-    return uow_factory
 
 
 def finished_run(uow_factory) -> int:

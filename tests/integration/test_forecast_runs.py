@@ -11,7 +11,6 @@ import pytest
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.admin.audit import search_audit
-from genxsop_core.bootstrap import SYSTEM, seed_demo
 from genxsop_core.domain.exceptions import InvalidInput, PermissionDenied
 from genxsop_core.domain.models import QUANTILE_COLUMNS
 from genxsop_core.persistence.repositories import AuditFilter
@@ -19,13 +18,6 @@ from tests.conftest import actor_with
 from tests.integration.test_import_service import table_counts
 
 PLANNER = actor_with("demand_planner")
-
-
-@pytest.fixture
-def demo(uow_factory, monkeypatch):
-    monkeypatch.setenv("GENXSOP_AUTO_HEAVY_MAX_SKUS", "0")  # light models keep these tests quick
-    seed_demo(uow_factory(), SYSTEM, "week")
-    return uow_factory
 
 
 def juice(model: str = "auto", horizon: int = 6) -> forecast_runs.ForecastRequest:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import replace
 from datetime import date
 
 import openpyxl
@@ -21,8 +20,6 @@ from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.cycle import freeze as plan_freeze
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.admin.audit import search_audit
-from genxsop_core.bootstrap import prepare_database
-from genxsop_core.config import load_settings
 from genxsop_core.domain.exceptions import InvalidInput, NotFound, PermissionDenied
 from genxsop_core.domain.models import SopCycle
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
@@ -59,11 +56,10 @@ def pack_audit(uow_factory) -> list:
 
 
 @pytest.fixture
-def demo(uow_factory, database_url, monkeypatch):
-    """The demo company with its planning history (as the app seeds it), in the test's database."""
-    monkeypatch.setenv("GENXSOP_AUTO_HEAVY_MAX_SKUS", "0")
-    prepare_database(replace(load_settings(), database_url=database_url, demo=True, bucket="week"))
-    return uow_factory
+def demo(demo_history):
+    """The demo company with its planning history (as the app seeds it), in the test's database
+    (copied from a template that tests/conftest.py seeds once per session)."""
+    return demo_history
 
 
 def walk_to_executive_sop(uow_factory) -> tuple[int, int, int, int]:

@@ -17,7 +17,6 @@ from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.plans import data as plan_data
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
-from genxsop_core.bootstrap import SYSTEM, seed_demo
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from genxsop_core.domain.models import InventorySnapshot, Product
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
@@ -29,13 +28,6 @@ from tests.integration.test_import_service import load_all, table_counts
 SUPPLY_PLANNER = actor_with("supply_planner")
 COORDINATOR = actor_with("coordinator")
 ADMIN = Actor("root", ("admin",))
-
-
-@pytest.fixture
-def demo(uow_factory, monkeypatch):
-    monkeypatch.setenv("GENXSOP_AUTO_HEAVY_MAX_SKUS", "0")
-    seed_demo(uow_factory(), SYSTEM, "week")
-    return uow_factory
 
 
 @pytest.fixture
