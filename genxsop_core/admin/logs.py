@@ -64,7 +64,7 @@ class _CurrentStderr(logging.StreamHandler):
     """Writes to whatever sys.stderr is at the moment (test runners and Streamlit swap it)."""
 
     @property
-    def stream(self) -> Any:  # type: ignore[override]
+    def stream(self) -> Any:
         return sys.stderr
 
     @stream.setter

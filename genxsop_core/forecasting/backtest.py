@@ -66,11 +66,11 @@ def combine(members: Sequence[ModelBacktest], weights: Sequence[float] | None = 
     shared = sorted(set.intersection(*(set(m.origins) for m in members)))
     if not shared:
         return None
-    weights = np.full(len(members), 1 / len(members)) if weights is None else np.asarray(weights, dtype=float)
+    weighting = np.full(len(members), 1 / len(members)) if weights is None else np.asarray(weights, dtype=float)
     combined = ModelBacktest()
     for origin in shared:
         paths = np.array([m.forecasts[m.origins.index(origin)] for m in members])
-        combined.add(origin, weights @ paths)
+        combined.add(origin, weighting @ paths)
     return combined
 
 

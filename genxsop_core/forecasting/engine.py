@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from genxsop_core.forecasting.backtest import ModelBacktest, backtest_strategy, forecast_each
-from genxsop_core.forecasting.base import SeriesInput
+from genxsop_core.forecasting.base import SeriesInput, StrategyForecast
 from genxsop_core.forecasting.factory import get_strategy
 from genxsop_core.forecasting.intervals import residual_quantiles, tidy
 from genxsop_core.forecasting.selection import Choice, choose, rule_for_short_history
@@ -53,8 +53,12 @@ def _fixed_choice(name: str, series: SeriesInput, backtest: ModelBacktest) -> Ch
     return Choice(name, (name,), f"{name} requested ({note}; quantiles from recent variability)", None)
 
 
+# (series index, model) -> the model's final fit of that series, or the error it failed with
+Finals = dict[tuple[int, str], StrategyForecast | Exception]
+
+
 def _fallback(series: SeriesInput, failed: str, error: object, backtests: dict[str, ModelBacktest],
-              spec: RunSpec) -> tuple[str, object, ModelBacktest | None]:
+              spec: RunSpec) -> tuple[str, StrategyForecast, ModelBacktest | None]:
     """Next best strategy by backtest, then the safe order; naive cannot fail."""
     ranked = sorted((n for n, bt in backtests.items() if bt.usable and n != failed),
                     key=lambda n: backtests[n].scores(series.y, series.season_length)["mae"])
@@ -90,7 +94,7 @@ def _forecast_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[SeriesResul
             choices.append(_naming_failures(rule_for_short_history(series.y), tested))
         else:
             choices.append(_naming_failures(choose(series.y, series.season_length, tested), tested))
-    finals: dict[tuple[int, str], object] = {}
+    finals: Finals = {}
     for name in {m for c in choices for m in c.members}:
         strategy = strategies.get(name) or get_strategy(name, spec.options)
         index = [i for i, c in enumerate(choices) if name in c.members]
@@ -108,9 +112,9 @@ def _naming_failures(choice: Choice, tested: dict[str, ModelBacktest]) -> Choice
     return replace(choice, reason=f"{choice.reason}; left out after a failed backtest: {', '.join(failures)}")
 
 
-def _assemble(i: int, series: SeriesInput, choice: Choice, finals: dict[tuple[int, str], object],
+def _assemble(i: int, series: SeriesInput, choice: Choice, finals: Finals,
               tested: dict[str, ModelBacktest], spec: RunSpec) -> SeriesResult:
-    outputs = [finals[(i, m)] for m in choice.members]
+    outputs: list[StrategyForecast | Exception] = [finals[(i, m)] for m in choice.members]
     model, reason, backtest, fallback, members = choice.model, choice.reason, choice.backtest, False, choice.members
     broken = next((m for m, o in zip(choice.members, outputs)
                    if isinstance(o, Exception) or not np.all(np.isfinite(o.mean))), None)
@@ -122,8 +126,9 @@ def _assemble(i: int, series: SeriesInput, choice: Choice, finals: dict[tuple[in
         reason, outputs, fallback, members = f"{who} failed on the final fit ({why}): fell back to {model}", \
             [output], True, (model,)
         choice = Choice(model, members, reason, backtest)
-    mean = choice.combine([o.mean for o in outputs])
-    native = outputs[0].quantiles if len(outputs) == 1 else {}
+    forecasts = [o for o in outputs if not isinstance(o, Exception)]  # all of them: a failure fell back above
+    mean = choice.combine([o.mean for o in forecasts])
+    native = forecasts[0].quantiles if len(forecasts) == 1 else {}
     if native and all(q in native for q in spec.quantiles):
         quantiles = {q: native[q] for q in spec.quantiles}
     else:

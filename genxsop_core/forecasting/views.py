@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from genxsop_core.domain.exceptions import NotFound
+from genxsop_core.domain.models import ForecastRun
 from genxsop_core.domain.states import FINISHED_RUN
 from genxsop_core.forecasting.selection import COMBO_PREFIX
 from genxsop_core.persistence.unit_of_work import UnitOfWork
@@ -36,7 +37,7 @@ def _scope_text(scope: dict) -> str:
     return "all SKUs" if kind == "all" else f"{kind}: {', '.join(scope.get('values', []))}"
 
 
-def _summary(run) -> RunSummary:  # type: ignore[no-untyped-def]
+def _summary(run: ForecastRun) -> RunSummary:
     seconds = run.timings.get("forecast_s") if run.timings else None
     return RunSummary(run.id, run.created_by, run.created_at, _scope_text(run.scope), run.models[0], run.horizon,
                       run.status, run.progress_done, run.progress_total, seconds, run.error)

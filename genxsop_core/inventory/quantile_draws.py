@@ -9,11 +9,12 @@ at the outermost levels, and rows are drawn independently. Fixed seeds keep page
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 DEFAULT_DRAWS = 1000
 
 
-def quantile_draws(levels: np.ndarray | list[float], values: np.ndarray, n_draws: int = DEFAULT_DRAWS,
+def quantile_draws(levels: ArrayLike, values: ArrayLike, n_draws: int = DEFAULT_DRAWS,
                    seed: int = 0) -> np.ndarray:
     """Draws of shape values.shape[:-1] + (n_draws,) from quantiles `values` (last axis) at `levels`.
 

@@ -213,7 +213,7 @@ def rag_status(value: float | None, target: Any, kpi: str | None = None) -> str:
     are on the size of the bias, whichever its sign. A missing value (NaN, None) or target
     gives "none"; the target value itself is the aim shown, only green and amber decide.
     """
-    if target is None or _missing(value):
+    if target is None or value is None or _missing(value):
         return "none"
     green, amber = _field(target, "green"), _field(target, "amber")
     if _missing(green) or _missing(amber):

@@ -11,7 +11,7 @@ _IN_CHUNK = 900  # below SQLite's bound-parameter limit
 
 
 
-def fingerprint(session: Session, aggregates: Iterable[Select[Any]]) -> str:
+def fingerprint(session: Session, aggregates: Iterable[Select]) -> str:
     """The results of one-row aggregate queries as one string: cheap to read, and it changes when
     the rows under them change (caches of loaded data are keyed on it)."""
     return "|".join(str(tuple(session.execute(query).one())) for query in aggregates)

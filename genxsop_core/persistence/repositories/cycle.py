@@ -1,7 +1,6 @@
 """S&OP cycles, their sign-offs, decisions, actions and meeting packs."""
 from __future__ import annotations
 
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Select, func, select
@@ -25,7 +24,7 @@ class CycleRepository:
     def add(self, record: SopSignOff | SopDecision | SopAction) -> None:
         self.session.add(record)
 
-    def _frame(self, query: Select[Any]) -> pd.DataFrame:
+    def _frame(self, query: Select) -> pd.DataFrame:
         result = self.session.execute(query)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 

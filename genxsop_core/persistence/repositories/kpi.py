@@ -1,10 +1,10 @@
 """KPI targets."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from genxsop_core.domain.models import (
@@ -35,4 +35,5 @@ class KpiTargetRepository:
         someone changed it in between."""
         statement = update(KpiTarget).where(KpiTarget.id == target.id,
                                             *[getattr(KpiTarget, field) == value for field, value in seen.items()])
-        return self.session.execute(statement.values(values)).rowcount == 1
+        # an UPDATE's result is a CursorResult (it has rowcount); Session.execute is typed for any statement
+        return cast(CursorResult, self.session.execute(statement.values(values))).rowcount == 1
