@@ -7,6 +7,8 @@ from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.states import PlanStatus, RunStatus
+from genxsop_core.domain.hierarchy import BOTTOM_UP, LEVEL_LABELS
 from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
 from genxsop_ui.formatting import plain
@@ -21,7 +23,7 @@ handoff.arrive("dm")
 
 
 def new_version_form() -> None:
-    runs = [r for r in forecast_views.list_runs(runtime.uow()) if r.status == "done"]
+    runs = [r for r in forecast_views.list_runs(runtime.uow()) if r.status == RunStatus.DONE]
     with st.expander("New consensus plan from a forecast run", expanded=versions.empty):
         if not runs:
             st.info("No finished forecast run yet: start one on the Forecasting page.")
@@ -76,16 +78,16 @@ st.caption("The band of a family or category adds its SKUs' P10 and P90: exact w
 overrides_tab, accuracy_tab, version_tab = st.tabs(["Overrides", "Accuracy", "Plan version"])
 
 with overrides_tab:
-    editable = may_edit and version.status == "draft"
+    editable = may_edit and version.status == PlanStatus.DRAFT
     levels = demand_views.grid_levels(node)
     grid_level = st.radio("Override at", levels, horizontal=True, key="dm_grid_level",
-                          format_func=demand_views.LEVEL_LABELS.get,
+                          format_func=LEVEL_LABELS.get,
                           index=levels.index("family") if node.level in ("total", "category") else 0,
                           help="All products or a category open at family level: thousands of SKU rows are "
                                "no grid to work in")
     grid = review.override_grid(node, grid_level)
     shown = ["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author"]
-    config = {"item": st.column_config.TextColumn(demand_views.LEVEL_LABELS[grid_level]),
+    config = {"item": st.column_config.TextColumn(LEVEL_LABELS[grid_level]),
               "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
               "statistical": st.column_config.NumberColumn("Statistical", format="%.1f"),
               "override": st.column_config.NumberColumn("Override", min_value=0.0, format="%.1f",
@@ -121,8 +123,7 @@ with overrides_tab:
                               "Saved: {changed} SKU-period cell(s) changed.", disabled=not edits)
 
 with accuracy_tab:
-    level = st.radio("Per", ["sku", "family", "category"], horizontal=True, key="dm_acc_level",
-                     format_func=demand_views.LEVEL_LABELS.get)
+    level = st.radio("Per", BOTTOM_UP, horizontal=True, key="dm_acc_level", format_func=LEVEL_LABELS.get)
     panel = review.accuracy_panel(node, level, st.session_state.get("dm_lag"))
     if not panel.lags:
         st.info("No approved plan has met its actuals yet: accuracy appears once an approved cycle's periods "
@@ -147,4 +148,4 @@ with accuracy_tab:
             st.dataframe(panel.flagged, hide_index=True, key="dm_flagged")
 
 with version_tab:
-    plan_version_tab(actor, "demand", version_id, version, "dm", demand_plans.change_status, "Download the plan")
+    plan_version_tab(actor, demand_plans.KIND, version_id, version, "dm", demand_plans.change_status, "Download the plan")

@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from genxsop_core.plans.data import LEVELS, PlanData
+from genxsop_core.plans.data import QUANTILE_LEVELS, PlanData
 
 SKUS = ["B1", "M1", "M2"]  # PlanData rows are sorted SKUs
 PERIODS = pd.date_range("2025-02-03", periods=3, freq="7D")
@@ -61,7 +61,7 @@ def small_plan(**changes) -> PlanData:
     data = PlanData(
         demand_version_id=1, supply_version_id=2, skus=list(SKUS), periods=PERIODS, products=PRODUCTS.copy(),
         consensus=consensus, statistical=consensus.copy(),
-        quantiles=np.full((n, len(PERIODS), len(LEVELS)), np.nan),
+        quantiles=np.full((n, len(PERIODS), len(QUANTILE_LEVELS)), np.nan),
         receipts=np.array(_by_sku(RECEIPTS)), make=make, firm=firm, on_hand=np.array(_by_sku(ON_HAND)),
         error_std=np.array(_by_sku(ERROR_STD)), error_std_source=np.full(n, "history sd"),
         history_mean=consensus.mean(1), history_std=np.array(_by_sku(ERROR_STD)),

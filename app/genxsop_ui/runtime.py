@@ -21,7 +21,7 @@ from genxsop_core.supply import views as supply_views
 from genxsop_core.bootstrap import prepare_database
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.persistence.db import get_session_factory
-from genxsop_core.demand.views import Node
+from genxsop_core.domain.hierarchy import Node
 from genxsop_core.inventory.views import InventoryView, compute_view
 from genxsop_core.domain.generations import DataArea
 from genxsop_core.kpi.views import KpiData, load_kpi_data

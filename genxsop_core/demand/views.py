@@ -1,9 +1,9 @@
 """What the demand review screen shows: plan versions, the drill-down chart, the override
 grid, the split preview, accuracy by lag with FVA, and the plan export. Reads only.
 
-A node of the product hierarchy is (level, key): ("total", ""), ("category", "Juices"),
-("family", ...), ("sku", ...). Quantities are units; "revenue" multiplies every SKU by its
-unit price before adding up. Monthly views add weekly buckets into the month they start in.
+A node of the product hierarchy is a domain.hierarchy.Node (level, key). Quantities are
+units; "revenue" multiplies every SKU by its unit price before adding up. Monthly views add
+weekly buckets into the month they start in.
 """
 from __future__ import annotations
 
@@ -16,36 +16,19 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core.demand import accuracy
-from genxsop_core.demand.plans import KIND, OVERRIDE_LEVELS, OverrideEdit
-from genxsop_core.plans.versions import SUPERSEDED, export_plan, row_token
 from genxsop_core.demand.disaggregation import split_proportionally
+from genxsop_core.demand.plans import KIND, OVERRIDE_LEVELS, OverrideEdit
 from genxsop_core.domain.exceptions import InvalidInput, NotFound
-from genxsop_core.plans.grid_changes import changed_rows
+from genxsop_core.domain.hierarchy import LEVELS, Node, check_level
+from genxsop_core.domain.states import PlanStatus
 from genxsop_core.persistence.repositories import node_filter
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.grid_changes import changed_rows
+from genxsop_core.plans.versions import SUPERSEDED, export_plan, row_token
 
-LEVELS: tuple[str, ...] = ("total", "category", "family", "sku")
-LEVEL_LABELS: dict[str, str] = {"total": "Total", "category": "Category", "family": "Family", "sku": "SKU"}
 MEASURES: tuple[str, ...] = ("units", "revenue")
 VIEW_BUCKETS: tuple[str, ...] = ("week", "month")
 CHART_COLUMNS = ["period", "actual", "statistical", "p10", "p90", "consensus", "last_cycle"]
-
-
-@dataclass(frozen=True)
-class Node:
-    level: str = "total"
-    key: str = ""
-
-    def skus(self, hierarchy: pd.DataFrame) -> list[str]:
-        if self.level not in LEVELS:
-            raise InvalidInput(f"level must be one of {', '.join(LEVELS)}, not {self.level!r}")
-        chosen = hierarchy if self.level == "total" else hierarchy[hierarchy[self.level] == self.key]
-        if chosen.empty:
-            raise NotFound(f"no products under {self.level} {self.key!r}")
-        return sorted(chosen.sku)
-
-    def label(self) -> str:
-        return "All products" if self.level == "total" else f"{LEVEL_LABELS[self.level]} {self.key}"
 
 
 def list_versions(uow: UnitOfWork) -> pd.DataFrame:
@@ -73,7 +56,7 @@ def _previous_approved(versions: pd.DataFrame, version_id: int) -> int | None:
     if this.empty:
         raise NotFound(f"demand plan version {version_id} does not exist")
     month = this.cycle_month.iloc[0]
-    earlier = versions[(versions.status == "approved") & (versions.cycle_month < month)]
+    earlier = versions[(versions.status == PlanStatus.APPROVED) & (versions.cycle_month < month)]
     return None if earlier.empty else int(earlier.sort_values("cycle_month").id.iloc[-1])
 
 
@@ -137,8 +120,8 @@ def override_grid(uow: UnitOfWork, version_id: int, node: Node, grid_level: str)
 
 def grid_levels(node: Node) -> list[str]:
     """The levels a planner may override at under a node: the node's own and every level below."""
-    depth = {"sku": ["sku"], "family": ["sku", "family"]}
-    return depth.get(node.level, ["sku", "family", "category"])
+    depth = LEVELS.index(check_level(node.level))
+    return [level for level in OVERRIDE_LEVELS if LEVELS.index(level) >= depth]
 
 
 def grid_edits(loaded: pd.DataFrame, edited: pd.DataFrame, grid_level: str) -> list[OverrideEdit]:
@@ -206,7 +189,7 @@ def lag_frame(uow: UnitOfWork, skus: list[str] | None = None) -> pd.DataFrame:
     statistical, consensus. Approved plans are never changed, so they are the lag snapshots."""
     with uow:
         versions = uow.plans.listing(KIND)
-        approved = versions[versions.status == "approved"].id.tolist()
+        approved = versions[versions.status == PlanStatus.APPROVED].id.tolist()
         hierarchy = uow.demand.hierarchy()
         wanted = skus if skus is not None else sorted(hierarchy.sku)
         plans = uow.demand_plans.frame(approved, wanted) if approved else pd.DataFrame()

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from genxsop_core.inventory import formulas as inventory
 from genxsop_core.domain.exceptions import InvalidInput
-from genxsop_core.plans.data import LEVELS, PlanData
+from genxsop_core.inventory import formulas as inventory
+from genxsop_core.plans.data import QUANTILE_LEVELS, PlanData
 
 SAFETY_STOCK_METHODS: dict[str, str] = {
     "lead_time": "Normal, demand and lead-time variability",
@@ -43,10 +43,10 @@ def lead_time_demand_rate(data: PlanData, lead_time: np.ndarray) -> np.ndarray:
 def quantile_safety_stock(data: PlanData, lead_time: np.ndarray, service_level: np.ndarray) -> np.ndarray:
     """The quantile method where the plan has forecast quantiles that reach the service level (the
     stored ones stop at P99); NaN for the other SKUs."""
-    have = ~np.isnan(data.quantiles).any(axis=(1, 2)) & (service_level <= LEVELS[-1])
+    have = ~np.isnan(data.quantiles).any(axis=(1, 2)) & (service_level <= QUANTILE_LEVELS[-1])
     result = np.full(len(data.skus), np.nan)
     if have.any():
-        result[have] = inventory.quantile_safety_stock(LEVELS, data.quantiles[have], lead_time[have],
+        result[have] = inventory.quantile_safety_stock(QUANTILE_LEVELS, data.quantiles[have], lead_time[have],
                                                        service_level[have])
     return result
 

@@ -32,17 +32,17 @@ import pandas as pd
 
 from genxsop_core import metrics
 from genxsop_core.demand import accuracy
-from genxsop_core.supply import capacity
+from genxsop_core.demand.views import lag_frame
+from genxsop_core.domain.exceptions import InvalidInput
+from genxsop_core.domain.hierarchy import Level, Node, child_level
 from genxsop_core.inventory import formulas as inventory
 from genxsop_core.kpi import formulas as kpis
-from genxsop_core.demand.views import Node, lag_frame
-from genxsop_core.domain.exceptions import InvalidInput
-from genxsop_core.kpi.targets import list_targets, target_for, with_defaults
 from genxsop_core.kpi.formulas import KPIS
+from genxsop_core.kpi.targets import list_targets, target_for, with_defaults
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.supply import capacity
 
 DAYS_PER_YEAR = 365.25
-CHILD_LEVEL: dict[str, str] = {"total": "category", "category": "family", "family": "sku"}
 MONTHLY_COLUMNS = ["month", "complete", "ordered_units", "shipped_units", "revenue", "cogs", "gross_margin",
                    "inventory_value", *KPIS]
 SUMMARY_COLUMNS = ["kpi", "label", "unit", "higher_is_better", "month", "latest", "previous", "trend", "target",
@@ -129,18 +129,18 @@ def children_of(data: KpiData, kpi: str, level: str, key: str = "") -> pd.DataFr
     if kpi not in KPIS:
         raise InvalidInput(f"unknown KPI {kpi!r}; choose one of {', '.join(KPIS)}")
     skus = Node(level, key).skus(data.products)
-    child_level = CHILD_LEVEL.get(level)
-    if child_level is None:
+    below = child_level(level)
+    if below is None:
         return pd.DataFrame(columns=CHILD_COLUMNS)
     month, _, _ = _latest(compute_monthly(data, skus).set_index("month"), kpi)
     under = data.products[data.products.sku.isin(skus)]
     rows = []
-    for child, members in under.groupby(child_level, sort=True):
+    for child, members in under.groupby(below, sort=True):
         values = compute_monthly(data, members.sku).set_index("month")[kpi]
         value = np.nan if month is None else float(values.get(month, np.nan))
-        found = target_for(data.targets, kpi, child_level, child, members.iloc[0])
-        rows.append({"level": child_level, "key": child,
-                     "name": members.name.iloc[0] if child_level == "sku" else child, "month": month,
+        found = target_for(data.targets, kpi, below, child, members.iloc[0])
+        rows.append({"level": str(below), "key": child,
+                     "name": members.name.iloc[0] if below is Level.SKU else child, "month": month,
                      "value": value, **_target_columns(found, kpi), "status": kpis.rag_status(value, found, kpi)})
     return pd.DataFrame(rows, columns=CHILD_COLUMNS)
 

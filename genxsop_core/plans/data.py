@@ -13,11 +13,12 @@ import pandas as pd
 
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.domain.models import QUANTILE_COLUMNS
+from genxsop_core.domain.states import PlanKind, SupplyKind
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.versions import get_version
 from genxsop_core.supply.plans import starting_rows
-from genxsop_core.persistence.unit_of_work import UnitOfWork
 
-LEVELS = np.array([int(c[1:]) / 100 for c in QUANTILE_COLUMNS])
+QUANTILE_LEVELS = np.array([int(c[1:]) / 100 for c in QUANTILE_COLUMNS])  # 0.01 ... 0.99, one per stored column
 HISTORY_WINDOW_DAYS = 364  # demand variability and the XYZ class look at the last year
 
 
@@ -32,7 +33,7 @@ class PlanData:
     products: pd.DataFrame  # product master, one row per SKU in `skus` order
     consensus: np.ndarray  # (n, T) units
     statistical: np.ndarray  # (n, T)
-    quantiles: np.ndarray  # (n, T, len(LEVELS)) demand quantiles scaled to the consensus; NaN without a run
+    quantiles: np.ndarray  # (n, T, len(QUANTILE_LEVELS)) demand quantiles scaled to the consensus; NaN without a run
     receipts: np.ndarray  # (n, T) planned receipts
     make: np.ndarray  # (n, T) bool: the receipt is made (loads resources), else bought
     firm: np.ndarray  # (n, T) bool: released orders
@@ -56,7 +57,7 @@ class PlanData:
 def load_plan_data(uow: UnitOfWork, demand_version_id: int, supply_version_id: int | None = None) -> PlanData:
     """Read one plan into arrays; without a supply version the working supply plan's receipts count."""
     with uow:
-        demand_version = get_version(uow, "demand", demand_version_id)
+        demand_version = get_version(uow, PlanKind.DEMAND, demand_version_id)
         plan = uow.demand_plans.frame([demand_version_id])
         if plan.empty:
             raise InvalidInput(f"demand plan version {demand_version_id} has no rows")
@@ -90,9 +91,9 @@ def load_plan_data(uow: UnitOfWork, demand_version_id: int, supply_version_id: i
 
 def _supply_rows(uow: UnitOfWork, plan: pd.DataFrame, supply_version_id: int | None) -> pd.DataFrame:
     if supply_version_id is not None:
-        get_version(uow, "supply", supply_version_id)
+        get_version(uow, PlanKind.SUPPLY, supply_version_id)
         return uow.supply_plans.frame([supply_version_id])
-    working = uow.plans.latest_working("supply")
+    working = uow.plans.latest_working(PlanKind.SUPPLY)
     rows = uow.supply_plans.frame([working.id]) if working is not None else \
         pd.DataFrame(columns=["sku", "period", "planned_receipts", "kind", "firm"])
     return starting_rows(plan[["sku", "period"]], rows[["sku", "period", "planned_receipts", "kind", "firm"]],
@@ -110,7 +111,7 @@ def _matrices(plan: pd.DataFrame, supply: pd.DataFrame, skus: list[str], periods
         table[row[known], col[known]] = frame[column].to_numpy(dtype=float)[known]
         return table
 
-    supply = supply.assign(period=pd.to_datetime(supply.period), make=(supply.kind == "make").astype(float),
+    supply = supply.assign(period=pd.to_datetime(supply.period), make=(supply.kind == SupplyKind.MAKE).astype(float),
                            firm=supply.firm.astype(float))
     return {"consensus": wide(plan, "consensus", 0.0), "statistical": wide(plan, "statistical", 0.0),
             "planned_receipts": wide(supply, "planned_receipts", 0.0),
@@ -133,7 +134,7 @@ def _quantiles(results: pd.DataFrame | None, skus: list[str], periods: pd.Dateti
                consensus: np.ndarray) -> np.ndarray:
     """(n, T, k) forecast quantiles moved to the consensus: scaled by consensus / statistical (an
     override of +30% widens the band by 30%), shifted where the statistical forecast is 0."""
-    shape = (len(skus), len(periods), len(LEVELS))
+    shape = (len(skus), len(periods), len(QUANTILE_LEVELS))
     if results is None or results.empty:
         return np.full(shape, np.nan)
     future = results.assign(period=pd.to_datetime(results.period))

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from genxsop_core.supply import capacity
+from genxsop_core.domain.states import PlanKind
 from genxsop_core.inventory import policy as inventory_policy
-from genxsop_core.supply import replenishment
-from genxsop_core.plans.grid_changes import changed_rows
-from genxsop_core.plans.data import LEVELS, PlanData
-from genxsop_core.plans.versions import export_plan, get_version
-from genxsop_core.supply.plans import KIND, ReceiptEdit
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import QUANTILE_LEVELS, PlanData
+from genxsop_core.plans.grid_changes import changed_rows
+from genxsop_core.plans.versions import export_plan, get_version
+from genxsop_core.supply import capacity, replenishment
+from genxsop_core.supply.plans import KIND, ReceiptEdit
 
 GRID_MAX_SKUS = 500  # a selection beyond this (26,000 rows a year weekly) is no grid to work in
 GRID_COLUMNS = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author", "row_version"]
@@ -33,7 +33,7 @@ def list_versions(uow: UnitOfWork) -> pd.DataFrame:
 def supply_version_for(uow: UnitOfWork, demand_version_id: int) -> int | None:
     """The supply version of the demand version's cycle, if one exists."""
     with uow:
-        demand = get_version(uow, "demand", demand_version_id)
+        demand = get_version(uow, PlanKind.DEMAND, demand_version_id)
         supply = uow.plans.for_cycle(KIND, demand.cycle_id) if demand.cycle_id is not None else None
         return None if supply is None else supply.id
 
@@ -71,7 +71,7 @@ def capacity_check(data: PlanData, n_draws: int = 500) -> pd.DataFrame:
     have = ~np.isnan(data.quantiles).any(axis=(1, 2))
     probability = np.full((len(data.resources), len(data.periods)), np.nan)
     if have.any():
-        probability = capacity.overload_probability(LEVELS, data.quantiles[have], data.hours[have],
+        probability = capacity.overload_probability(QUANTILE_LEVELS, data.quantiles[have], data.hours[have],
                                                     data.resources.capacity_hours.to_numpy(dtype=float),
                                                     n_draws=n_draws)
     chance = pd.DataFrame(probability, index=list(data.resources.resource), columns=data.periods)
