@@ -17,16 +17,21 @@ from genxsop_core.demand import plans as demand_plans
 from genxsop_core.kpi import targets as kpi_targets
 from genxsop_core.kpi import views as kpi_views
 from genxsop_core.admin.audit import search_audit
-from genxsop_core.bootstrap import SYSTEM, seed_demo
+from genxsop_core.bootstrap import SYSTEM
 from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.domain.exceptions import InvalidInput, NotFound, PermissionDenied
 from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS, STATUSES, rag_status
-from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.domain.models import DemandPlan, Product, utcnow
 from genxsop_core.domain.permissions import ROLES, Actor
 from genxsop_core.persistence.repositories import AuditFilter
 from genxsop_core.persistence.unit_of_work import UnitOfWork
-from tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_AVAILABLE, _drop_postgres, _fresh_postgres_url, actor_with
+from tests.conftest import (
+    POSTGRES_ADMIN_URL,
+    POSTGRES_AVAILABLE,
+    DatabaseTemplates,
+    actor_with,
+    drop_database,
+)
 
 AUDITOR = Actor("alice", ("admin",))
 COORDINATOR = actor_with("coordinator")
@@ -158,23 +163,18 @@ def _approve_plans(uow_factory) -> tuple[list[pd.Timestamp], dict[pd.Timestamp, 
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def scored_demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScoredDemo]:
+def scored_demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                database_templates: DatabaseTemplates) -> Iterator[ScoredDemo]:
     """The demo company, two approved plans, the default targets and a Juice fill-rate target, once per database."""
     if request.param == "postgresql" and not POSTGRES_AVAILABLE:
         pytest.skip(f"no PostgreSQL server answers at {POSTGRES_ADMIN_URL}")
-    url = (f"sqlite:///{tmp_path_factory.mktemp('kpi') / 'genxsop.db'}" if request.param == "sqlite"
-           else _fresh_postgres_url())
-    upgrade_database(url)
+    url = database_templates.copy(request.param, "demo", tmp_path_factory.mktemp("kpi"))
     factory = lambda: UnitOfWork(get_session_factory(url))
-    seed_demo(factory(), SYSTEM, "week")
     planned, weeks = _approve_plans(factory)
     kpi_targets.seed_default_targets(factory(), SYSTEM)
     kpi_targets.set_target(factory(), COORDINATOR, "fill_rate", "family", "Juice", 0.999, 0.999, 0.998)
     yield ScoredDemo(factory, url, planned, weeks)
-    if request.param == "sqlite":
-        get_engine(url).dispose()
-    else:
-        _drop_postgres(url)
+    drop_database(url)
 
 
 def test_monthly_service_kpis_match_the_demand_table(scored_demo):

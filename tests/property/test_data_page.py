@@ -17,8 +17,8 @@ from streamlit.testing.v1 import AppTest
 from genxsop_core.admin import users
 from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.io import importer
-from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from tests.conftest import DatabaseTemplates
 from tests.property.hostile_files import ADMIN, Sandbox, Sheet, patch_xlsx, xlsx_bytes
 
 APP = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
@@ -50,10 +50,9 @@ HOSTILE = {
 
 
 @pytest.fixture
-def data_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def data_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_templates: DatabaseTemplates) -> AppTest:
     """The Data page, signed in as an admin, on a migrated database holding the base company."""
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    upgrade_database(url)
+    url = database_templates.copy("sqlite", "empty", tmp_path)
     for name, value in {"GENXSOP_DATABASE_URL": url, "GENXSOP_DEMO": "1", "GENXSOP_BUCKET": "week"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("GENXSOP_COOKIE_KEY", raising=False)
