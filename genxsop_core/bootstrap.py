@@ -65,7 +65,7 @@ def seed_demo(uow: UnitOfWork, actor: Actor, bucket: str) -> DemoSeed:
         imports = [apply_import(uow, actor, kind, _frame_as_file(frames[kind]), f"demo/{kind}.csv")
                    for kind in IMPORT_ORDER]
         for code, description in REASON_CODES:
-            uow.session.add(ReasonCode(code=code, description=description))
+            uow.plans.add_reason_code(ReasonCode(code=code, description=description))
             uow.publish(RecordChanged(actor.username, action="create", entity="reason_code", key=code,
                                       after={"code": code, "description": description}))
         password_hash = hash_password(DEMO_PASSWORD)

@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urlparse
 
-from sqlalchemy import func, select, text
-
 from genxsop_core import forecasting
 from genxsop_core.admin import login_throttle
 from genxsop_core.config import Settings, load_settings
-from genxsop_core.persistence.db import get_engine
+from genxsop_core.persistence.db import probe
 from genxsop_core.forecasting.views import RunSummary, list_runs
 from genxsop_core.persistence.migrate import revisions
-from genxsop_core.domain.models import AuditLog, User, utcnow
+from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -53,20 +50,9 @@ def _first_line(error: BaseException) -> str:
 
 
 def _database(url: str) -> HealthCheck:
-    engine = get_engine(url)
-    started = time.perf_counter()
-    with engine.connect() as connection:
-        connection.execute(text("select 1"))
-        millis = (time.perf_counter() - started) * 1000
-        if engine.dialect.name == "sqlite":
-            path = engine.url.database or ""
-            size = os.path.getsize(path) if path and os.path.exists(path) else 0
-            where = f"SQLite file {path}"
-        else:
-            size = connection.execute(text("select pg_database_size(current_database())")).scalar_one()
-            where = f"PostgreSQL {'.'.join(map(str, engine.dialect.server_version_info or ()))} " \
-                    f"at {engine.url.host}:{engine.url.port or 5432}/{engine.url.database}"
-    return HealthCheck("Database", "ok", f"{where} answers in {millis:.0f} ms; {size / 2**20:.1f} MiB")
+    answer = probe(url)
+    return HealthCheck("Database", "ok", f"{answer.where} answers in {answer.millis:.0f} ms; "
+                                         f"{answer.size_bytes / 2**20:.1f} MiB")
 
 
 def _migrations(url: str) -> HealthCheck:
@@ -111,9 +97,8 @@ def _runs_check(runs: list[RunSummary]) -> HealthCheck:
 
 def _accounts(uow: UnitOfWork) -> HealthCheck:
     with uow:
-        locked = [u.username for u in uow.session.scalars(select(User).where(User.locked_until.is_not(None)))
-                  if login_throttle.lock_end(u.locked_until)]
-        last_write = uow.session.scalar(select(func.max(AuditLog.at)))
+        locked = [u.username for u in uow.users.with_lock() if login_throttle.lock_end(u.locked_until)]
+        last_write = uow.audit.last_at()
     audit = f"last audit record {last_write:%Y-%m-%d %H:%M}" if last_write else "no audit records yet"
     if locked:
         return HealthCheck("Accounts", "warning", f"locked after wrong passwords: {', '.join(locked)}; {audit}")

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import update
-
 from genxsop_core.domain.events import RecordChanged
-from genxsop_core.domain.models import User, utcnow
+from genxsop_core.domain.models import utcnow
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 MAX_FAILED_LOGINS = 5
@@ -41,16 +39,13 @@ def record_failed_login(uow: UnitOfWork, username: str, now: datetime | None = N
     """
     now = now or utcnow()
     with uow:
-        counted = uow.session.execute(
-            update(User).where(User.username == username).values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins)).scalar_one_or_none()
+        counted = uow.users.count_failed_login(username)
         if counted is None:
             return None  # no such account: nothing to lock
         until = None
         if counted >= MAX_FAILED_LOGINS:
             until = now + timedelta(minutes=LOCK_MINUTES)
-            uow.session.execute(update(User).where(User.username == username)
-                                .values(failed_logins=0, locked_until=until))
+            uow.users.lock(username, until)
         uow.publish(RecordChanged(username, action="lock" if until else "login_failed", entity="user",
                                   key=username, before=None,
                                   after={"failed_logins": counted,

@@ -199,7 +199,7 @@ def record_decision(uow: UnitOfWork, actor: Actor, cycle_id: int, text: str, sce
             scenario_of_cycle(uow, scenario_id, cycle)
         decision = SopDecision(cycle_id=cycle.id, text=text.strip(), scenario_id=scenario_id, decided_by=actor.username)
         uow.cycles.add(decision)
-        uow.session.flush()
+        uow.flush()
         _publish(uow, actor, cycle, "decide", f"decision {decision.id}",
                  after={"text": decision.text, "scenario_id": scenario_id})
         _commit(uow, cycle)
@@ -217,7 +217,7 @@ def add_action(uow: UnitOfWork, actor: Actor, cycle_id: int, text: str, owner: s
             raise NotFound(f"no user {owner!r} to own the action")
         action = SopAction(cycle_id=cycle.id, text=text.strip(), owner=owner, due=due, created_by=actor.username)
         uow.cycles.add(action)
-        uow.session.flush()
+        uow.flush()
         _publish(uow, actor, cycle, "add_action", f"action {action.id}",
                  after={"text": action.text, "owner": owner, "due": due.isoformat() if due else None})
         _commit(uow, cycle)

@@ -36,7 +36,7 @@ def add_reason_code(uow: UnitOfWork, actor: Actor, code: str, description: str) 
     with uow:
         if any(c.code == code for c in uow.plans.reason_codes(active_only=False)):
             raise Conflict(f"reason code {code} already exists")
-        uow.session.add(ReasonCode(code=code, description=description))
+        uow.plans.add_reason_code(ReasonCode(code=code, description=description))
         uow.publish(RecordChanged(actor.username, action="create", entity="reason_code", key=code,
                                   after={"code": code, "description": description, "active": True}))
         uow.commit()

@@ -82,7 +82,7 @@ def request_run(uow: UnitOfWork, actor: Actor, request: ForecastRequest) -> int:
                           horizon=request.horizon, quantiles=list(QUANTILE_LEVELS), status=RunStatus.QUEUED,
                           progress_total=len(skus))
         uow.forecast_runs.add(run)
-        uow.session.flush()
+        uow.flush()
         uow.publish(RecordChanged(actor.username, action="create", entity="forecast_run", key=str(run.id),
                                   after={"scope": run.scope, "model": request.model, "horizon": request.horizon,
                                          "skus": len(skus)}))
@@ -284,7 +284,7 @@ def reap_dead_runs(uow_factory: UowFactory) -> list[int]:
         for run in uow.forecast_runs.unfinished():
             if _why_gone(run, now) is None:
                 continue
-            uow.session.refresh(run, with_for_update=True)
+            uow.forecast_runs.lock(run)
             error = _why_gone(run, now)
             if error is None:
                 continue

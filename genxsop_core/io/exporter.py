@@ -48,7 +48,8 @@ def export_frame(uow: UnitOfWork, kind: str) -> pd.DataFrame:
         if kind == "supply":
             version = uow.plans.latest_working("supply")
             scope["plan_version_id"] = version.id if version else None
-        frame = uow.tables.frame(BINDINGS[kind].export_query(scope))
+        binding = BINDINGS[kind]
+        frame = uow.tables.export(binding.model, binding.fields, binding.lookups, binding.key, scope)
     return frame.reindex(columns=fmt.column_names)
 
 

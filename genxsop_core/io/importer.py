@@ -76,7 +76,7 @@ def _scope(uow: UnitOfWork, actor: Actor, kind: str) -> dict[str, Any]:
     if version is None:
         version = PlanVersion(kind="supply", name=WORKING_SUPPLY_PLAN, status="draft", created_by=actor.username)
         uow.plans.add(version)
-        uow.session.flush()
+        uow.flush()
     return {"plan_version_id": version.id}
 
 
@@ -141,6 +141,6 @@ def import_file(uow: UnitOfWork, actor: Actor, kind: str, filename: str, content
     raw = read_table(filename, content)
     with uow:
         result = apply_import(uow, actor, kind, raw, filename)
-        uow.session.flush()
+        uow.flush()
         uow.commit()
     return result

@@ -1,10 +1,7 @@
-"""How each file kind maps onto its table: field names, code -> id lookups, export query."""
+"""How each file kind maps onto its table: field names, code -> id lookups, natural key."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Select, select
 
 from genxsop_core.domain.models import (
     Base,
@@ -25,38 +22,12 @@ class TableBinding:
     fields: dict[str, str]  # file column -> model field, for plain copied values
     lookups: dict[str, str]  # file column -> model id field resolved through a code map
 
-    def export_query(self, scope: dict[str, Any]) -> Select[Any]:
-        return _EXPORT_QUERIES[self.kind](scope)
 
+_PRODUCT_FIELDS = [c.key for c in (Product.sku, Product.name, Product.category, Product.family, Product.uom,
+                                   Product.unit_cost, Product.unit_price, Product.lead_time_days,
+                                   Product.lead_time_std_days, Product.moq, Product.order_cost,
+                                   Product.holding_cost_rate, Product.service_level_target, Product.status)]
 
-def _product_columns() -> list[Any]:
-    return [Product.sku, Product.name, Product.category, Product.family, Product.uom, Product.unit_cost,
-            Product.unit_price, Product.lead_time_days, Product.lead_time_std_days, Product.moq,
-            Product.order_cost, Product.holding_cost_rate, Product.service_level_target, Product.status]
-
-
-_EXPORT_QUERIES = {
-    "products": lambda scope: select(*_product_columns()).order_by(Product.sku),
-    "resources": lambda scope: select(Resource.code.label("resource"), Resource.name, Resource.capacity_hours,
-                                      Resource.cost_per_hour).order_by(Resource.code),
-    "routings": lambda scope: select(Product.sku, Resource.code.label("resource"), Routing.hours_per_unit)
-    .join(Product, Routing.product_id == Product.id).join(Resource, Routing.resource_id == Resource.id)
-    .order_by(Product.sku, Resource.code),
-    "demand": lambda scope: select(Product.sku, DemandActual.period, DemandActual.ordered_qty,
-                                   DemandActual.shipped_qty, DemandActual.shipped_on_time_in_full_qty,
-                                   DemandActual.promo)
-    .join(Product, DemandActual.product_id == Product.id).order_by(Product.sku, DemandActual.period),
-    "inventory": lambda scope: select(Product.sku, InventorySnapshot.snapshot_date, InventorySnapshot.on_hand)
-    .join(Product, InventorySnapshot.product_id == Product.id)
-    .order_by(Product.sku, InventorySnapshot.snapshot_date),
-    "supply": lambda scope: select(Product.sku, SupplyPlan.period, SupplyPlan.planned_receipts, SupplyPlan.kind,
-                                   SupplyPlan.firm)
-    .join(Product, SupplyPlan.product_id == Product.id)
-    .where(SupplyPlan.plan_version_id == scope.get("plan_version_id"))
-    .order_by(Product.sku, SupplyPlan.period),
-}
-
-_PRODUCT_FIELDS = [c.key for c in _product_columns()]
 
 BINDINGS: dict[str, TableBinding] = {
     "products": TableBinding("products", Product, ("sku",), {f: f for f in _PRODUCT_FIELDS}, {}),

@@ -15,7 +15,6 @@ import subprocess  # nosec B404 # pg_dump/pg_restore with a fixed argv, never a 
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from genxsop_core.persistence.db import get_engine, get_session_factory
@@ -74,8 +73,7 @@ def _run(command: list[str]) -> None:
 def _counts(url: str, file: Path) -> BackupSummary:
     """What the database holds now, so the operator sees at once whether the copy is the one wanted."""
     with UnitOfWork(get_session_factory(url)) as uow:
-        counts = [uow.session.scalar(select(func.count()).select_from(model)) or 0
-                  for model in (Product, DemandActual, User, AuditLog)]
+        counts = [uow.tables.count(model) for model in (Product, DemandActual, User, AuditLog)]
     return BackupSummary(file, file.stat().st_size, *counts)
 
 

@@ -5,10 +5,13 @@ worker and the CLI can share the file; PostgreSQL runs with SQLAlchemy's default
 """
 from __future__ import annotations
 
+import os
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from genxsop_core.config import load_settings
@@ -37,6 +40,35 @@ def _engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass(frozen=True)
+class DatabaseAnswer:
+    """What the database said to `probe`."""
+
+    where: str  # "SQLite file <path>" or "PostgreSQL <version> at host:port/database"
+    millis: float  # how long `select 1` took
+    size_bytes: int
+
+
+def probe(url: str | None = None) -> DatabaseAnswer:
+    """Ask the database for `select 1` and its size on a connection of its own: the health page's
+    first check, which must work before any repository (or the schema) can be trusted. Raises
+    when the database does not answer."""
+    engine = get_engine(url)
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        connection.execute(text("select 1"))
+        millis = (time.perf_counter() - started) * 1000
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database or ""
+            size = os.path.getsize(path) if path and os.path.exists(path) else 0
+            where = f"SQLite file {path}"
+        else:
+            size = connection.execute(text("select pg_database_size(current_database())")).scalar_one()
+            where = f"PostgreSQL {'.'.join(map(str, engine.dialect.server_version_info or ()))} " \
+                    f"at {engine.url.host}:{engine.url.port or 5432}/{engine.url.database}"
+    return DatabaseAnswer(where, millis, size)
 
 
 def get_session_factory(url: str | None = None) -> sessionmaker[Session]:

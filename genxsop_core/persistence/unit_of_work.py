@@ -55,6 +55,11 @@ class UnitOfWork:
         """Queue an event; it is audited at commit and logged after it."""
         self._events.append(event)
 
+    def flush(self) -> None:
+        """Send the pending writes now, inside the transaction: new rows get their ids, and a unique
+        key or a row version another planner moved refuses here rather than at commit."""
+        self.session.flush()
+
     def commit(self) -> None:
         events, self._events = self._events, []
         self._bus.dispatch_in_transaction(events, self.session)

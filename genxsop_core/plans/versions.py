@@ -50,7 +50,7 @@ def flush_cell_edits(uow: UnitOfWork, stale_cells: Callable[[], list[str]]) -> N
     under us) refuses them all. The refusal names both values of each such cell, as the token check
     does: `stale_cells()` reads the rows again, as the other planner left them, and describes them."""
     try:
-        uow.session.flush()
+        uow.flush()
         return
     except StaleDataError:
         uow.rollback()
@@ -100,7 +100,7 @@ def cycle_for(uow: UnitOfWork, actor: Actor, month: date) -> SopCycle:
         cycle = SopCycle(name=cycle_name(month), month=month, created_by=actor.username)
         uow.plans.add_cycle(cycle)
         try:
-            uow.session.flush()
+            uow.flush()
         except IntegrityError:  # the cycle's name is unique: someone opened it since we looked
             raise Conflict(f"another planner opened {cycle_name(month)} a moment ago and is creating its plan; "
                            "nothing of yours was written: reload and open theirs") from None
@@ -121,7 +121,7 @@ def add_version(uow: UnitOfWork, version: PlanVersion) -> None:
     (partial unique index, migration 0004) when another planner created one a moment before."""
     uow.plans.add(version)
     try:
-        uow.session.flush()
+        uow.flush()
     except IntegrityError:
         raise Conflict(f"another planner has just created the {version.kind} plan of this cycle; there is one "
                        f"{version.kind} plan per cycle: reload and open theirs") from None

@@ -38,7 +38,7 @@ def pin(uow: UnitOfWork, actor: Actor, data: PlanData, name: str, levers: Levers
                             levers=levers.to_dict(), results=summary, note=(note or "").strip(),
                             created_by=actor.username)
         uow.scenarios.add(scenario)
-        uow.session.flush()
+        uow.flush()
         uow.publish(RecordChanged(actor.username, action="pin", entity="scenario", key=str(scenario.id),
                                   after={"name": scenario.name, "base_plan_version_id": version.id,
                                          "levers": scenario.levers, "results": summary, "note": scenario.note}))

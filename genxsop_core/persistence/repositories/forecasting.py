@@ -27,6 +27,10 @@ class ForecastRunRepository:
     def get(self, run_id: int) -> ForecastRun | None:
         return self.session.get(ForecastRun, run_id)
 
+    def lock(self, run: ForecastRun) -> None:
+        """Read the run again and lock its row until the transaction ends (SELECT ... FOR UPDATE)."""
+        self.session.refresh(run, with_for_update=True)
+
     def recent(self, limit: int = 50) -> list[ForecastRun]:
         return list(self.session.scalars(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(limit)))
 

@@ -67,6 +67,9 @@ class PlanVersionRepository:
     def add_cycle(self, cycle: SopCycle) -> None:
         self.session.add(cycle)
 
+    def add_reason_code(self, code: ReasonCode) -> None:
+        self.session.add(code)
+
     def reason_codes(self, active_only: bool = True) -> list[ReasonCode]:
         query = select(ReasonCode).order_by(ReasonCode.code)
         if active_only:
@@ -175,3 +178,9 @@ class DemandPlanRepository(_PlanRowRepository):
 class SupplyPlanRepository(_PlanRowRepository):
     model = SupplyPlan
     columns = ("planned_receipts", "kind", "firm", "comment")
+
+    def receipts_total(self, version_id: int) -> float:
+        """Units a supply plan version expects to receive, all SKUs and periods."""
+        total = self.session.scalar(select(func.sum(SupplyPlan.planned_receipts))
+                                    .where(SupplyPlan.plan_version_id == version_id))
+        return float(total or 0.0)

@@ -9,11 +9,18 @@ from sqlalchemy.orm import Session
 
 from genxsop_core.domain.models import (
     Base,
+    Product,
+    Resource,
 )
 from genxsop_core.persistence.repositories._common import (
     _chunks,
     fingerprint,
 )
+
+
+# id field -> the table it points at, its id and the code a file names that row by
+_CODES: dict[str, tuple[type[Base], Any, Any]] = {"product_id": (Product, Product.id, Product.sku),
+                                                 "resource_id": (Resource, Resource.id, Resource.code)}
 
 
 class TableRepository:
@@ -25,6 +32,21 @@ class TableRepository:
     def frame(self, query: Select[Any]) -> pd.DataFrame:
         result = self.session.execute(query)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def export(self, model: type[Base], fields: dict[str, str], lookups: dict[str, str], key: tuple[str, ...],
+               scope: dict[str, Any]) -> pd.DataFrame:
+        """The rows of `model` as its file lays them out, in natural-key order: `fields` (file column
+        -> model field) as stored, `lookups` (file column -> id field) as the code of the row they
+        point at (sku, resource); `scope` (field -> value) picks the rows (a supply plan version)."""
+        columns = [getattr(model, field).label(column) for column, field in fields.items()]
+        query = select(*columns).select_from(model)
+        code_of: dict[str, Any] = {}
+        for column, field in lookups.items():
+            target, target_id, code_of[field] = _CODES[field]
+            query = query.add_columns(code_of[field].label(column)).join(target, getattr(model, field) == target_id)
+        for name, value in scope.items():
+            query = query.where(getattr(model, name) == value)
+        return self.frame(query.order_by(*[code_of.get(k, getattr(model, k)) for k in key]))
 
     def count(self, model: type[Base]) -> int:
         return self.session.scalar(select(func.count()).select_from(model)) or 0

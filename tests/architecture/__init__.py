@@ -1,0 +1,1 @@
+"""Rules of the architecture, checked on the source."""
