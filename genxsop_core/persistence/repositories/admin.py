@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from genxsop_core.domain.models import (
@@ -29,6 +29,23 @@ class UserRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(User)) or 0
+
+    def count_failed_login(self, username: str) -> int | None:
+        """Add one wrong password to the account's count in a single UPDATE (two replicas counting at
+        once lose no failure); the new count, or None when there is no such account."""
+        return self.session.execute(
+            update(User).where(User.username == username).values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins)).scalar_one_or_none()
+
+    def lock(self, username: str, until: datetime) -> None:
+        """Lock the account until `until`; its count of wrong passwords starts again."""
+        self.session.execute(update(User).where(User.username == username)
+                             .values(failed_logins=0, locked_until=until))
+
+    def with_lock(self) -> list[User]:
+        """The accounts that carry a lock (it may have run out since)."""
+        return list(self.session.scalars(select(User).where(User.locked_until.is_not(None))
+                                         .order_by(User.username)))
 
 
 
@@ -70,6 +87,10 @@ class AuditLogRepository:
     def count(self, f: AuditFilter | None = None) -> int:
         query = self._filtered(select(func.count()).select_from(AuditLog), f or AuditFilter())
         return self.session.scalar(query) or 0
+
+    def last_at(self) -> datetime | None:
+        """When the newest record was written (None before the first)."""
+        return self.session.scalar(select(func.max(AuditLog.at)))
 
     def distinct_values(self, column: str) -> list[str]:
         col = getattr(AuditLog, column)

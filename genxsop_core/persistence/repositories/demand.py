@@ -51,6 +51,23 @@ class DemandRepository:
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unique_id", "ds", "y", "promo"])
         return frame.assign(ds=pd.to_datetime(frame["ds"]), promo=frame["promo"].astype(float))
 
+    def coverage(self) -> tuple[int, int, Any, Any]:
+        """How many rows of actuals there are, over how many buckets, from the first to the last."""
+        rows, buckets, first, last = self.session.execute(select(
+            func.count(DemandActual.id), func.count(DemandActual.period.distinct()),
+            func.min(DemandActual.period), func.max(DemandActual.period))).one()
+        return rows, buckets, first, last
+
+    def ordered_by(self, level: str) -> pd.DataFrame:
+        """unique_id (the category or family), ds, y: ordered units per bucket of each group."""
+        group = {"category": Product.category, "family": Product.family}[level]
+        result = self.session.execute(
+            select(group.label("unique_id"), DemandActual.period.label("ds"),
+                   func.sum(DemandActual.ordered_qty).label("y"))
+            .join(Product, Product.id == DemandActual.product_id)
+            .group_by(group, DemandActual.period).order_by(group, DemandActual.period))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
     def latest_period(self) -> Any:
         """The newest bucket with actuals (None without any)."""
         return self.session.scalar(select(func.max(DemandActual.period)))

@@ -34,6 +34,13 @@ class ProductRepository:
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Product)) or 0
 
+    def hierarchy_counts(self) -> tuple[int, int, int]:
+        """How many SKUs, categories and families there are."""
+        skus, categories, families = self.session.execute(select(
+            func.count(Product.id), func.count(Product.category.distinct()),
+            func.count(Product.family.distinct()))).one()
+        return skus, categories, families
+
     def master(self, skus: Sequence[str] | None = None) -> pd.DataFrame:
         """The planning attributes of products (costs, lead times, lot size, service level), by SKU."""
         query = select(Product.sku, Product.name, Product.category, Product.family, Product.status,
@@ -79,6 +86,17 @@ class InventoryRepository:
             select(Product.sku, InventorySnapshot.snapshot_date, InventorySnapshot.on_hand)
             .join(Product, Product.id == InventorySnapshot.product_id))
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def value(self) -> float:
+        """Stock at cost: each product's latest count x its unit cost, added up."""
+        latest = (select(InventorySnapshot.product_id, func.max(InventorySnapshot.snapshot_date).label("day"))
+                  .group_by(InventorySnapshot.product_id).subquery())
+        total = self.session.scalar(
+            select(func.sum(InventorySnapshot.on_hand * Product.unit_cost))
+            .join(latest, (latest.c.product_id == InventorySnapshot.product_id)
+                  & (latest.c.day == InventorySnapshot.snapshot_date))
+            .join(Product, Product.id == InventorySnapshot.product_id))
+        return float(total or 0.0)
 
     def on_hand(self, as_of: Any) -> pd.DataFrame:
         """sku, snapshot_date, on_hand: each product's latest stock count on or before `as_of`."""
