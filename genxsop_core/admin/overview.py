@@ -6,10 +6,10 @@ from datetime import date
 
 import pandas as pd
 
+from genxsop_core.domain.hierarchy import GROUP_LEVELS
 from genxsop_core.domain.models import Resource, Routing
+from genxsop_core.domain.states import PlanKind
 from genxsop_core.persistence.unit_of_work import UnitOfWork
-
-LEVELS = ("category", "family")
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def data_overview(uow: UnitOfWork) -> DataOverview:
     with uow:
         skus, categories, families = uow.products.hierarchy_counts()
         demand_rows, buckets, first, last = uow.demand.coverage()
-        plan = uow.plans.latest_working("supply")
+        plan = uow.plans.latest_working(PlanKind.SUPPLY)
         return DataOverview(
             skus=skus, categories=categories, families=families,
             resources=uow.tables.count(Resource), routings=uow.tables.count(Routing),
@@ -42,8 +42,8 @@ def data_overview(uow: UnitOfWork) -> DataOverview:
 
 def demand_history(uow: UnitOfWork, level: str) -> pd.DataFrame:
     """Ordered units per bucket by category or family, long format (unique_id, ds, y)."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}")
+    if level not in GROUP_LEVELS:
+        raise ValueError(f"level must be one of {', '.join(GROUP_LEVELS)}")
     with uow:
         frame = uow.demand.ordered_by(level)
     frame["ds"] = pd.to_datetime(frame["ds"])
