@@ -17,12 +17,12 @@ import time
 
 from common import median_seconds, run_on_demo, runs_text, signed_in_app
 
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
-from genxsop_core.persistence.db import get_session_factory
-from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.domain.hierarchy import Node
 from genxsop_core.domain.permissions import Actor
+from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 PLANNER = Actor("demand", ("demand_planner",))

@@ -107,7 +107,8 @@ def evaluate(name: str, models: list[str], workers: int, limit: int | None, heav
         "mean MASE w/o outl.": s.mase.drop(outliers).mean(),
         "AvgRelMAE": np.nan if base is None else geometric_mean(s.mase / base),
         "pooled WAPE": s.abs_error.sum() / s.abs_actual.sum(), "median WAPE": s.wape.median(),
-        "mean SPL": s.spl.mean(), "P10-P90 cover": s.coverage.mean(), "seconds": seconds[m], "series/s": n / seconds[m]} for m, s in scores.items()}).T
+        "mean SPL": s.spl.mean(), "P10-P90 cover": s.coverage.mean(), "seconds": seconds[m],
+        "series/s": n / seconds[m]} for m, s in scores.items()}).T
     print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
     if len(outliers):
         print(f"outliers (MASE > {OUTLIER_MASE} for every model: no model could forecast them): {', '.join(outliers)}")
@@ -146,9 +147,10 @@ def report_auto(table: pd.DataFrame, selection: pd.DataFrame) -> None:
 
 def speed_reference(workers: int) -> None:
     """auto on the weekly demo data vs one statsforecast AutoETS over the same series."""
-    from genxsop_core.demo.company import build_demo_data
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS
+
+    from genxsop_core.demo.company import build_demo_data
 
     demand = build_demo_data("week", end=date(2025, 6, 30))["demand"]
     history = pd.DataFrame({"unique_id": demand["sku"], "ds": pd.to_datetime(demand["period"]),

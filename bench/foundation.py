@@ -11,10 +11,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from genxsop_core.demo import company as demo
 from genxsop_core.bootstrap import SYSTEM, seed_demo
-from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.demo import company as demo
 from genxsop_core.io import exporter, importer
+from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 

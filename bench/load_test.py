@@ -23,8 +23,8 @@ network stack (server work plus transfer; the rest is the browser drawing). A se
 times out or fails counts as an error (the others carry on; the failure names the step); a
 page showing an exception counts as a page error. A click after which no script run has
 started within 90 s is repeated (if its target is still there), as a user would, and counted;
-its time runs from the first click. Each level gets a fresh browser, so a browser that crashes costs one level. An untimed
-warm-up session visits every page first (imports, caches). The browser runs on the same
+its time runs from the first click. Each level gets a fresh browser, so a browser that crashes
+costs one level. An untimed warm-up session visits every page first (imports, caches). The browser runs on the same
 machine and competes with the server for the CPUs (its CPU time is printed).
 Prints figures only; nothing here is a pass/fail test.
 """

@@ -47,16 +47,16 @@ import pandas as pd
 import sqlalchemy as sa
 from scale_data import build_scaled_data, describe
 
-from genxsop_core.demand import plans as demand_plans
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.supply import plans as supply_plans
 from genxsop_core.admin import users
 from genxsop_core.bootstrap import SYSTEM
-from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.demand import plans as demand_plans
+from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import IMPORT_ORDER
+from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.supply import plans as supply_plans
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

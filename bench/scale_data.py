@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core.demo import company as demo
-from genxsop_core.io.formats import FORMATS
 from genxsop_core.domain.periods import last_completed_bucket
+from genxsop_core.io.formats import FORMATS
 
 SEED = 5000
 INTERMITTENT_SHARE, NEW_SHARE = 0.10, 0.08
@@ -44,7 +44,8 @@ def _more_lumpy_and_new(cat: pd.DataFrame, rng: np.random.Generator) -> None:
     """Give intermittent and new SKUs their demo share of a large catalogue (in place)."""
     n = len(cat)
     order = rng.permutation(n)
-    lumpy, new = order[:int(n * INTERMITTENT_SHARE)], order[int(n * INTERMITTENT_SHARE):int(n * (INTERMITTENT_SHARE + NEW_SHARE))]
+    lumpy_end, new_end = int(n * INTERMITTENT_SHARE), int(n * (INTERMITTENT_SHARE + NEW_SHARE))
+    lumpy, new = order[:lumpy_end], order[lumpy_end:new_end]
     pattern, level, launch, status = (cat[c].to_numpy(copy=True) for c in ("pattern", "level", "launch_ago", "status"))
     pattern[lumpy] = "intermittent"
     level[lumpy] = (cat["occurrence"] * cat["lump"]).to_numpy()[lumpy]

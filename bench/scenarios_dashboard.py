@@ -16,10 +16,10 @@ from __future__ import annotations
 from common import median_seconds, run_on_demo, runs_text, signed_in_app
 
 from genxsop_core.cycle import dashboard as dashboard_views
-from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.persistence.db import get_session_factory
-from genxsop_core.plans.data import load_plan_data
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import load_plan_data
+from genxsop_core.scenarios import levers as scenarios
 
 
 def report(label: str, action, repeats: int) -> None:  # noqa: ANN001

@@ -14,15 +14,14 @@ Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
 
-
 from common import median_seconds, run_on_demo, runs_text, signed_in_app
 
 from genxsop_core.demand import views as demand_views
 from genxsop_core.inventory import policy as inventory_policy
-from genxsop_core.supply import views as supply_views
 from genxsop_core.persistence.db import get_session_factory
-from genxsop_core.plans.data import load_plan_data
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import load_plan_data
+from genxsop_core.supply import views as supply_views
 
 
 def report(label: str, action, repeats: int, warm_up: bool = True) -> None:  # noqa: ANN001

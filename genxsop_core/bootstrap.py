@@ -6,18 +6,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from genxsop_core.demo import company as demo
+from genxsop_core.admin.users import hash_password
 from genxsop_core.config import Settings, load_settings
-from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.demo import company as demo
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict
-from genxsop_core.io.formats import IMPORT_ORDER
-from genxsop_core.io.importer import ImportResult, apply_import
-from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.domain.models import ReasonCode, User
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.io.formats import IMPORT_ORDER
+from genxsop_core.io.importer import ImportResult, apply_import
+from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
-from genxsop_core.admin.users import hash_password
 
 SYSTEM = Actor("system", ("admin",))
 DEMO_PASSWORD = "genxsop-demo"  # nosec B105 # demo mode only, shown on the login page

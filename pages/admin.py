@@ -1,13 +1,13 @@
 """Admin: users and their roles, and the audit trail with filters."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from genxsop_core.cycle import workflow as cycle
-from genxsop_core.demand import reason_codes
 from genxsop_core.admin import users
 from genxsop_core.admin.audit import audit_choices, search_audit
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.demand import reason_codes
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.permissions import ROLE_LABELS, ROLES
 from genxsop_core.persistence.repositories import AuditFilter
@@ -28,16 +28,15 @@ def _run(change, success: str) -> None:
 
 
 with users_tab:
-    with st.expander("Add a user"):
-        with st.form("add_user", clear_on_submit=True):
-            username = st.text_input("Username")
-            name = st.text_input("Full name")
-            email = st.text_input("Email")
-            new_roles = st.multiselect("Roles", ROLES, format_func=ROLE_LABELS.get)
-            password = st.text_input("Initial password", type="password")
-            if st.form_submit_button("Add user"):
-                _run(lambda: users.add_user(runtime.uow(), actor, username, name, password, new_roles, email),
-                     f"User {plain(username.strip().lower())} added.")
+    with st.expander("Add a user"), st.form("add_user", clear_on_submit=True):
+        username = st.text_input("Username")
+        name = st.text_input("Full name")
+        email = st.text_input("Email")
+        new_roles = st.multiselect("Roles", ROLES, format_func=ROLE_LABELS.get)
+        password = st.text_input("Initial password", type="password")
+        if st.form_submit_button("Add user"):
+            _run(lambda: users.add_user(runtime.uow(), actor, username, name, password, new_roles, email),
+                 f"User {plain(username.strip().lower())} added.")
 
     people = users.list_users(runtime.uow())
     table_slot = st.container()  # filled last, so it shows the changes made below
@@ -103,8 +102,8 @@ with audit_tab:
     cycle_name = c5.selectbox("S&OP cycle", [""] + list(cycle.list_cycles(runtime.uow()).name), key="audit_cycle",
                               help="Its stage moves, sign-offs, decisions, actions and meeting packs")
     key_text = cycle_name or c6.text_input("Key contains", key="audit_key")
-    since = datetime.combine(days[0], time.min, timezone.utc) if len(days) >= 1 else None
-    until = datetime.combine(days[1], time.min, timezone.utc) + timedelta(days=1) if len(days) == 2 else None
+    since = datetime.combine(days[0], time.min, UTC) if len(days) >= 1 else None
+    until = datetime.combine(days[1], time.min, UTC) + timedelta(days=1) if len(days) == 2 else None
     entries = search_audit(runtime.uow(), actor, AuditFilter(who or None, action or None, entity or None,
                                                              since, until, key_text or None))
     st.caption(f"{len(entries)} record(s), newest first (at most 500 shown)")

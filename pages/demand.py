@@ -3,13 +3,13 @@ from datetime import date
 
 import streamlit as st
 
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
-from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.domain.exceptions import GenXSOPError
-from genxsop_core.domain.states import PlanStatus, RunStatus
 from genxsop_core.domain.hierarchy import BOTTOM_UP, LEVEL_LABELS
-from genxsop_core.admin.overview import product_hierarchy
+from genxsop_core.domain.states import PlanStatus, RunStatus
+from genxsop_core.forecasting import views as forecast_views
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
 from genxsop_ui.formatting import plain
 from genxsop_ui.plan_version_tab import plan_version_tab
@@ -148,4 +148,5 @@ with accuracy_tab:
             st.dataframe(panel.flagged, hide_index=True, key="dm_flagged")
 
 with version_tab:
-    plan_version_tab(actor, demand_plans.KIND, version_id, version, "dm", demand_plans.change_status, "Download the plan")
+    plan_version_tab(actor, demand_plans.KIND, version_id, version, "dm", demand_plans.change_status,
+                     "Download the plan")

@@ -2,12 +2,12 @@
 import streamlit as st
 
 from genxsop_core import forecasting
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.forecasting import views as forecast_views
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.forecasting.frames import MAX_HORIZON
-from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, handoff, runtime, session
 
 actor = session.guard("forecasting")

@@ -1,12 +1,12 @@
 """Inventory: policy per SKU, projected inventory against safety stock, ABC/XYZ, exceptions."""
 import streamlit as st
 
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.demand import views as demand_views
+from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.inventory import views as inventory_views
 from genxsop_core.supply import views as supply_views
-from genxsop_core.domain.exceptions import GenXSOPError
-from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, pickers, runtime, session
 from genxsop_ui.formatting import plain
 

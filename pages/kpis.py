@@ -1,11 +1,11 @@
 """KPIs: the scorecard against targets, month by month, with the drill from total to SKU."""
 import streamlit as st
 
+from genxsop_core.admin.overview import product_hierarchy
+from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.kpi import targets as kpi_targets
 from genxsop_core.kpi import views as kpi_views
-from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.kpi.formulas import KPIS
-from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, formatting, handoff, kpi_tiles, pickers, runtime, session
 
 actor = session.guard("kpis")

@@ -1,16 +1,16 @@
 """Meeting mode: the presenter walks the executive S&OP agenda, one large screen per step."""
 import streamlit as st
 
-from genxsop_core.cycle import workflow as cycle
 from genxsop_core.cycle import dashboard as dashboard_views
+from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import views as demand_views
+from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.hierarchy import Node
+from genxsop_core.domain.states import CycleStage
 from genxsop_core.kpi import views as kpi_views
+from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.supply import views as supply_views
-from genxsop_core.domain.exceptions import GenXSOPError
-from genxsop_core.domain.states import CycleStage
-from genxsop_core.domain.hierarchy import Node
-from genxsop_core.kpi.formulas import KPIS
 from genxsop_ui import charts, handoff, kpi_tiles, runtime, scenario_strip, session
 
 AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity", "Scenarios", "Decisions")

@@ -3,10 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from genxsop_core.demand import views as demand_views
-from genxsop_core.scenarios import pinned as pinned_scenarios
-from genxsop_core.scenarios import levers as scenarios
-from genxsop_core.supply import views as supply_views
 from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.scenarios import levers as scenarios
+from genxsop_core.scenarios import pinned as pinned_scenarios
+from genxsop_core.supply import views as supply_views
 from genxsop_ui import charts, formatting, handoff, pickers, runtime, scenario_strip, session
 
 LEVER_KEYS = ("sc_demand", "sc_cat_", "sc_price", "sc_cost", "sc_capacity", "sc_res_", "sc_lead_time",

@@ -15,10 +15,10 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from genxsop_core.admin import login_throttle
+from genxsop_core.admin.users import login_credentials
 from genxsop_core.bootstrap import DEMO_PASSWORD, DEMO_USERS
 from genxsop_core.config import Settings
 from genxsop_core.domain.permissions import ROLE_LABELS
-from genxsop_core.admin.users import login_credentials
 from genxsop_ui import runtime
 
 COOKIE_NAME = "genxsop_auth"

@@ -121,7 +121,8 @@ def utilization_heatmap(check: pd.DataFrame, value: str = "utilization") -> go.F
 def class_matrix(matrix: pd.DataFrame) -> go.Figure:
     """ABC x XYZ: number of SKUs in each cell, coloured by the inventory value they hold."""
     counts, value = matrix["skus"], matrix["inventory_value"]
-    text = [[f"{int(c)} SKUs<br>{v:,.0f}" for c, v in zip(cr, vr)] for cr, vr in zip(counts.to_numpy(), value.to_numpy())]
+    text = [[f"{int(c)} SKUs<br>{v:,.0f}" for c, v in zip(cr, vr)]
+            for cr, vr in zip(counts.to_numpy(), value.to_numpy())]
     figure = go.Figure(go.Heatmap(z=value.to_numpy(), x=[f"{x}" for x in counts.columns],
                                   y=[f"{a}" for a in counts.index], text=text, texttemplate="%{text}",
                                   colorscale="Blues", colorbar=dict(title="Value")))

@@ -46,7 +46,8 @@ def kpi_value(value: float, unit: str) -> str:
     """A KPI in its unit: 97.3%, 8.4, 35 days, 1,234,567."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    return {"percent": f"{value:.1%}", "ratio": f"{value:,.2f}", "days": f"{value:,.0f} days"}.get(unit, f"{value:,.0f}")
+    shown = {"percent": f"{value:.1%}", "ratio": f"{value:,.2f}", "days": f"{value:,.0f} days"}
+    return shown.get(unit, f"{value:,.0f}")
 
 
 def kpi_trend(value: float, unit: str) -> str | None:

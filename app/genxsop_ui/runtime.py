@@ -11,23 +11,22 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
-import pandas as pd
-
-from genxsop_core.demand import views as demand_views
 from genxsop_core.admin import logs
-from genxsop_core.supply import views as supply_views
 from genxsop_core.bootstrap import prepare_database
 from genxsop_core.config import Settings, load_settings
-from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.demand import views as demand_views
+from genxsop_core.domain.generations import DataArea
 from genxsop_core.domain.hierarchy import Node
 from genxsop_core.inventory.views import InventoryView, compute_view
-from genxsop_core.domain.generations import DataArea
 from genxsop_core.kpi.views import KpiData, load_kpi_data
+from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.generations import generations
-from genxsop_core.plans.data import PlanData, load_plan_data
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import PlanData, load_plan_data
+from genxsop_core.supply import views as supply_views
 
 Stamp = tuple[int, ...]  # the generations of a cache's areas, in the order AREAS lists them
 

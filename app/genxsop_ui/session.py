@@ -10,9 +10,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from genxsop_core.admin import logs
+from genxsop_core.admin.users import get_user
 from genxsop_core.domain.exceptions import GenXSOPError, ValidationFailed
 from genxsop_core.domain.permissions import ROLE_LABELS, Actor, can
-from genxsop_core.admin.users import get_user
 from genxsop_ui import runtime
 from genxsop_ui.formatting import plain
 from genxsop_ui.navigation import page

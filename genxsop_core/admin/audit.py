@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.persistence.repositories import AuditFilter
 

@@ -6,7 +6,7 @@ same lock. Each failure and each lock is audited under the account's name.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.models import utcnow
@@ -21,7 +21,7 @@ def lock_end(locked_until: datetime | None, now: datetime | None = None) -> date
     if locked_until is None:
         return None
     if locked_until.tzinfo is None:
-        locked_until = locked_until.replace(tzinfo=timezone.utc)
+        locked_until = locked_until.replace(tzinfo=UTC)
     return locked_until if locked_until > (now or utcnow()) else None
 
 

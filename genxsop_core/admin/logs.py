@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,8 @@ LOG_FILE_NAME = "genxsop.jsonl"
 CONTEXT_ENV = "GENXSOP_LOG_CONTEXT"  # hands the ids to a worker process the app starts
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
-_ids: ContextVar[dict[str, Any]] = ContextVar("genxsop_log_ids", default={})
+# never changed in place (each change sets a new dict), so the shared empty default is safe
+_ids: ContextVar[dict[str, Any]] = ContextVar("genxsop_log_ids", default={})  # noqa: B039
 
 
 def bind(**ids: Any) -> None:
@@ -77,7 +78,7 @@ class JsonLineFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "at": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

@@ -1,1 +1,2 @@
-"""The S&OP domain itself: models, hierarchy, states, periods, permissions, events, errors. Imports nothing from persistence."""
+"""The S&OP domain itself: models, hierarchy, states, periods, permissions, events, errors.
+Imports nothing from persistence."""

@@ -5,7 +5,7 @@ Natural keys (sku, product+period, ...) carry unique constraints: imports upsert
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from genxsop_core.domain.states import ActionStatus, CycleStage, PlanStatus, Run
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):

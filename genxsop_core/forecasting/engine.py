@@ -120,7 +120,8 @@ def _assemble(i: int, series: SeriesInput, choice: Choice, finals: Finals,
                    if isinstance(o, Exception) or not np.all(np.isfinite(o.mean))), None)
     if broken is not None:
         failed = finals[(i, broken)]
-        why = f"{type(failed).__name__}: {str(failed)[:100]}" if isinstance(failed, Exception) else "non-finite forecast"
+        why = (f"{type(failed).__name__}: {str(failed)[:100]}" if isinstance(failed, Exception)
+               else "non-finite forecast")
         model, output, backtest = _fallback(series, broken, failed, tested, spec)
         who = choice.model if len(choice.members) == 1 else f"{broken} (in {choice.model})"
         reason, outputs, fallback, members = f"{who} failed on the final fit ({why}): fell back to {model}", \

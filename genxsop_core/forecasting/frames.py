@@ -108,5 +108,6 @@ def backtest_forecast_frame(results: Sequence[SeriesResult], inputs: Sequence) -
         for window, (origin, mean) in enumerate(zip(r.chosen_backtest.origins, r.chosen_backtest.forecasts), 1):
             for step, value in enumerate(mean):
                 rows.append({"unique_id": r.unique_id, "ds": pd.Timestamp(series.ds[origin + step]), "window": window,
-                             "model": r.model, "mean": max(float(value), 0.0), "actual": float(series.y[origin + step])})
+                             "model": r.model, "mean": max(float(value), 0.0),
+                             "actual": float(series.y[origin + step])})
     return pd.DataFrame(rows, columns=["unique_id", "ds", "window", "model", "mean", "actual"])

@@ -61,8 +61,8 @@ def choose(y: np.ndarray, season_length: int, backtests: dict[str, ModelBacktest
     if not usable:
         failed = "; ".join(f"{n}: {bt.failure}" for n, bt in backtests.items() if bt.failure)
         choice = rule_for_short_history(y)
-        return Choice(choice.model, choice.members, choice.reason + (f" (backtests failed: {failed})" if failed else ""),
-                      None)
+        return Choice(choice.model, choice.members,
+                      choice.reason + (f" (backtests failed: {failed})" if failed else ""), None)
     most_windows = max(len(bt.origins) for bt in usable.values())
     usable = {n: bt for n, bt in usable.items() if len(bt.origins) == most_windows}  # compare like with like
     if is_intermittent(y):

@@ -15,9 +15,9 @@ import pandas as pd
 from genxsop_core.inventory import formulas as inventory
 from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.io.exporter import encode, workbook_bytes
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import PlanData, load_plan_data
 from genxsop_core.supply.views import supply_version_for
-from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

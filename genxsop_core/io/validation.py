@@ -17,8 +17,8 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from genxsop_core.domain.exceptions import ValidationIssue
-from genxsop_core.io.formats import FORMULA_STARTS, Column, FileFormat
 from genxsop_core.domain.periods import bucket_start
+from genxsop_core.io.formats import FORMULA_STARTS, Column, FileFormat
 
 _TRUE = {"1", "true", "yes", "y", "x", "1.0"}
 _FALSE = {"0", "false", "no", "n", "", "0.0"}
@@ -223,8 +223,8 @@ def _row_issues(fmt: FileFormat, frame: pd.DataFrame, filename: str, bucket: str
     if "sku" in fmt.key and fmt.kind != "products":
         for row, sku in frame["sku"].dropna().items():
             if sku not in refs.skus:
-                issues.append(ValidationIssue(filename, int(row), "sku",
-                                              f"unknown SKU '{sku}' (not in the product master: import products first)"))
+                issues.append(ValidationIssue(filename, int(row), "sku", f"unknown SKU '{sku}' "
+                                              "(not in the product master: import products first)"))
     if "resource" in fmt.column_names and fmt.kind != "resources":
         for row, code in frame["resource"].dropna().items():
             if code not in refs.resources:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import ConfigurationError, InvalidInput
-from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.domain.models import AuditLog, DemandActual, Product, User
+from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.repositories import GenerationRepository
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 

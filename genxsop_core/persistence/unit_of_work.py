@@ -10,11 +10,11 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from genxsop_core.persistence import repositories as repos
-from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.admin.logs import log_event
 from genxsop_core.domain.events import Event, EventBus
+from genxsop_core.persistence import repositories as repos
 from genxsop_core.persistence.audit_trail import write_audit_records
+from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.generations import count_changes
 
 

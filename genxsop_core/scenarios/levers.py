@@ -22,9 +22,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from genxsop_core.inventory import formulas as inventory
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.domain.hierarchy import GROUP_LEVELS
+from genxsop_core.inventory import formulas as inventory
 from genxsop_core.inventory.policy import lead_time_demand_rate, lead_time_periods
 from genxsop_core.plans.data import PlanData
 
@@ -82,7 +82,8 @@ def _check(levers: Levers, data: PlanData) -> None:
                 for name, value in changes.items() if not np.isfinite(value) or value <= -1]
     groups = {f"{level}:{key}" for level in GROUP_LEVELS for key in data.products[level].unique()}
     problems += [f"no {g.replace(':', ' ')} in the plan" for g in levers.demand_change_by_group if g not in groups]
-    problems += [f"no resource {r} in the plan" for r in levers.capacity_change if r not in set(data.resources.resource)]
+    resources = set(data.resources.resource)
+    problems += [f"no resource {r} in the plan" for r in levers.capacity_change if r not in resources]
     if levers.service_level is not None and not 0 < levers.service_level < 1:
         problems.append(f"service level must be strictly between 0 and 1, got {levers.service_level!r}")
     if not np.isfinite(levers.lead_time_change_days):

@@ -83,7 +83,8 @@ def _capacity_grid(resources: pd.DataFrame, periods: list) -> pd.DataFrame:
     grid = grid.merge(by_period, on=["resource", "period"], how="left")
     if grid["capacity_hours"].isna().any():
         gap = grid[grid["capacity_hours"].isna()].iloc[0]
-        raise ValueError(f"resources has no capacity_hours for resource {gap['resource']!r} in period {gap['period']!r}")
+        raise ValueError(f"resources has no capacity_hours for resource {gap['resource']!r} "
+                         f"in period {gap['period']!r}")
     return grid
 
 

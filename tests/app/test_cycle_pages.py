@@ -8,16 +8,16 @@ import re
 
 import pytest
 
-from genxsop_core.cycle import workflow as cycle
 from genxsop_core.cycle import dashboard as dashboard_views
+from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
-from genxsop_core.scenarios import pinned as pinned_scenarios
-from genxsop_core.supply import plans as supply_plans
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
-from genxsop_core.plans.data import load_plan_data
-from genxsop_core.scenarios.levers import Levers
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import load_plan_data
+from genxsop_core.scenarios import pinned as pinned_scenarios
+from genxsop_core.scenarios.levers import Levers
+from genxsop_core.supply import plans as supply_plans
 from tests.app.conftest import logged_in, texts
 
 AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity", "Scenarios", "Decisions")

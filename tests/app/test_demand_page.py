@@ -5,7 +5,6 @@ import base64
 import json
 
 import numpy as np
-
 import pytest
 
 from genxsop_core.domain.permissions import ROLES

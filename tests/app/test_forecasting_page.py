@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.app.conftest import logged_in, texts
 from tests.forecasting.conftest import register_made_up_model

@@ -54,8 +54,8 @@ def test_only_admins_see_system_health(app_db, role):
 
 
 def test_the_service_checks_the_role_too(app_db):
-    from genxsop_core.domain.exceptions import PermissionDenied
     from genxsop_core.admin.health import system_health
+    from genxsop_core.domain.exceptions import PermissionDenied
     from genxsop_core.domain.permissions import Actor
     from genxsop_core.persistence.unit_of_work import UnitOfWork
 

@@ -10,9 +10,9 @@ import re
 import numpy as np
 import pytest
 
-from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.domain.permissions import ROLES
+from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.app.conftest import logged_in, texts
 

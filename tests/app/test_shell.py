@@ -135,8 +135,7 @@ def test_repeated_wrong_passwords_lock_the_account_in_every_session(app_db):
 
 
 def test_an_admin_unlocks_a_locked_account(app_db):
-    from genxsop_core.admin import login_throttle
-    from genxsop_core.admin import users
+    from genxsop_core.admin import login_throttle, users
     from genxsop_core.domain.permissions import Actor
     from genxsop_core.persistence.unit_of_work import UnitOfWork
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 import streamlit as st
-from genxsop_ui import runtime
 
 from genxsop_core.demand import views as demand_views
 from genxsop_core.domain.permissions import Actor
@@ -21,6 +20,7 @@ from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import load_plan_data
 from genxsop_core.supply import views as supply_views
+from genxsop_ui import runtime
 from tests.app.test_inventory_page import inventory_page, shown_safety_stock
 
 ADMIN = Actor("root", ("admin",))

@@ -33,7 +33,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "GENXSOP_DATABASE_URL": f"sqlite:///{data / 'e2e.db'}", "GENXSOP_DEMO": "1",
            "GENXSOP_BUCKET": "week"}
     env.pop("GENXSOP_COOKIE_KEY", None)
-    log = open(data / "streamlit.log", "w")
+    log = open(data / "streamlit.log", "w")  # noqa: SIM115 - the server writes it until teardown closes it
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],

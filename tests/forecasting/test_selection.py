@@ -65,8 +65,8 @@ def test_intermittent_series_are_judged_on_rmse():
 
 @pytest.mark.parametrize("members", [("ets",), ("ets", "theta")])
 def test_the_band_pools_every_members_errors(members):
-    from genxsop_core.forecasting.engine import _band_errors
     from genxsop_core.forecasting.base import SeriesInput
+    from genxsop_core.forecasting.engine import _band_errors
 
     tested = {"ets": backtest(1.0), "theta": backtest(-2.0)}
     series = SeriesInput(y=Y, ds=np.arange(12).astype("datetime64[W]"), season_length=4, freq="W-MON")

@@ -146,8 +146,8 @@ def _pause_after(url: str, pause_file: Path, prefix: str, nth: int) -> None:
 
 
 def _import(uow_factory: Callable[[], UnitOfWork], kind: str, filename: str, path: str) -> object:
-    from genxsop_core.io import importer
     from genxsop_core.domain.permissions import Actor
+    from genxsop_core.io import importer
 
     return importer.import_file(uow_factory(), Actor("root", ("admin",)), kind, filename, Path(path).read_bytes())
 

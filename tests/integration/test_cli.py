@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from genxsop_core.cli import main
-
 from tests.integration.test_import_service import DEMAND, PRODUCTS
 
 

@@ -24,17 +24,17 @@ import pytest
 
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.kpi import targets as kpi_targets
-from genxsop_core.scenarios import pinned as pinned_scenarios
-from genxsop_core.plans import data as plan_data
 from genxsop_core.demand import reason_codes
-from genxsop_core.supply import plans as supply_plans
 from genxsop_core.demand.plans import OverrideEdit
 from genxsop_core.domain.exceptions import Conflict
 from genxsop_core.domain.permissions import Actor
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.kpi import targets as kpi_targets
 from genxsop_core.persistence.repositories import PlanVersionRepository
+from genxsop_core.plans import data as plan_data
+from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.scenarios.levers import Levers
+from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply.plans import ReceiptEdit
 from tests.integration.test_demand_plans import PLANNER, audit
 from tests.integration.test_import_service import load_all

@@ -13,22 +13,22 @@ from datetime import date, datetime
 
 import pytest
 
-from genxsop_core.cycle import workflow as cycle
-from genxsop_core.demand import plans as demand_plans
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.inventory import policy as inventory_policy
-from genxsop_core.plans import data as plan_data
-from genxsop_core.supply import plans as supply_plans
 from genxsop_core.admin import users
 from genxsop_core.admin.audit import search_audit
+from genxsop_core.cycle import workflow as cycle
+from genxsop_core.cycle.freeze import freezer
 from genxsop_core.cycle.workflow import STAGE_LABELS, STAGE_OWNERS, STAGES
+from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand.plans import OverrideEdit
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from genxsop_core.domain.permissions import PERMISSIONS, ROLE_LABELS, ROLES, Actor
-from genxsop_core.scenarios.pinned import pin, promote
-from genxsop_core.cycle.freeze import freezer
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.persistence.repositories import AuditFilter
+from genxsop_core.plans import data as plan_data
 from genxsop_core.scenarios.levers import Levers
+from genxsop_core.scenarios.pinned import pin, promote
+from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
 from tests.integration.test_demand_plans import PLANNER
@@ -91,7 +91,8 @@ def status(uow_factory, version_id: int) -> str:
 
 def advance(uow_factory, plan: Plan, to: str = "closed", scenario_id: int | None = None) -> None:
     """Submit both plans (if drafts), then each stage's owner signs off until the cycle is at `to`."""
-    for module, actor, version_id in ((demand_plans, PLANNER, plan.demand), (supply_plans, SUPPLY_PLANNER, plan.supply)):
+    for module, actor, version_id in ((demand_plans, PLANNER, plan.demand),
+                                      (supply_plans, SUPPLY_PLANNER, plan.supply)):
         if status(uow_factory, version_id) == "draft":
             module.change_status(uow_factory(), actor, version_id, "submit")
     while (stage := cycle.cycle_view(uow_factory(), plan.cycle).stage) != to:
@@ -102,7 +103,8 @@ def advance(uow_factory, plan: Plan, to: str = "closed", scenario_id: int | None
 def test_each_owner_signs_off_their_stage_and_the_cycle_moves_on_audited(uow_factory, plan):
     f = uow_factory
     view = cycle.cycle_view(f(), plan.cycle, today=date(2025, 2, 1))
-    assert (view.name, view.month, view.stage, view.frozen) == ("S&OP 2025-02", date(2025, 2, 1), "data_gathering", None)
+    assert (view.name, view.month, view.stage, view.frozen) == ("S&OP 2025-02", date(2025, 2, 1), "data_gathering",
+                                                                None)
     assert view.signoffs.empty and view.overdue == []
     assert [(i.label, i.done, i.required) for i in view.checklist] == [
         ("Demand actuals up to the month before February 2025", True, True),
@@ -210,7 +212,8 @@ def test_the_coordinator_sends_a_cycle_back_one_stage_with_a_reason(uow_factory,
     assert cycle.sign_off(f(), PLANNER, plan.cycle, "B-1 raised") == "supply_review"
     signoffs = cycle.cycle_view(f(), plan.cycle).signoffs
     assert signoffs[["stage", "username", "comment"]].values.tolist() == [
-        ["data_gathering", PLANNER.username, signoffs.comment.iloc[0]], ["demand_review", PLANNER.username, "B-1 raised"]]
+        ["data_gathering", PLANNER.username, signoffs.comment.iloc[0]],
+        ["demand_review", PLANNER.username, "B-1 raised"]]
     assert [e.after["comment"] for e in trail(f, plan.name) if e.action == "sign_off"][-1] == "B-1 raised"
     assert cycle.send_back(f(), ADMIN, plan.cycle, "admin holds cycle.manage too") == "demand_review"
 
@@ -370,7 +373,8 @@ def test_decisions_and_actions_are_recorded_by_their_roles_and_audited(uow_facto
 
     view = cycle.cycle_view(f(), plan.cycle)
     assert view.decisions[["id", "text", "scenario_id", "decided_by"]].values.tolist() == [
-        [i, f"take Juice +10% ({r})", scenario, f"{r}_user"] for i, r in zip(decided, sorted(PERMISSIONS["cycle.decide"]))]
+        [i, f"take Juice +10% ({r})", scenario, f"{r}_user"]
+        for i, r in zip(decided, sorted(PERMISSIONS["cycle.decide"]))]
     assert view.actions[["id", "text", "owner", "status", "created_by"]].values.tolist() == [
         [action, "book overtime", "dana", "dropped", COORDINATOR.username]]
     assert str(view.actions.due.iloc[0])[:10] == "2025-02-28"

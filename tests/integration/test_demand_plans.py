@@ -7,20 +7,20 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from genxsop_core.admin.audit import search_audit
+from genxsop_core.bootstrap import SYSTEM
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
-from genxsop_core.demo import plans as demo_plans
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.demand.accuracy import FORECAST_STEPS
-from genxsop_core.admin.audit import search_audit
-from genxsop_core.bootstrap import SYSTEM
 from genxsop_core.demand.plans import OverrideEdit
 from genxsop_core.demand.views import Node
+from genxsop_core.demo import plans as demo_plans
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from genxsop_core.io import importer
 from genxsop_core.domain.permissions import Actor
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
+from genxsop_core.io import importer
 from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
 from tests.integration.test_import_service import table_counts

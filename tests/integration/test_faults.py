@@ -26,23 +26,30 @@ from sqlalchemy.exc import OperationalError
 
 from genxsop_core import forecasting
 from genxsop_core.cycle import workflow as cycle
+from genxsop_core.cycle.freeze import freezer
 from genxsop_core.demand import plans as demand_plans
+from genxsop_core.demand import reason_codes
+from genxsop_core.demand.plans import OverrideEdit
+from genxsop_core.domain.models import utcnow
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
-from genxsop_core.demand import reason_codes
-from genxsop_core.supply import plans as supply_plans
-from genxsop_core.demand.plans import OverrideEdit
 from genxsop_core.forecasting.strategies import chronos as chronos_strategy
 from genxsop_core.forecasting.strategies.chronos import Chronos2Strategy
 from genxsop_core.forecasting.strategies.prophet import ProphetStrategy
 from genxsop_core.io import importer
-from genxsop_core.domain.models import utcnow
-from genxsop_core.cycle.freeze import freezer
 from genxsop_core.persistence.repositories import AuditFilter
+from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply.plans import ReceiptEdit
 from tests.chronos_tiny import TINY_QUANTILES
-from tests.integration.fault_helpers import (COMMIT, INJECTED, database_fingerprint, dropped_connection,
-                                             encode_edits, failing, start_paused)
+from tests.integration.fault_helpers import (
+    COMMIT,
+    INJECTED,
+    database_fingerprint,
+    dropped_connection,
+    encode_edits,
+    failing,
+    start_paused,
+)
 from tests.integration.test_cycle import OWNERS, advance, plan_of
 from tests.integration.test_demand_plans import PLANNER
 from tests.integration.test_import_service import DEMAND, PRODUCTS, RESOURCES, ROUTINGS, load_all

@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.admin.audit import search_audit
 from genxsop_core.domain.exceptions import InvalidInput, PermissionDenied
 from genxsop_core.domain.models import QUANTILE_COLUMNS
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
 from tests.integration.test_import_service import table_counts
@@ -74,7 +74,8 @@ def test_a_run_is_persisted_with_quantiles_choices_scores_hash_timings_and_audit
     blends = chosen.model[chosen.model.str.startswith("combo:")]
     for member in ("ets", "theta", "seasonal_naive"):
         if member in board.index:
-            assert board.in_chosen_blend[member] == blends.str.split(r"[:+]").map(lambda m: member in m).sum()
+            in_blend = blends.str.split(r"[:+]").map(lambda m: member in m)  # noqa: B023 - used at once
+            assert board.in_chosen_blend[member] == in_blend.sum()
     view = forecast_views.sku_forecast(demo(), run_id, skus[0])
     assert len(view.forecast) == 6 and len(view.history) > 100 and view.reason
 

@@ -6,20 +6,20 @@ import sqlalchemy as sa
 
 from genxsop_core.admin.audit import search_audit
 from genxsop_core.domain.exceptions import PermissionDenied, ValidationFailed
-from genxsop_core.io import exporter, importer
 from genxsop_core.domain.models import Base
 from genxsop_core.domain.permissions import Actor
+from genxsop_core.io import exporter, importer
 from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
 
-PRODUCTS = ("sku,name,category,family,unit_cost,unit_price,lead_time_days,moq\n"
-            "A-1,Apple juice,Beverages,Juice,1.0,2.0,14,10\n"
-            "A-2,Orange juice,Beverages,Juice,1.2,2.4,14,10\n"
-            "B-1,Crisps,Snacks,Salty,0.5,1.5,7,50\n").encode()
+PRODUCTS = (b"sku,name,category,family,unit_cost,unit_price,lead_time_days,moq\n"
+            b"A-1,Apple juice,Beverages,Juice,1.0,2.0,14,10\n"
+            b"A-2,Orange juice,Beverages,Juice,1.2,2.4,14,10\n"
+            b"B-1,Crisps,Snacks,Salty,0.5,1.5,7,50\n")
 RESOURCES = b"resource,name,capacity_hours\nLINE-1,Filling line,80\n"
 ROUTINGS = b"sku,resource,hours_per_unit\nA-1,LINE-1,0.01\nA-2,LINE-1,0.02\n"
-DEMAND = ("sku,period,ordered_qty,shipped_qty,promo\n"
-          "A-1,2025-01-06,100,95,0\nA-1,2025-01-13,120,120,1\nB-1,2025-01-06,40,40,0\n").encode()
+DEMAND = (b"sku,period,ordered_qty,shipped_qty,promo\n"
+          b"A-1,2025-01-06,100,95,0\nA-1,2025-01-13,120,120,1\nB-1,2025-01-06,40,40,0\n")
 SUPPLY = b"sku,period,planned_receipts,kind,firm\nA-1,2025-02-03,500,make,1\nB-1,2025-02-03,200,buy,0\n"
 INVENTORY = b"sku,snapshot_date,on_hand\nA-1,2025-01-19,300\nB-1,2025-01-19,80\n"
 

@@ -13,16 +13,16 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from genxsop_core.demand import plans as demand_plans
-from genxsop_core.kpi import targets as kpi_targets
-from genxsop_core.kpi import views as kpi_views
 from genxsop_core.admin.audit import search_audit
 from genxsop_core.bootstrap import SYSTEM
-from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.demand import plans as demand_plans
 from genxsop_core.domain.exceptions import InvalidInput, NotFound, PermissionDenied
-from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS, STATUSES, rag_status
 from genxsop_core.domain.models import DemandPlan, Product, utcnow
 from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.kpi import targets as kpi_targets
+from genxsop_core.kpi import views as kpi_views
+from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS, STATUSES, rag_status
+from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.persistence.repositories import AuditFilter
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.conftest import (

@@ -5,8 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from genxsop_core.admin import login_throttle
-from genxsop_core.admin import users
+from genxsop_core.admin import login_throttle, users
 from genxsop_core.admin.audit import search_audit
 from genxsop_core.domain.exceptions import PermissionDenied
 from genxsop_core.domain.models import utcnow

@@ -12,20 +12,20 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from genxsop_core.admin.audit import search_audit
+from genxsop_core.cycle import freeze as plan_freeze
+from genxsop_core.cycle import meeting_pack
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
-from genxsop_core.inventory import views as inventory_views
-from genxsop_core.cycle import meeting_pack
-from genxsop_core.scenarios import pinned as pinned_scenarios
-from genxsop_core.cycle import freeze as plan_freeze
-from genxsop_core.supply import plans as supply_plans
-from genxsop_core.admin.audit import search_audit
 from genxsop_core.domain.exceptions import InvalidInput, NotFound, PermissionDenied
 from genxsop_core.domain.models import SopCycle
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
-from genxsop_core.plans.data import load_plan_data
+from genxsop_core.inventory import views as inventory_views
 from genxsop_core.persistence.repositories import AuditFilter
+from genxsop_core.plans.data import load_plan_data
+from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.scenarios.levers import Levers
+from genxsop_core.supply import plans as supply_plans
 from tests.integration.test_demand_plans import AUDITOR
 from tests.integration.test_import_service import load_all
 from tests.integration.test_supply_plans import ADMIN, small_demand

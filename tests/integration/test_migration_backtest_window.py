@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -58,7 +58,7 @@ def _write_old_rows(url: str) -> None:
              "holding_cost_rate": 0.2, "service_level_target": 0.95, "status": "active"}
             for i, sku in ((1, "ORANGE"), (2, "LEMON"))])
         connection.execute(RUN.insert(), [{
-            "id": 1, "created_by": "alice", "created_at": datetime(2026, 2, 1, tzinfo=timezone.utc),
+            "id": 1, "created_by": "alice", "created_at": datetime(2026, 2, 1, tzinfo=UTC),
             "scope": {"kind": "all"}, "models": ["auto"], "horizon": 2, "quantiles": [], "status": "done",
             "progress_done": 2, "progress_total": 2, "timings": {}}])
         ids = {"ORANGE": 1, "LEMON": 2}

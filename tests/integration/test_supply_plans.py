@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from genxsop_core.demand import plans as demand_plans
+from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from genxsop_core.domain.models import InventorySnapshot, Product
+from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
 from genxsop_core.inventory import formulas as inventory
 from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.plans import data as plan_data
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
-from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from genxsop_core.domain.models import InventorySnapshot, Product
-from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
 from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
 from tests.integration.test_demand_plans import PLANNER, audit, cell, cycle_month_of, finished_run

@@ -20,11 +20,11 @@ import openpyxl
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
-from genxsop_core.persistence.db import get_engine, get_session_factory
-from genxsop_core.io import exporter, importer
-from genxsop_core.io.formats import FORMATS, FORMULA_STARTS, Column, FileFormat
 from genxsop_core.domain.models import Base
 from genxsop_core.domain.permissions import Actor
+from genxsop_core.io import exporter, importer
+from genxsop_core.io.formats import FORMATS, FORMULA_STARTS, Column, FileFormat
+from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 ADMIN = Actor("alice", ("admin",))
@@ -139,7 +139,7 @@ def as_read(value: Any, file_type: str) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):
             return None  # openpyxl writes NaN and infinity as an empty cell
-        written = "%.16g" % value  # what openpyxl (like Excel) keeps of a number: 16 digits
+        written = f"{value:.16g}"  # what openpyxl (like Excel) keeps of a number: 16 digits
         return float(written) if any(c in written for c in ".eE") else int(written)
     return value
 
@@ -231,7 +231,7 @@ def valid_number(column: Column, file_type: str) -> st.SearchStrategy[Any]:
     if file_type == "csv":
         return numbers.flatmap(lambda x: st.sampled_from([str(x), f" {x} ", repr(float(x))]))
     # openpyxl keeps 16 digits, so the largest doubles round up beyond the float range: not valid
-    return (numbers | numbers.map(str)).filter(lambda x: math.isfinite(float("%.16g" % float(x))))
+    return (numbers | numbers.map(str)).filter(lambda x: math.isfinite(float(f"{float(x):.16g}")))
 
 
 def valid_date(column: Column, fmt: FileFormat, file_type: str) -> st.SearchStrategy[Any]:

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from genxsop_core.admin import users
-from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.io import importer
+from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.conftest import DatabaseTemplates
 from tests.property.hostile_files import ADMIN, Sandbox, Sheet, patch_xlsx, xlsx_bytes

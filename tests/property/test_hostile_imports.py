@@ -20,12 +20,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from genxsop_core.persistence.db import get_engine
 from genxsop_core.domain.exceptions import ValidationFailed
 from genxsop_core.io import importer
 from genxsop_core.io.formats import FORMATS, MAX_FILE_NAME_LENGTH
 from genxsop_core.io.readers import normalise_header
 from genxsop_core.io.tables import BINDINGS
+from genxsop_core.persistence.db import get_engine
 from genxsop_core.persistence.migrate import upgrade_database
 from tests.conftest import POSTGRES_ADMIN_URL, POSTGRES_AVAILABLE, _drop_postgres, _fresh_postgres_url
 from tests.property.hostile_files import (

@@ -32,30 +32,30 @@ import sqlalchemy as sa
 
 import genxsop_core
 from genxsop_core import bootstrap
+from genxsop_core.admin import users
+from genxsop_core.cycle import meeting_pack
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
-from genxsop_core.demo import plans as demo_plans
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.kpi import targets as kpi_targets
-from genxsop_core.cycle import meeting_pack
-from genxsop_core.scenarios import pinned as pinned_scenarios
-from genxsop_core.plans import versions as plan_versions
 from genxsop_core.demand import reason_codes
-from genxsop_core.supply import plans as supply_plans
-from genxsop_core.admin import users
-from genxsop_core.persistence.db import get_engine, get_session_factory
+from genxsop_core.demo import plans as demo_plans
 from genxsop_core.domain.exceptions import GenXSOPError, PermissionDenied
+from genxsop_core.domain.models import AuditLog, Base
+from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
+from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.io import importer
 from genxsop_core.io.formats import IMPORT_ORDER
 from genxsop_core.io.readers import read_table
+from genxsop_core.kpi import targets as kpi_targets
+from genxsop_core.persistence.db import get_engine, get_session_factory
 from genxsop_core.persistence.migrate import upgrade_database
-from genxsop_core.domain.models import AuditLog, Base
-from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans import versions as plan_versions
 from genxsop_core.plans.data import PlanData, load_plan_data
 from genxsop_core.plans.versions import row_token
+from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.scenarios.levers import Levers
+from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply.plans import ReceiptEdit
-from genxsop_core.persistence.unit_of_work import UnitOfWork
 from tests.conftest import (
     POSTGRES_ADMIN_URL,
     POSTGRES_AVAILABLE,
@@ -533,7 +533,8 @@ def writing_services() -> set[str]:
 
 def test_the_scan_finds_the_services_it_should():
     found = writing_services()
-    for known in ("genxsop_core.admin.users.add_user", "genxsop_core.cycle.workflow.sign_off", "genxsop_core.kpi.targets.set_target",
+    for known in ("genxsop_core.admin.users.add_user", "genxsop_core.cycle.workflow.sign_off",
+                  "genxsop_core.kpi.targets.set_target",
                   "genxsop_core.io.importer.import_file", "genxsop_core.demand.plans.change_status",
                   "genxsop_core.forecasting.runs.rerun"):  # through a helper, a wrapper, a module alias
         assert known in found, known

@@ -109,8 +109,9 @@ def scan(package: Path = PACKAGE) -> list[Sink]:
 def test_no_sql_is_built_from_values():
     built = [s for s in scan() if s.sql == "built"]
     unexplained = [s for s in built if (s.file, s.function) not in BUILT_FROM_IDENTIFIERS]
+    places = "; ".join(f"{s.file}:{s.line} in {s.function}" for s in unexplained)
     assert not unexplained, "SQL assembled from strings; use the ORM or bound parameters (text(...) with :name " \
-                            "and a params dict): " + "; ".join(f"{s.file}:{s.line} in {s.function}" for s in unexplained)
+                            f"and a params dict): {places}"
 
 
 def test_the_allow_list_names_places_that_still_build_sql():
@@ -122,8 +123,10 @@ def test_the_allow_list_names_places_that_still_build_sql():
 def test_the_scan_sees_the_raw_sql_there_is():
     by_place = {(s.file, s.function): s.sql for s in scan()}
     assert by_place[("persistence/db.py", "_sqlite_pragmas")] == "static"  # cursor.execute("PRAGMA ...")
-    assert by_place[("persistence/migrations/versions/0004_one_plan_version_per_cycle.py", "upgrade")] == "static"  # text(CONDITION)
-    assert by_place[("persistence/repositories/_common.py", "fingerprint")] == "statement"  # session.execute(select(...))
+    # text(CONDITION)
+    assert by_place[("persistence/migrations/versions/0004_one_plan_version_per_cycle.py", "upgrade")] == "static"
+    # session.execute(select(...))
+    assert by_place[("persistence/repositories/_common.py", "fingerprint")] == "statement"
 
 
 def test_the_scan_flags_statements_built_from_values(tmp_path):

@@ -23,9 +23,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from genxsop_core.bootstrap import DEMO_USERS
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
-from genxsop_core.bootstrap import DEMO_USERS
 from genxsop_core.persistence.db import get_engine
 from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.plans.versions import row_token
@@ -185,7 +185,8 @@ def test_data_page_export_and_an_upload_named_like_markup(hostile_world):
     at = page("data", "demand_planner")
     assert_shown_as_text(at, ())
     upload = f"{LINK}.csv"
-    at.file_uploader(key="upload_demand").upload(upload, b"sku,period,ordered_qty\nA-1,2025-03-03,5\n", "text/csv").run()
+    demand_file = b"sku,period,ordered_qty\nA-1,2025-03-03,5\n"
+    at.file_uploader(key="upload_demand").upload(upload, demand_file, "text/csv").run()
     assert not at.exception and plain(upload) + ": 1 rows, all valid. Preview:" in [s.value for s in at.success]
     assert_shown_as_text(at, (LINK,))
     viewer = page("data", "viewer")  # the export shows the products table: names as typed

@@ -5,8 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core.demand.accuracy import (BIAS_LIMIT, TS_LIMIT, accuracy_by_lag, flag_skus,
-                                   value_added)
+from genxsop_core.demand.accuracy import BIAS_LIMIT, TS_LIMIT, accuracy_by_lag, flag_skus, value_added
 
 PERIODS = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])
 MEASURES = ["periods", "actual", "forecast", "wape", "mape", "bias", "tracking_signal"]

@@ -12,8 +12,8 @@ from genxsop_core.demo.company import (
     DEMO_SEED,
     HISTORY,
     HORIZON,
-    build_demo_data,
     bucket_start,
+    build_demo_data,
     last_completed_bucket,
 )
 from genxsop_core.domain.exceptions import InvalidInput

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from genxsop_core.kpi import formulas as kpis
-from genxsop_core.kpi.targets import TARGET_COLUMNS, target_for, with_defaults
-from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS, STATUSES, UNITS, TargetSpec, rag_status
 from genxsop_core.domain.models import KpiTarget
+from genxsop_core.kpi import formulas as kpis
+from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS, STATUSES, UNITS, TargetSpec, rag_status
+from genxsop_core.kpi.targets import TARGET_COLUMNS, target_for, with_defaults
 
 nan = float("nan")
 

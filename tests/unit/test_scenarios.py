@@ -17,8 +17,15 @@ import numpy as np
 import pytest
 
 from genxsop_core.domain.exceptions import InvalidInput
-from genxsop_core.scenarios.levers import (HIGHER_IS_BETTER, SUMMARY_LABELS, Levers, demand_factor, evaluate,
-                                    scenario_capacity, scenario_receipts)
+from genxsop_core.scenarios.levers import (
+    HIGHER_IS_BETTER,
+    SUMMARY_LABELS,
+    Levers,
+    demand_factor,
+    evaluate,
+    scenario_capacity,
+    scenario_receipts,
+)
 from tests.plan_builders import row, small_plan, with_capacity
 
 Z95, Z99, Z90 = (NormalDist().inv_cdf(p) for p in (0.95, 0.99, 0.90))

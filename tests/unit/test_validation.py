@@ -78,7 +78,8 @@ def test_choices_ranges_and_required_text():
 
 
 def test_infinite_and_nan_quantities_are_rejected():
-    found = {(r, c): m for r, c, m in messages(check(SUPPLY, "sku,period,planned_receipts\nA-1,2025-01-06,inf\nA-1,2025-01-13,nan\n"))}
+    text = "sku,period,planned_receipts\nA-1,2025-01-06,inf\nA-1,2025-01-13,nan\n"
+    found = {(r, c): m for r, c, m in messages(check(SUPPLY, text))}
     assert "not a finite number" in found[(2, "planned_receipts")]
     assert "not a finite number" in found[(3, "planned_receipts")]
 

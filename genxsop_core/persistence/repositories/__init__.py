@@ -29,4 +29,9 @@ from genxsop_core.persistence.repositories.plans import (
 from genxsop_core.persistence.repositories.scenarios import ScenarioRepository
 from genxsop_core.persistence.repositories.tables import TableRepository
 
-__all__ = ['fingerprint', 'ProductRepository', 'ResourceRepository', 'InventoryRepository', 'UserRepository', 'AuditFilter', 'AuditLogRepository', 'PlanVersionRepository', 'node_filter', 'PeriodTotalsRepository', 'DemandPlanRepository', 'SupplyPlanRepository', 'KpiTargetRepository', 'CycleRepository', 'ScenarioRepository', 'TableRepository', 'DemandRepository', 'ForecastRunRepository', 'GenerationRepository']
+__all__ = [
+    "fingerprint", "ProductRepository", "ResourceRepository", "InventoryRepository", "UserRepository",
+    "AuditFilter", "AuditLogRepository", "PlanVersionRepository", "node_filter", "PeriodTotalsRepository",
+    "DemandPlanRepository", "SupplyPlanRepository", "KpiTargetRepository", "CycleRepository", "ScenarioRepository",
+    "TableRepository", "DemandRepository", "ForecastRunRepository", "GenerationRepository",
+]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
@@ -66,7 +65,7 @@ class AuditLogRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def _filtered(self, query: Select[Any], f: AuditFilter) -> Select[Any]:
+    def _filtered(self, query: Select, f: AuditFilter) -> Select:
         conditions = [
             (f.username, lambda v: AuditLog.username == v),
             (f.action, lambda v: AuditLog.action == v),

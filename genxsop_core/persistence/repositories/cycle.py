@@ -1,7 +1,6 @@
 """S&OP cycles, their sign-offs, decisions, actions and meeting packs."""
 from __future__ import annotations
 
-
 import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session

@@ -48,7 +48,8 @@ class DemandRepository:
                 query = query.where(DemandActual.period < until)
             result = self.session.execute(query)
             frames.append(pd.DataFrame(result.all(), columns=list(result.keys())))
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unique_id", "ds", "y", "promo"])
+        frame = (pd.concat(frames, ignore_index=True) if frames
+                 else pd.DataFrame(columns=["unique_id", "ds", "y", "promo"]))
         return frame.assign(ds=pd.to_datetime(frame["ds"]), promo=frame["promo"].astype(float))
 
     def coverage(self) -> tuple[int, int, Any, Any]:

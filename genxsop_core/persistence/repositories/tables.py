@@ -1,10 +1,10 @@
 """Whole tables for the importers and exporters."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from genxsop_core.domain.models import (
@@ -17,10 +17,15 @@ from genxsop_core.persistence.repositories._common import (
     fingerprint,
 )
 
-
 # id field -> the table it points at, its id and the code a file names that row by
 _CODES: dict[str, tuple[type[Base], Any, Any]] = {"product_id": (Product, Product.id, Product.sku),
                                                  "resource_id": (Resource, Resource.id, Resource.code)}
+
+
+def _table(model: type[Base]) -> Table:
+    """The Table a model maps: Core INSERT/UPDATE by column name, not the ORM's bulk path.
+    (DeclarativeBase types __table__ as any FromClause; our models each map one Table.)"""
+    return cast(Table, model.__table__)
 
 
 class TableRepository:
@@ -29,7 +34,7 @@ class TableRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def frame(self, query: Select[Any]) -> pd.DataFrame:
+    def frame(self, query: Select) -> pd.DataFrame:
         result = self.session.execute(query)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
@@ -51,13 +56,13 @@ class TableRepository:
     def count(self, model: type[Base]) -> int:
         return self.session.scalar(select(func.count()).select_from(model)) or 0
 
-    def fingerprint(self, *aggregates: Select[Any]) -> str:
+    def fingerprint(self, *aggregates: Select) -> str:
         return fingerprint(self.session, aggregates)
 
     def existing_by_key(self, model: type[Base], key: tuple[str, ...], fields: list[str],
                         scope: dict[str, Any], first_key_values: list[Any]) -> dict[tuple[Any, ...], dict[str, Any]]:
         """Current rows whose first key column is among `first_key_values`, keyed by natural key."""
-        columns = [getattr(model, "id")] + [getattr(model, c) for c in dict.fromkeys(key + tuple(fields))]
+        columns = [getattr(model, c) for c in dict.fromkeys(("id", *key, *fields))]
         found: dict[tuple[Any, ...], dict[str, Any]] = {}
         for chunk in _chunks(sorted(set(first_key_values))):
             query = select(*columns).where(getattr(model, key[0]).in_(chunk))
@@ -69,13 +74,13 @@ class TableRepository:
 
     def insert_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
         if rows:
-            self.session.execute(insert(model.__table__), rows)
+            self.session.execute(insert(_table(model)), rows)
 
     def update_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
         """Update by primary key; each row dict holds `id` and the new values."""
         if not rows:
             return
-        table = model.__table__
+        table = _table(model)
         fields = [k for k in rows[0] if k != "id"]
         statement = update(table).where(table.c.id == bindparam("_id")).values(
             {f: bindparam(f"_v_{f}") for f in fields})

@@ -1,12 +1,11 @@
 """initial schema: the whole domain
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 03:23:52.487336
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

@@ -1,24 +1,14 @@
-"""The managed list of override reasons: admins only, validated, audited, retire without losing history.
-
-Rules, not SQL: they run on the in-memory unit of work (tests/fakes.py); the reason-code table itself is
-written on SQLite and PostgreSQL by the demo seed, the role matrix and the generation-counter tests."""
+"""The managed list of override reasons: admins only, validated, audited, retire without losing history."""
 from __future__ import annotations
 
 import pytest
 
-from genxsop_core.admin.audit import search_audit
 from genxsop_core.demand import reason_codes
+from genxsop_core.admin.audit import search_audit
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, PermissionDenied
 from genxsop_core.domain.permissions import ROLES
 from genxsop_core.persistence.repositories import AuditFilter
 from tests.conftest import actor_with
-from tests.fakes import memory_uow_factory
-
-
-@pytest.fixture
-def uow_factory():
-    """A new in-memory unit of work per call, all on one store."""
-    return memory_uow_factory()
 
 
 def test_add_retire_and_bring_back_are_audited(uow_factory, admin):
