@@ -27,6 +27,7 @@ from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS
 from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.domain.states import RunStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 
@@ -159,7 +160,7 @@ def _cmd_forecast(args: argparse.Namespace) -> str:
         return f"forecast run {run_id} started in the background"
     forecast_runs.execute_run(UnitOfWork, run_id, workers=args.workers)
     run = forecast_views.get_run(UnitOfWork(), run_id)
-    if run.status != "done":
+    if run.status != RunStatus.DONE:
         raise InvalidInput(f"forecast run {run_id} failed: {run.error}")
     board = forecast_views.leaderboard(UnitOfWork(), run_id)
     return (f"forecast run {run_id} done: {run.progress_total} SKUs in {run.seconds:.1f} s\n"
@@ -169,7 +170,7 @@ def _cmd_forecast(args: argparse.Namespace) -> str:
 def _cmd_run_forecast(args: argparse.Namespace) -> str:
     forecast_runs.execute_run(UnitOfWork, args.run_id)
     run = forecast_views.get_run(UnitOfWork(), args.run_id)
-    if run.status != "done":
+    if run.status != RunStatus.DONE:
         raise InvalidInput(f"forecast run {args.run_id} failed: {run.error}")
     return f"forecast run {args.run_id} done"
 

@@ -9,6 +9,7 @@ from genxsop_core.cycle import meeting_pack
 from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.cycle import freeze as plan_freeze
 from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.states import ActionStatus, CycleStage
 from genxsop_core.domain.permissions import ROLE_LABELS
 from genxsop_core.admin.users import list_users
 from genxsop_ui import handoff, runtime, session
@@ -36,7 +37,7 @@ def run(change, success: str, clear: tuple[str, ...] = ()) -> None:  # noqa: ANN
         handoff.rerun("cy", success, dict.fromkeys(clear, ""))
 
 
-stages = [s for s in cycle.STAGES if s != "closed"]
+stages = [s for s in cycle.STAGES if s != CycleStage.CLOSED]
 columns = st.columns(len(stages))
 position = cycle.STAGES.index(view.stage)
 for column, stage in zip(columns, stages):
@@ -46,7 +47,7 @@ for column, stage in zip(columns, stages):
     column.markdown(f"{mark} **{cycle.STAGE_LABELS[stage]}**  \n{ROLE_LABELS[cycle.STAGE_OWNERS[stage]]} · due "
                     f"{view.due[stage]:%d %b}{late}")
 
-if view.stage == "closed":
+if view.stage == CycleStage.CLOSED:
     frozen = view.frozen or {}
     st.success(f"{view.name} is closed: the plan was approved by {plain(frozen.get('approved_by', '?'))} and is "
                "frozen.")
@@ -58,7 +59,7 @@ else:
     if owner in actor.roles:
         comment = st.text_area("Sign-off comment", key="cy_comment", placeholder="What was checked, what is open")
         scenario_id = None
-        if view.stage == "executive_sop":
+        if view.stage == CycleStage.EXECUTIVE_SOP:
             st.caption("Signing off approves the demand and supply plans and freezes them with their lineage.")
             pinned = pinned_scenarios.list_pinned(runtime.uow())
             pinned = pinned[pinned.cycle_id == cycle_id]  # a freeze rests on this cycle's scenarios only
@@ -77,7 +78,7 @@ else:
 
 decisions_tab, actions_tab, record_tab, pack_tab, history_tab = st.tabs(
     ["Decisions", "Actions", "Sign-offs", "Meeting pack", "History"])
-may_decide = session.allowed(actor, "cycle.decide") and view.stage != "closed"
+may_decide = session.allowed(actor, "cycle.decide") and view.stage != CycleStage.CLOSED
 with decisions_tab:
     st.dataframe(view.decisions, hide_index=True, key="cy_decisions")
     if may_decide:
@@ -100,7 +101,7 @@ with actions_tab:
         if not view.actions.empty and session.allowed(actor, "cycle.action_status") else view.actions.head(0)
     for row in mine.itertuples():
         if st.button(f"Mark done: {plain(row.text)}", key=f"cy_done_{row.id}"):
-            run(lambda: cycle.set_action_status(runtime.uow(), actor, int(row.id), "done"), "Action done.")
+            run(lambda: cycle.set_action_status(runtime.uow(), actor, int(row.id), ActionStatus.DONE), "Action done.")
 with record_tab:
     st.dataframe(view.signoffs, hide_index=True, key="cy_signoffs")
     if view.frozen:

@@ -6,6 +6,7 @@ from genxsop_core.inventory import views as inventory_views
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
 from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.states import PlanStatus
 from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
 from genxsop_ui.plan_version_tab import plan_version_tab
@@ -76,7 +77,7 @@ def receipts_editor(label: str, skus: list[str]) -> None:
               "comment": st.column_config.TextColumn("Comment", max_chars=500),
               "author": st.column_config.TextColumn("Last changed by")}
     shown = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author"]
-    if not (may_edit and version.status == "draft"):
+    if not (may_edit and version.status == PlanStatus.DRAFT):
         st.caption(f"This version is {version.status} and read-only." if may_edit
                    else "You can read the supply plan; supply planners and admins change it.")
         st.dataframe(grid, hide_index=True, column_order=shown, column_config=config, key="sp_grid_view")
@@ -127,7 +128,7 @@ with propose_tab:
     else:
         st.dataframe(proposal.receipts, hide_index=True, key="sp_proposal",
                      column_config={"period": st.column_config.DateColumn("Period")})
-        if may_edit and version.status == "draft":
+        if may_edit and version.status == PlanStatus.DRAFT:
             grid_save.save_button(f"Apply {len(proposal.edits)} proposed receipt(s)", "sp_apply", "sp",
                                   lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, proposal.edits),
                                   "Applied {changed} proposed receipt(s).")
@@ -137,5 +138,5 @@ with propose_tab:
         st.dataframe(proposal.expedite, hide_index=True, key="sp_expedite")
 
 with version_tab:
-    plan_version_tab(actor, "supply", version_id, version, "sp", supply_plans.change_status, "Download the supply plan",
+    plan_version_tab(actor, supply_plans.KIND, version_id, version, "sp", supply_plans.change_status, "Download the supply plan",
                      f" · balances demand plan version {demand_version_id}")

@@ -13,8 +13,8 @@ from genxsop_core.domain.permissions import Actor
 from genxsop_ui import handoff, runtime, session
 from genxsop_ui.formatting import plain
 
-MOVES = (("submit", "draft", "edit", "Submit for approval"), ("send_back", "submitted", "edit", "Send back to draft"),
-         ("approve", "submitted", "approve", "Approve (read-only from then on)"))
+MOVE_LABELS = {"submit": "Submit for approval", "send_back": "Send back to draft",
+               "approve": "Approve (read-only from then on)"}  # one per plan_versions.TRANSITIONS
 
 
 def plan_version_tab(actor: Actor, kind: str, version_id: int, version: pd.Series, prefix: str,
@@ -24,8 +24,8 @@ def plan_version_tab(actor: Actor, kind: str, version_id: int, version: pd.Serie
     st.markdown(f"**{plain(version['name'])}** · {version.cycle} · status **{version.status}**{about} · created by "
                 f"{plain(version.created_by)}"
                 + (f" · approved by {plain(version.approved_by)}" if version.approved_by else ""))
-    actions = [(move, label) for move, status, verb, label in MOVES
-               if version.status == status and session.allowed(actor, plan_versions.permission(kind, verb))]
+    actions = [(move, MOVE_LABELS[move]) for move, (verb, _, allowed_from) in plan_versions.TRANSITIONS.items()
+               if version.status in allowed_from and session.allowed(actor, plan_versions.permission(kind, verb))]
     note = st.text_input("Note for the audit trail", key=f"{prefix}_status_note") if actions else ""
     for move, label in actions:
         if st.button(label, key=f"{prefix}_{move}"):

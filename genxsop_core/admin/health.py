@@ -20,6 +20,7 @@ from genxsop_core.forecasting.views import RunSummary, list_runs
 from genxsop_core.persistence.migrate import revisions
 from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 Status = Literal["ok", "warning", "failed"]
@@ -88,11 +89,11 @@ def _forecast_workers(settings: Settings) -> HealthCheck:
 def _runs_check(runs: list[RunSummary]) -> HealthCheck:
     if not runs:
         return HealthCheck("Forecast runs", "ok", "no runs yet")
-    failed = [r for r in runs if r.status == "failed"]
-    running = [r for r in runs if r.status in ("queued", "running")]
+    failed = [r for r in runs if r.status == RunStatus.FAILED]
+    running = [r for r in runs if r.status in UNFINISHED_RUN]
     detail = (f"last run #{runs[0].id} {runs[0].status} ({runs[0].created_at:%Y-%m-%d %H:%M}); "
               f"of the last {len(runs)}: {len(failed)} failed, {len(running)} queued or running")
-    return HealthCheck("Forecast runs", "warning" if runs[0].status == "failed" else "ok", detail)
+    return HealthCheck("Forecast runs", "warning" if runs[0].status == RunStatus.FAILED else "ok", detail)
 
 
 def _accounts(uow: UnitOfWork) -> HealthCheck:

@@ -1,7 +1,8 @@
 """User administration services and the credentials the login form checks against.
 
 Passwords are stored only as bcrypt hashes. Every change is an audited event; only an
-admin may make one (checked here, not just hidden in the Admin page).
+admin may make one (checked here, not just hidden in the Admin page). The services ask only for
+a `UserAdminWork` (users and the audit trail), so their rules are tested on an in-memory one too.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.domain.models import User
 from genxsop_core.domain.permissions import Actor, require, validate_roles
-from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.persistence.repositories.protocols import UserAdminWork
 
 BCRYPT_ROUNDS = 12
 MIN_PASSWORD_LENGTH = 8
@@ -59,14 +60,14 @@ def _check_password_rules(password: str) -> None:
         raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
-def _get(uow: UnitOfWork, username: str) -> User:
+def _get(uow: UserAdminWork, username: str) -> User:
     user = uow.users.get(username)
     if user is None:
         raise NotFound(f"no user named {username!r}")
     return user
 
 
-def add_user(uow: UnitOfWork, actor: Actor, username: str, name: str, password: str,
+def add_user(uow: UserAdminWork, actor: Actor, username: str, name: str, password: str,
              roles: list[str] | tuple[str, ...], email: str = "") -> UserView:
     require(actor, "users.manage")
     username = username.strip().lower()
@@ -88,7 +89,7 @@ def add_user(uow: UnitOfWork, actor: Actor, username: str, name: str, password: 
         return _view(user)
 
 
-def _change(uow: UnitOfWork, actor: Actor, username: str, action: str, **values: Any) -> UserView:
+def _change(uow: UserAdminWork, actor: Actor, username: str, action: str, **values: Any) -> UserView:
     require(actor, "users.manage")
     with uow:
         user = _get(uow, username)
@@ -102,42 +103,42 @@ def _change(uow: UnitOfWork, actor: Actor, username: str, action: str, **values:
         return _view(user)
 
 
-def set_roles(uow: UnitOfWork, actor: Actor, username: str, roles: list[str] | tuple[str, ...]) -> UserView:
+def set_roles(uow: UserAdminWork, actor: Actor, username: str, roles: list[str] | tuple[str, ...]) -> UserView:
     roles = validate_roles(list(roles))
     if username == actor.username and "admin" not in roles:
         raise Conflict("you cannot remove your own admin role (ask another admin)")
     return _change(uow, actor, username, "set_roles", roles=list(roles))
 
 
-def set_active(uow: UnitOfWork, actor: Actor, username: str, active: bool) -> UserView:
+def set_active(uow: UserAdminWork, actor: Actor, username: str, active: bool) -> UserView:
     if username == actor.username and not active:
         raise Conflict("you cannot deactivate yourself")
     return _change(uow, actor, username, "activate" if active else "deactivate", active=active)
 
 
-def set_password(uow: UnitOfWork, actor: Actor, username: str, password: str) -> UserView:
+def set_password(uow: UserAdminWork, actor: Actor, username: str, password: str) -> UserView:
     """The audit record says the password changed, never what to."""
     _check_password_rules(password)
     return _change(uow, actor, username, "set_password", password_hash=hash_password(password))
 
 
-def unlock_user(uow: UnitOfWork, actor: Actor, username: str) -> UserView:
+def unlock_user(uow: UserAdminWork, actor: Actor, username: str) -> UserView:
     """Lift a sign-in lock (login_throttle) before it runs out."""
     return _change(uow, actor, username, "unlock", failed_logins=0, locked_until=None)
 
 
-def list_users(uow: UnitOfWork) -> list[UserView]:
+def list_users(uow: UserAdminWork) -> list[UserView]:
     with uow:
         return [_view(u) for u in uow.users.list()]
 
 
-def get_user(uow: UnitOfWork, username: str) -> UserView | None:
+def get_user(uow: UserAdminWork, username: str) -> UserView | None:
     with uow:
         user = uow.users.get(username)
         return _view(user) if user else None
 
 
-def login_credentials(uow: UnitOfWork) -> dict[str, Any]:
+def login_credentials(uow: UserAdminWork) -> dict[str, Any]:
     """streamlit-authenticator's credentials dict, built from active users (hashes only);
     `locked` says the account is locked after too many wrong passwords."""
     with uow:

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.plans.data import PlanData
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 OUTLOOK_MONTHS = 12
-CYCLE_STAGES: tuple[str, ...] = ("data_gathering", "demand_review", "supply_review", "pre_sop", "executive_sop",
-                                 "closed")
 
 
 @dataclass(frozen=True)
@@ -30,14 +29,14 @@ class CurrentPlan:
 def current_plan(uow: UnitOfWork) -> CurrentPlan | None:
     """The plan of the newest cycle: its demand version (not one a scenario superseded) and supply version."""
     with uow:
-        versions = uow.plans.listing("demand")
-        versions = versions[(versions.status != "superseded") & versions.cycle.notna()]
+        versions = uow.plans.listing(PlanKind.DEMAND)
+        versions = versions[(versions.status != PlanStatus.SUPERSEDED) & versions.cycle.notna()]
         if versions.empty:
             return None
         demand = versions.iloc[0]
         version = uow.plans.get(int(demand.id))
         cycle = uow.plans.cycle(version.cycle_id)
-        supply = uow.plans.for_cycle("supply", version.cycle_id)
+        supply = uow.plans.for_cycle(PlanKind.SUPPLY, version.cycle_id)
         return CurrentPlan(int(demand.id), supply.id if supply else None, cycle.id, cycle.name, cycle.stage, demand.status,
                            supply.status if supply else None)
 

@@ -17,6 +17,7 @@ from genxsop_core.cycle import workflow as cycle_rules
 from genxsop_core.domain.exceptions import Conflict
 from genxsop_core.domain.models import SopCycle, utcnow
 from genxsop_core.domain.permissions import Actor
+from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.plans.data import load_plan_data
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -26,13 +27,13 @@ POLICY_COLUMNS = ["sku", "safety_stock", "reorder_point", "order_quantity", "ser
 def freezer(uow_factory: Callable[[], UnitOfWork], scenario_id: int | None = None) -> Callable:
     """The `freeze_with` of cycle.sign_off; `scenario_id` is the scenario the meeting chose (if any)."""
     def freeze(uow: UnitOfWork, actor: Actor, cycle: SopCycle) -> dict:
-        demand = uow.plans.for_cycle("demand", cycle.id)
-        supply = uow.plans.for_cycle("supply", cycle.id)
+        demand = uow.plans.for_cycle(PlanKind.DEMAND, cycle.id)
+        supply = uow.plans.for_cycle(PlanKind.SUPPLY, cycle.id)
         if demand is None or supply is None:
             raise Conflict(f"{cycle.name} needs a demand and a supply plan to approve")
         policy = inventory_policy.policy_table(load_plan_data(uow_factory(), demand.id, supply.id))
         for version in (demand, supply):
-            if version.status != "approved":
+            if version.status != PlanStatus.APPROVED:
                 plan_versions.move(uow, actor, version, "approve", "executive S&OP sign-off")
         chosen = scenario_id if scenario_id is not None else demand.source_scenario_id
         scenario = cycle_rules.scenario_of_cycle(uow, chosen, cycle) if chosen is not None else None

@@ -37,6 +37,7 @@ from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.domain.models import MeetingPack, utcnow
 from genxsop_core.cycle.pack_charts import pack_charts
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import PlanKind
 from genxsop_core.scenarios.pinned import MAX_COMPARED, list_pinned
 from genxsop_core.plans.data import load_plan_data
 from genxsop_core.scenarios.levers import SUMMARY_LABELS
@@ -101,7 +102,7 @@ def _scenarios(pinned: pd.DataFrame) -> pd.DataFrame:
 def _gather(uow_factory: Callable[[], UnitOfWork], cycle_id: int) -> _Gathered:
     view = cycle_view(uow_factory(), cycle_id)
     with uow_factory() as uow:
-        demand, supply = uow.plans.for_cycle("demand", cycle_id), uow.plans.for_cycle("supply", cycle_id)
+        demand, supply = uow.plans.for_cycle(PlanKind.DEMAND, cycle_id), uow.plans.for_cycle(PlanKind.SUPPLY, cycle_id)
         if demand is None:
             raise InvalidInput(f"{view.name} has no demand plan yet: a meeting pack needs the cycle's consensus plan")
         demand_id, supply_id = demand.id, (supply.id if supply is not None else None)

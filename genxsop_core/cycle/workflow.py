@@ -22,18 +22,22 @@ from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from genxsop_core.domain.models import SopAction, SopCycle, SopDecision, SopSignOff, utcnow
 from genxsop_core.domain.permissions import ROLE_LABELS, Actor, require
+from genxsop_core.domain.states import ActionStatus, CycleStage, PlanKind, PlanStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
-STAGES: tuple[str, ...] = ("data_gathering", "demand_review", "supply_review", "pre_sop", "executive_sop", "closed")
-STAGE_LABELS: dict[str, str] = {"data_gathering": "Data gathering", "demand_review": "Demand review",
-                                "supply_review": "Supply review", "pre_sop": "Pre-S&OP",
-                                "executive_sop": "Executive S&OP", "closed": "Closed"}
-STAGE_OWNERS: dict[str, str] = {"data_gathering": "demand_planner", "demand_review": "demand_planner",
-                                "supply_review": "supply_planner", "pre_sop": "coordinator",
-                                "executive_sop": "executive"}
-DEFAULT_DUE_DAY: dict[str, int] = {"data_gathering": 3, "demand_review": 8, "supply_review": 13, "pre_sop": 17,
-                                   "executive_sop": 22}  # day of the cycle's month
-ACTION_STATUSES: tuple[str, ...] = ("open", "done", "dropped")
+STAGES: tuple[CycleStage, ...] = tuple(CycleStage)  # in order; only the next one follows
+STAGE_LABELS: dict[str, str] = {
+    CycleStage.DATA_GATHERING: "Data gathering", CycleStage.DEMAND_REVIEW: "Demand review",
+    CycleStage.SUPPLY_REVIEW: "Supply review", CycleStage.PRE_SOP: "Pre-S&OP",
+    CycleStage.EXECUTIVE_SOP: "Executive S&OP", CycleStage.CLOSED: "Closed"}
+STAGE_OWNERS: dict[str, str] = {
+    CycleStage.DATA_GATHERING: "demand_planner", CycleStage.DEMAND_REVIEW: "demand_planner",
+    CycleStage.SUPPLY_REVIEW: "supply_planner", CycleStage.PRE_SOP: "coordinator",
+    CycleStage.EXECUTIVE_SOP: "executive"}
+DEFAULT_DUE_DAY: dict[str, int] = {  # day of the cycle's month
+    CycleStage.DATA_GATHERING: 3, CycleStage.DEMAND_REVIEW: 8, CycleStage.SUPPLY_REVIEW: 13, CycleStage.PRE_SOP: 17,
+    CycleStage.EXECUTIVE_SOP: 22}
+ACTION_STATUSES: tuple[ActionStatus, ...] = tuple(ActionStatus)
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def _cycle(uow: UnitOfWork, cycle_id: int) -> SopCycle:
 
 def _open(uow: UnitOfWork, cycle_id: int) -> SopCycle:
     cycle = _cycle(uow, cycle_id)
-    if cycle.stage == "closed":
+    if cycle.stage == CycleStage.CLOSED:
         raise Conflict(f"{cycle.name} is closed: its plan is frozen and nothing more can be recorded")
     return cycle
 
@@ -78,27 +82,27 @@ def scenario_of_cycle(uow: UnitOfWork, scenario_id: int, cycle: SopCycle):  # no
 def checklist(uow: UnitOfWork, cycle: SopCycle, stage: str | None = None) -> list[ChecklistItem]:
     """What must be true before the stage's owner signs off (read from the plans themselves)."""
     stage = stage or cycle.stage
-    demand = uow.plans.for_cycle("demand", cycle.id)
-    supply = uow.plans.for_cycle("supply", cycle.id)
-    ready = ("submitted", "approved")
-    if stage == "data_gathering":
+    demand = uow.plans.for_cycle(PlanKind.DEMAND, cycle.id)
+    supply = uow.plans.for_cycle(PlanKind.SUPPLY, cycle.id)
+    ready = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
+    if stage == CycleStage.DATA_GATHERING:
         latest = uow.demand.latest_period()
         return [ChecklistItem(f"Demand actuals up to the month before {cycle.month:%B %Y}",
                               latest is not None and latest >= cycle.month - timedelta(days=31)),
                 ChecklistItem("A finished forecast run for the cycle's plan",
                               demand is not None and demand.source_run_id is not None, required=False)]
-    if stage == "demand_review":
+    if stage == CycleStage.DEMAND_REVIEW:
         return [ChecklistItem("The cycle has a consensus demand plan", demand is not None),
                 ChecklistItem("The consensus plan is submitted", demand is not None and demand.status in ready)]
-    if stage == "supply_review":
+    if stage == CycleStage.SUPPLY_REVIEW:
         return [ChecklistItem("The cycle has a supply plan", supply is not None),
                 ChecklistItem("The supply plan is submitted", supply is not None and supply.status in ready)]
-    if stage == "pre_sop":
+    if stage == CycleStage.PRE_SOP:
         pinned = uow.scenarios.listing(demand.id) if demand is not None else pd.DataFrame()
         return [ChecklistItem("Demand and supply plans submitted",
                               all(v is not None and v.status in ready for v in (demand, supply))),
                 ChecklistItem("Scenarios for the executive meeting pinned", not pinned.empty, required=False)]
-    if stage == "executive_sop":
+    if stage == CycleStage.EXECUTIVE_SOP:
         return [ChecklistItem("Demand and supply plans submitted for approval",
                               all(v is not None and v.status in ready for v in (demand, supply)))]
     return []
@@ -146,7 +150,7 @@ def sign_off(uow: UnitOfWork, actor: Actor, cycle_id: int, comment: str, freeze_
         else:  # signing again after a send-back: the new sign-off replaces the old (the audit keeps both)
             earlier.comment, earlier.signed_at = comment.strip(), utcnow()
         following = STAGES[STAGES.index(stage) + 1]
-        if stage == "executive_sop":
+        if stage == CycleStage.EXECUTIVE_SOP:
             if freeze_with is None:
                 raise InvalidInput("the executive sign-off approves and freezes the plan: pass freeze_with")
             cycle.frozen, cycle.frozen_by, cycle.frozen_at = freeze_with(uow, actor, cycle), actor.username, utcnow()
@@ -154,7 +158,7 @@ def sign_off(uow: UnitOfWork, actor: Actor, cycle_id: int, comment: str, freeze_
         cycle.stage = following
         _publish(uow, actor, cycle, "sign_off", before={"stage": stage},
                  after={"stage": following, "comment": comment.strip(), "role": owner,
-                        **({"frozen": cycle.frozen} if cycle.frozen and following == "closed" else {})})
+                        **({"frozen": cycle.frozen} if cycle.frozen and following == CycleStage.CLOSED else {})})
         _commit(uow, cycle)
     return following
 

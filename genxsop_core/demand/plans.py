@@ -29,9 +29,10 @@ from genxsop_core.domain.periods import bucket_start
 from genxsop_core.plans.versions import (add_version, cycle_for, editable_version, flush_cell_edits,
                                         refuse_second_version, row_token, snapshot)
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import PlanKind, RunStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
-KIND = "demand"
+KIND = PlanKind.DEMAND  # the plan versions this module edits
 OVERRIDE_LEVELS: tuple[str, ...] = ("sku", "family", "category")
 
 
@@ -56,7 +57,7 @@ def create_version(uow: UnitOfWork, actor: Actor, run_id: int, cycle_month: date
         run = uow.forecast_runs.get(run_id)
         if run is None:
             raise NotFound(f"forecast run {run_id} does not exist")
-        if run.status != "done":
+        if run.status != RunStatus.DONE:
             raise InvalidInput(f"forecast run {run_id} is {run.status}; a plan starts from a finished run")
         forecast = uow.forecast_runs.results(run_id, future_only=True)
         version_id = insert_version(uow, actor, forecast.rename(columns={"mean": "statistical"}), cycle_month,

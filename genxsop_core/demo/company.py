@@ -15,6 +15,7 @@ import pandas as pd
 
 from genxsop_core.io.formats import FORMATS
 from genxsop_core.domain.periods import bucket_start, last_completed_bucket
+from genxsop_core.domain.states import SupplyKind
 
 DEMO_SEED = 20240601
 HISTORY = {"week": 156, "month": 36}  # three years of buckets
@@ -336,6 +337,6 @@ def _supply(cat: pd.DataFrame, periods: np.ndarray, recent: np.ndarray, on_hand:
     firm = np.arange(1, horizon + 1)[None, :] <= firm_buckets.to_numpy()[:, None]
     receipts[(cat["status"] == "phase_out").to_numpy()[:, None] & ~firm] = 0
     sku, t = np.nonzero(receipts)
-    kind = np.where([len(r) > 0 for r in cat["route"]], "make", "buy")
+    kind = np.where([len(r) > 0 for r in cat["route"]], SupplyKind.MAKE, SupplyKind.BUY)
     return pd.DataFrame({"sku": cat["sku"].to_numpy()[sku], "period": future.astype(object)[t],
                          "planned_receipts": receipts[sku, t], "kind": kind[sku], "firm": firm[sku, t]})

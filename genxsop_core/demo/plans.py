@@ -28,6 +28,7 @@ from genxsop_core.plans.data import load_plan_data
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import CycleStage, PlanStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 PAST_CYCLES = 3
@@ -35,7 +36,8 @@ PAST_HORIZON = {"week": 13, "month": 3}
 CURRENT_HORIZON = {"week": 52, "month": 12}
 PROMO_UPLIFT = 1.3  # the demo planner's rule of thumb for a planned promotion
 
-DEMO_DUE_IN_DAYS = {"data_gathering": -1, "demand_review": 3, "supply_review": 7, "pre_sop": 10, "executive_sop": 14}
+DEMO_DUE_IN_DAYS = {CycleStage.DATA_GATHERING: -1, CycleStage.DEMAND_REVIEW: 3, CycleStage.SUPPLY_REVIEW: 7,
+                    CycleStage.PRE_SOP: 10, CycleStage.EXECUTIVE_SOP: 14}
 DEMO_DEMAND_PLANNER = Actor("demand", ("demand_planner",))  # the demo's planner signs off data gathering
 
 _log = logging.getLogger("genxsop.demo_plans")
@@ -95,13 +97,13 @@ def _close_past_cycles(uow_factory: Callable[[], UnitOfWork], actor: Actor, vers
         for version_id in version_ids:
             version = uow.plans.get(version_id)
             past = uow.plans.cycle(version.cycle_id)
-            past.stage, past.closed_at, past.frozen_at, past.frozen_by = "closed", version.approved_at, \
+            past.stage, past.closed_at, past.frozen_at, past.frozen_by = CycleStage.CLOSED, version.approved_at, \
                 version.approved_at, actor.username
             past.frozen = {"demand_version_id": version_id, "supply_version_id": None, "forecast_run": None,
                            "scenario": None, "approved_by": actor.username,
                            "approved_at": version.approved_at.isoformat(), "note": "demo history"}
             uow.publish(RecordChanged(actor.username, action="close", entity="sop_cycle", key=past.name,
-                                      after={"stage": "closed", "note": "demo history"}))
+                                      after={"stage": CycleStage.CLOSED, "note": "demo history"}))
         uow.commit()
 
 
@@ -128,8 +130,8 @@ def _approved_version(uow_factory: Callable[[], UnitOfWork], actor: Actor, plan:
             row.reason_code, row.comment, row.author = "PROMO", "Promotion planned: +30% on the statistical", \
                 actor.username
         version = uow.plans.get(version_id)
-        version.status, version.approved_by, version.approved_at = "approved", actor.username, utcnow()
+        version.status, version.approved_by, version.approved_at = PlanStatus.APPROVED, actor.username, utcnow()
         uow.publish(RecordChanged(actor.username, action="approve", entity="plan_version", key=str(version_id),
-                                  after={"status": "approved", "note": "demo history"}))
+                                  after={"status": PlanStatus.APPROVED, "note": "demo history"}))
         uow.commit()
     return version_id

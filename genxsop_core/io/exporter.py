@@ -11,6 +11,7 @@ import io
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from genxsop_core.domain.states import PlanKind
 from genxsop_core.io.formats import FORMULA_STARTS, FileFormat, get_format
 from genxsop_core.io.tables import BINDINGS
 from genxsop_core.persistence.unit_of_work import UnitOfWork
@@ -46,7 +47,7 @@ def export_frame(uow: UnitOfWork, kind: str) -> pd.DataFrame:
     with uow:
         scope = {}
         if kind == "supply":
-            version = uow.plans.latest_working("supply")
+            version = uow.plans.latest_working(PlanKind.SUPPLY)
             scope["plan_version_id"] = version.id if version else None
         binding = BINDINGS[kind]
         frame = uow.tables.export(binding.model, binding.fields, binding.lookups, binding.key, scope)

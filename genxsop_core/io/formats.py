@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from genxsop_core.domain.states import SupplyKind
+
 ColumnType = Literal["text", "number", "date", "bool"]
 
 MAX_FILE_NAME_LENGTH = 200  # the audit log keeps the file name of every import (audit_log.key)
@@ -126,8 +128,8 @@ SUPPLY = FileFormat(
         _SKU,
         Column("period", "date", help="Start date of the bucket the receipt arrives in", example="2025-01-06"),
         Column("planned_receipts", "number", minimum=0, help="Units arriving", example=500),
-        Column("kind", "text", required=False, default="make", max_length=10, choices=("make", "buy"),
-               help="make (own production) or buy (purchase)", example="make"),
+        Column("kind", "text", required=False, default=SupplyKind.MAKE, max_length=10, choices=tuple(SupplyKind),
+               help="make (own production) or buy (purchase)", example=SupplyKind.MAKE),
         Column("firm", "bool", required=False, default=False,
                help="1 for an open (released) order, 0 for a planned one", example=1),
     ),

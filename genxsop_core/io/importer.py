@@ -22,6 +22,7 @@ from genxsop_core.io.tables import BINDINGS, TableBinding
 from genxsop_core.io.validation import References, ValidationReport, validate
 from genxsop_core.domain.models import PlanVersion, utcnow
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 WORKING_SUPPLY_PLAN = "Working supply plan"
@@ -72,9 +73,9 @@ def _scope(uow: UnitOfWork, actor: Actor, kind: str) -> dict[str, Any]:
     """Supply plans are versioned: an import goes into the working (draft) supply version."""
     if kind != "supply":
         return {}
-    version = uow.plans.latest_working("supply")
+    version = uow.plans.latest_working(PlanKind.SUPPLY)
     if version is None:
-        version = PlanVersion(kind="supply", name=WORKING_SUPPLY_PLAN, status="draft", created_by=actor.username)
+        version = PlanVersion(kind=PlanKind.SUPPLY, name=WORKING_SUPPLY_PLAN, status=PlanStatus.DRAFT, created_by=actor.username)
         uow.plans.add(version)
         uow.flush()
     return {"plan_version_id": version.id}

@@ -19,15 +19,16 @@ from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.io.exporter import encode
 from genxsop_core.domain.models import PlanVersion, SopCycle, utcnow
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
-KINDS: tuple[str, ...] = ("demand", "supply")
-SUPERSEDED = "superseded"  # replaced by a promoted scenario's version; kept, read-only
+KINDS: tuple[PlanKind, ...] = tuple(PlanKind)
+SUPERSEDED = PlanStatus.SUPERSEDED  # replaced by a promoted scenario's version; kept, read-only
 # status change -> (which permission of the kind, target status, statuses it may start from)
-TRANSITIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "submit": ("edit", "submitted", ("draft",)),
-    "send_back": ("edit", "draft", ("submitted",)),
-    "approve": ("approve", "approved", ("submitted",)),
+TRANSITIONS: dict[str, tuple[str, PlanStatus, tuple[PlanStatus, ...]]] = {
+    "submit": ("edit", PlanStatus.SUBMITTED, (PlanStatus.DRAFT,)),
+    "send_back": ("edit", PlanStatus.DRAFT, (PlanStatus.SUBMITTED,)),
+    "approve": ("approve", PlanStatus.APPROVED, (PlanStatus.SUBMITTED,)),
 }
 
 
@@ -64,7 +65,7 @@ def export_plan(uow: UnitOfWork, kind: str, version_id: int, file_type: str) -> 
     """A plan version's rows as CSV or XLSX (text cells neutralised against formula injection) and a file name."""
     with uow:
         name = get_version(uow, kind, version_id).name
-        rows = uow.demand_plans if kind == "demand" else uow.supply_plans
+        rows = uow.demand_plans if kind == PlanKind.DEMAND else uow.supply_plans
         frame = rows.frame([version_id])
     frame = frame.assign(period=frame.period.dt.date, version=name,
                          updated_at=pd.to_datetime(frame.updated_at, utc=True).dt.tz_localize(None))
@@ -82,7 +83,7 @@ def get_version(uow: UnitOfWork, kind: str, version_id: int) -> PlanVersion:
 def editable_version(uow: UnitOfWork, kind: str, version_id: int) -> PlanVersion:
     """The version, if it may still be changed (only a draft can)."""
     version = get_version(uow, kind, version_id)
-    if version.status != "draft":
+    if version.status != PlanStatus.DRAFT:
         raise Conflict(f"version {version_id} '{version.name}' is {version.status} and read-only; "
                        "only a draft can be edited")
     return version
@@ -147,7 +148,7 @@ def move(uow: UnitOfWork, actor: Actor, version: PlanVersion, change: str, note:
                        f"a {' or '.join(allowed_from)} version")
     before = snapshot(version)
     version.status = target
-    if target == "approved":
+    if target == PlanStatus.APPROVED:
         version.approved_by, version.approved_at = actor.username, utcnow()
     uow.publish(RecordChanged(actor.username, action=change, entity="plan_version", key=str(version.id),
                               before=before, after={**snapshot(version), "note": note}))

@@ -16,6 +16,7 @@ from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.domain.models import PlanVersion, Scenario
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.plans.data import PlanData
 from genxsop_core.plans.versions import SUPERSEDED, add_version, get_version, snapshot
 from genxsop_core.scenarios.levers import Levers, demand_factor, evaluate, scenario_receipts
@@ -33,7 +34,7 @@ def pin(uow: UnitOfWork, actor: Actor, data: PlanData, name: str, levers: Levers
         raise InvalidInput("a pinned scenario needs a name")
     summary = _json_safe(evaluate(data, levers).summary)
     with uow:
-        version = get_version(uow, "demand", data.demand_version_id)
+        version = get_version(uow, PlanKind.DEMAND, data.demand_version_id)
         scenario = Scenario(name=name[:200], base_plan_version_id=version.id, cycle_id=version.cycle_id,
                             levers=levers.to_dict(), results=summary, note=(note or "").strip(),
                             created_by=actor.username)
@@ -81,15 +82,15 @@ def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> 
         if scenario.base_plan_version_id != data.demand_version_id:
             raise InvalidInput(f"scenario {scenario_id} was pinned on plan version {scenario.base_plan_version_id}, "
                                f"not on version {data.demand_version_id}")
-        demand = get_version(uow, "demand", data.demand_version_id)
+        demand = get_version(uow, PlanKind.DEMAND, data.demand_version_id)
         if demand.status == SUPERSEDED:
             raise Conflict(f"plan version {demand.id} has been replaced by a promoted scenario already; open the "
                            "cycle's current plan")
-        if demand.status == "approved":
+        if demand.status == PlanStatus.APPROVED:
             raise Conflict(f"plan version {demand.id} is approved and frozen; a scenario can only replace a plan "
                            "before it is approved")
         levers = Levers.from_dict(scenario.levers)
-        supply = uow.plans.for_cycle("supply", demand.cycle_id)
+        supply = uow.plans.for_cycle(PlanKind.SUPPLY, demand.cycle_id)
         new_demand = _replace(uow, actor, demand, scenario)
         _copy_demand_rows(uow, actor, data, levers, new_demand)
         new_supply = None
@@ -108,7 +109,7 @@ def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> 
 def _replace(uow: UnitOfWork, actor: Actor, old: PlanVersion, scenario: Scenario,
              demand_version_id: int | None = None) -> PlanVersion:
     """Supersede `old` and add its successor (same cycle, named after the scenario), audited."""
-    if old.status == "approved":
+    if old.status == PlanStatus.APPROVED:
         raise Conflict(f"{old.kind} plan version {old.id} is approved and frozen")
     before = snapshot(old)
     old.status = SUPERSEDED

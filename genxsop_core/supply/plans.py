@@ -23,12 +23,13 @@ from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.domain.models import PlanVersion, utcnow
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import PlanKind, SupplyKind
 from genxsop_core.plans.versions import (add_version, editable_version, flush_cell_edits, get_version,
                                         refuse_second_version, snapshot)
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
-KIND = "supply"
-SUPPLY_KINDS: tuple[str, ...] = ("make", "buy")
+KIND = PlanKind.SUPPLY  # the plan versions this module edits
+SUPPLY_KINDS: tuple[SupplyKind, ...] = tuple(SupplyKind)
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def create_version(uow: UnitOfWork, actor: Actor, demand_version_id: int, name: 
     """A draft supply plan for the cycle of a demand plan version, seeded from the working supply plan."""
     require(actor, "supply_plan.edit")
     with uow:
-        demand_version = get_version(uow, "demand", demand_version_id)
+        demand_version = get_version(uow, PlanKind.DEMAND, demand_version_id)
         cycle = uow.plans.cycle(demand_version.cycle_id)
         if cycle is None:
             raise InvalidInput(f"demand plan version {demand_version_id} belongs to no S&OP cycle")
@@ -89,7 +90,7 @@ def starting_rows(cells: pd.DataFrame, working: pd.DataFrame, routings: pd.DataF
     """
     rows = cells.drop_duplicates().merge(working, on=["sku", "period"], how="left")
     routed = set(routings.sku)
-    default_kind = rows.sku.map(lambda sku: "make" if sku in routed else "buy")
+    default_kind = rows.sku.map(lambda sku: SupplyKind.MAKE if sku in routed else SupplyKind.BUY)
     return rows.assign(planned_receipts=rows.planned_receipts.fillna(0.0).astype(float),
                        kind=rows.kind.where(rows.kind.notna(), default_kind),
                        firm=rows.firm.where(rows.firm.notna(), False).astype(bool))

@@ -26,7 +26,7 @@ from genxsop_core.demand.plans import OverrideEdit
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
 from genxsop_core.scenarios.pinned import MAX_COMPARED, comparison, list_pinned, pin, promote
-from genxsop_core.plans.versions import SUPERSEDED
+from genxsop_core.domain.states import PlanStatus
 from genxsop_core.scenarios.levers import Levers, evaluate, scenario_receipts
 from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
@@ -194,7 +194,7 @@ def test_promoting_makes_the_scenario_the_cycles_plan(uow_factory, plan, databas
     # versions: old ones superseded, new drafts naming the scenario, the cycle's plan is the new one
     old_d, old_s = version(uow_factory, plan.demand_id), version(uow_factory, plan.supply_id)
     new_d, new_s = version(uow_factory, new_demand_id), version(uow_factory, new_supply_id)
-    assert old_d.status == old_s.status == SUPERSEDED == "superseded"
+    assert old_d.status == old_s.status == PlanStatus.SUPERSEDED == "superseded"
     assert (new_d.kind, new_d.status, new_d.cycle_id, new_d.source_scenario_id, new_d.created_by) == (
         "demand", "draft", plan.cycle_id, scenario_id, COORDINATOR.username)
     assert (new_s.kind, new_s.status, new_s.cycle_id, new_s.source_scenario_id, new_s.demand_version_id) == (
@@ -212,7 +212,7 @@ def test_promoting_makes_the_scenario_the_cycles_plan(uow_factory, plan, databas
         ("supersede", str(plan.demand_id)), ("create", str(new_demand_id)),
         ("supersede", str(plan.supply_id)), ("create", str(new_supply_id))]
     assert all(e.username == COORDINATOR.username for e in versions)
-    assert versions[0].before["status"] == "draft" and versions[0].after["status"] == SUPERSEDED
+    assert versions[0].before["status"] == "draft" and versions[0].after["status"] == PlanStatus.SUPERSEDED
     assert versions[0].after["by_scenario"] == scenario_id
     assert versions[1].after["replaces"] == plan.demand_id and versions[1].after["source_scenario_id"] == scenario_id
     assert versions[3].after["replaces"] == plan.supply_id

@@ -18,6 +18,7 @@ from genxsop_core.domain.models import (
     SopCycle,
     SupplyPlan,
 )
+from genxsop_core.domain.states import PlanStatus
 from genxsop_core.persistence.repositories._common import (
     _chunks,
 )
@@ -34,7 +35,7 @@ class PlanVersionRepository:
         """The working plan: the newest draft that belongs to no cycle (where imports of open and
         planned orders go; cycle versions start from it)."""
         return self.session.scalar(
-            select(PlanVersion).where(PlanVersion.kind == kind, PlanVersion.status == "draft",
+            select(PlanVersion).where(PlanVersion.kind == kind, PlanVersion.status == PlanStatus.DRAFT,
                                       PlanVersion.cycle_id.is_(None))
             .order_by(PlanVersion.created_at.desc(), PlanVersion.id.desc()).limit(1)
         )
@@ -56,7 +57,7 @@ class PlanVersionRepository:
         """The cycle's version of a kind (versions superseded by a promoted scenario do not count)."""
         return self.session.scalar(select(PlanVersion).where(PlanVersion.kind == kind,
                                                              PlanVersion.cycle_id == cycle_id,
-                                                             PlanVersion.status != "superseded"))
+                                                             PlanVersion.status != PlanStatus.SUPERSEDED))
 
     def cycle_by_month(self, month: Any) -> SopCycle | None:
         return self.session.scalar(select(SopCycle).where(SopCycle.month == month))
