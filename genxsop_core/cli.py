@@ -13,21 +13,20 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from genxsop_core.persistence import backup
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.forecasting import views as forecast_views
-from genxsop_core.admin import logs
-from genxsop_core.admin import users
+from genxsop_core.admin import logs, users
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
 from genxsop_core.demo.files import DEMO_FILES_END, write_demo_files
 from genxsop_core.domain.exceptions import GenXSOPError, InvalidInput, ValidationFailed
 from genxsop_core.domain.periods import bucket_start
-from genxsop_core.io import exporter, importer
-from genxsop_core.io.formats import FORMATS
-from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.domain.permissions import ROLES, Actor
 from genxsop_core.domain.states import RunStatus
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
+from genxsop_core.io import exporter, importer
+from genxsop_core.io.formats import FORMATS
+from genxsop_core.persistence import backup
+from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 

@@ -1,13 +1,13 @@
 """Supply review: planned receipts that balance the consensus plan, rough-cut capacity, proposals."""
 import streamlit as st
 
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.demand import views as demand_views
+from genxsop_core.domain.exceptions import GenXSOPError
+from genxsop_core.domain.states import PlanStatus
 from genxsop_core.inventory import views as inventory_views
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
-from genxsop_core.domain.exceptions import GenXSOPError
-from genxsop_core.domain.states import PlanStatus
-from genxsop_core.admin.overview import product_hierarchy
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
 from genxsop_ui.plan_version_tab import plan_version_tab
 
@@ -52,7 +52,8 @@ check = runtime.capacity(demand_version_id, version_id)
 
 tiles = st.columns(5)
 tiles[0].metric("Planned receipts, units", f"{data.receipts.sum():,.0f}")
-tiles[1].metric("Made / bought", f"{(data.receipts * data.make).sum():,.0f} / {(data.receipts * ~data.make).sum():,.0f}")
+tiles[1].metric("Made / bought",
+                f"{(data.receipts * data.make).sum():,.0f} / {(data.receipts * ~data.make).sum():,.0f}")
 tiles[2].metric("Overloaded resource-periods", int(check.overloaded.sum()))
 tiles[3].metric("Peak utilization", f"{check.utilization.max():.0%}")
 tiles[4].metric("SKUs projected to stock out", int((policy.stockout_periods > 0).sum()))
@@ -138,5 +139,5 @@ with propose_tab:
         st.dataframe(proposal.expedite, hide_index=True, key="sp_expedite")
 
 with version_tab:
-    plan_version_tab(actor, supply_plans.KIND, version_id, version, "sp", supply_plans.change_status, "Download the supply plan",
-                     f" · balances demand plan version {demand_version_id}")
+    plan_version_tab(actor, supply_plans.KIND, version_id, version, "sp", supply_plans.change_status,
+                     "Download the supply plan", f" · balances demand plan version {demand_version_id}")

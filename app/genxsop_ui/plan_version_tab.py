@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from genxsop_core.plans import versions as plan_versions
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.permissions import Actor
+from genxsop_core.plans import versions as plan_versions
 from genxsop_ui import handoff, runtime, session
 from genxsop_ui.formatting import plain
 

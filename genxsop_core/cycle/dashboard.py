@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core.domain.states import PlanKind, PlanStatus
-from genxsop_core.plans.data import PlanData
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import PlanData
+from genxsop_core.plans.versions import get_version, version_cycle
 
 OUTLOOK_MONTHS = 12
 
@@ -34,11 +35,10 @@ def current_plan(uow: UnitOfWork) -> CurrentPlan | None:
         if versions.empty:
             return None
         demand = versions.iloc[0]
-        version = uow.plans.get(int(demand.id))
-        cycle = uow.plans.cycle(version.cycle_id)
-        supply = uow.plans.for_cycle(PlanKind.SUPPLY, version.cycle_id)
-        return CurrentPlan(int(demand.id), supply.id if supply else None, cycle.id, cycle.name, cycle.stage, demand.status,
-                           supply.status if supply else None)
+        cycle = version_cycle(uow, get_version(uow, PlanKind.DEMAND, int(demand.id)))
+        supply = uow.plans.for_cycle(PlanKind.SUPPLY, cycle.id)
+        return CurrentPlan(int(demand.id), supply.id if supply else None, cycle.id, cycle.name, cycle.stage,
+                           demand.status, supply.status if supply else None)
 
 
 def plan_outlook(data: PlanData, months: int = OUTLOOK_MONTHS) -> pd.DataFrame:

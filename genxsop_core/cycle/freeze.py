@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from genxsop_core.inventory import policy as inventory_policy
-from genxsop_core.plans import versions as plan_versions
 from genxsop_core.cycle import workflow as cycle_rules
 from genxsop_core.domain.exceptions import Conflict
 from genxsop_core.domain.models import SopCycle, utcnow
 from genxsop_core.domain.permissions import Actor
 from genxsop_core.domain.states import PlanKind, PlanStatus
-from genxsop_core.plans.data import load_plan_data
+from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans import versions as plan_versions
+from genxsop_core.plans.data import load_plan_data
 
 POLICY_COLUMNS = ["sku", "safety_stock", "reorder_point", "order_quantity", "service_level"]
 

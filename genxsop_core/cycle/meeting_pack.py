@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax.saxutils import escape  # nosec B406 # escapes text for reportlab; parses nothing
 
@@ -26,23 +26,23 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from genxsop_core.cycle.workflow import STAGE_LABELS, cycle_view
 from genxsop_core.cycle.dashboard import plan_outlook
+from genxsop_core.cycle.pack_charts import pack_charts
+from genxsop_core.cycle.workflow import STAGE_LABELS, cycle_view
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
-from genxsop_core.inventory.views import compute_view
-from genxsop_core.io.exporter import workbook_bytes
-from genxsop_core.kpi.views import load_kpi_data, summary_of
-from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.domain.models import MeetingPack, utcnow
-from genxsop_core.cycle.pack_charts import pack_charts
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind
-from genxsop_core.scenarios.pinned import MAX_COMPARED, list_pinned
+from genxsop_core.inventory.views import compute_view
+from genxsop_core.io.exporter import workbook_bytes
+from genxsop_core.kpi.formulas import KPIS
+from genxsop_core.kpi.views import load_kpi_data, summary_of
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import load_plan_data
 from genxsop_core.scenarios.levers import SUMMARY_LABELS
+from genxsop_core.scenarios.pinned import MAX_COMPARED, list_pinned
 from genxsop_core.supply.views import capacity_check
-from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 SHEETS: tuple[str, ...] = ("KPIs", "Demand plan", "Supply plan", "Inventory policy", "Exceptions", "Capacity",
                            "Scenarios", "Decisions", "Actions", "Sign-offs", "Lineage")
@@ -133,7 +133,7 @@ def pack_tables(uow_factory: Callable[[], UnitOfWork], cycle_id: int) -> dict[st
 def _naive(frame: pd.DataFrame) -> pd.DataFrame:
     """Datetimes in UTC without a zone (Excel has none; PostgreSQL returns them zoned)."""
     def cell(v: Any) -> Any:
-        return v.astimezone(timezone.utc).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo else v
+        return v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo else v
     out = frame.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype):
@@ -176,7 +176,7 @@ def _table(frame: pd.DataFrame, shades: list[Any] | None = None) -> Table | Para
     cells = [[Paragraph(f"<b>{escape(str(c))}</b>", _CELL) for c in frame.columns]]
     cells += [[_p(_text(v)) for v in row] for row in frame.itertuples(index=False)]
     table = Table(cells, repeatRows=1, colWidths=[_WIDTH * w / sum(weights) for w in weights])
-    style = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    style: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dbe4f0")),
              ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f5f5f5")])]
     style += [("BACKGROUND", (0, i), (-1, i), shade) for i, shade in enumerate(shades or [], 1) if shade is not None]

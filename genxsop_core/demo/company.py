@@ -13,9 +13,9 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genxsop_core.io.formats import FORMATS
 from genxsop_core.domain.periods import bucket_start, last_completed_bucket
 from genxsop_core.domain.states import SupplyKind
+from genxsop_core.io.formats import FORMATS
 
 DEMO_SEED = 20240601
 HISTORY = {"week": 156, "month": 36}  # three years of buckets

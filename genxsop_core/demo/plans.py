@@ -19,17 +19,19 @@ import pandas as pd
 
 from genxsop_core import forecasting
 from genxsop_core.cycle import workflow as cycle
-from genxsop_core.forecasting import runs as forecast_runs
-from genxsop_core.inventory import policy as inventory_policy
-from genxsop_core.supply import plans as supply_plans
-from genxsop_core.supply import views as supply_views
 from genxsop_core.demand.plans import create_version, insert_version
-from genxsop_core.plans.data import load_plan_data
 from genxsop_core.domain.events import RecordChanged
+from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import Actor, require
-from genxsop_core.domain.states import CycleStage, PlanStatus
+from genxsop_core.domain.states import CycleStage, PlanKind, PlanStatus
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import load_plan_data
+from genxsop_core.plans.versions import get_version, version_cycle
+from genxsop_core.supply import plans as supply_plans
+from genxsop_core.supply import views as supply_views
 
 PAST_CYCLES = 3
 PAST_HORIZON = {"week": 13, "month": 3}
@@ -88,20 +90,22 @@ def seed_demo_plans(uow_factory: Callable[[], UnitOfWork], actor: Actor, bucket:
 
 def _cycle_of(uow_factory: Callable[[], UnitOfWork], demand_version_id: int) -> int:
     with uow_factory() as uow:
-        return uow.plans.get(demand_version_id).cycle_id
+        return version_cycle(uow, get_version(uow, PlanKind.DEMAND, demand_version_id)).id
 
 
 def _close_past_cycles(uow_factory: Callable[[], UnitOfWork], actor: Actor, version_ids: list[int]) -> None:
     """The demo's past cycles ended before GenXSOP kept their supply plans: closed, the demand plan frozen."""
     with uow_factory() as uow:
         for version_id in version_ids:
-            version = uow.plans.get(version_id)
-            past = uow.plans.cycle(version.cycle_id)
-            past.stage, past.closed_at, past.frozen_at, past.frozen_by = CycleStage.CLOSED, version.approved_at, \
-                version.approved_at, actor.username
+            version = get_version(uow, PlanKind.DEMAND, version_id)
+            past, approved_at = version_cycle(uow, version), version.approved_at
+            if approved_at is None:
+                raise InvalidInput(f"demo history: demand plan version {version_id} was never approved")
+            past.stage, past.closed_at, past.frozen_at, past.frozen_by = CycleStage.CLOSED, approved_at, approved_at, \
+                actor.username
             past.frozen = {"demand_version_id": version_id, "supply_version_id": None, "forecast_run": None,
                            "scenario": None, "approved_by": actor.username,
-                           "approved_at": version.approved_at.isoformat(), "note": "demo history"}
+                           "approved_at": approved_at.isoformat(), "note": "demo history"}
             uow.publish(RecordChanged(actor.username, action="close", entity="sop_cycle", key=past.name,
                                       after={"stage": CycleStage.CLOSED, "note": "demo history"}))
         uow.commit()
@@ -129,7 +133,7 @@ def _approved_version(uow_factory: Callable[[], UnitOfWork], actor: Actor, plan:
             row.override, row.consensus = float(value), float(value)
             row.reason_code, row.comment, row.author = "PROMO", "Promotion planned: +30% on the statistical", \
                 actor.username
-        version = uow.plans.get(version_id)
+        version = get_version(uow, PlanKind.DEMAND, version_id)
         version.status, version.approved_by, version.approved_at = PlanStatus.APPROVED, actor.username, utcnow()
         uow.publish(RecordChanged(actor.username, action="approve", entity="plan_version", key=str(version_id),
                                   after={"status": PlanStatus.APPROVED, "note": "demo history"}))

@@ -12,17 +12,16 @@ from typing import Any
 
 import pandas as pd
 
-from genxsop_core.domain.events import jsonable
 from genxsop_core.config import load_settings
-from genxsop_core.domain.events import DataImported
+from genxsop_core.domain.events import DataImported, jsonable
 from genxsop_core.domain.exceptions import ValidationFailed
+from genxsop_core.domain.models import PlanVersion, utcnow
+from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.io.formats import get_format
 from genxsop_core.io.readers import read_table
 from genxsop_core.io.tables import BINDINGS, TableBinding
 from genxsop_core.io.validation import References, ValidationReport, validate
-from genxsop_core.domain.models import PlanVersion, utcnow
-from genxsop_core.domain.permissions import Actor, require
-from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 WORKING_SUPPLY_PLAN = "Working supply plan"
@@ -75,7 +74,8 @@ def _scope(uow: UnitOfWork, actor: Actor, kind: str) -> dict[str, Any]:
         return {}
     version = uow.plans.latest_working(PlanKind.SUPPLY)
     if version is None:
-        version = PlanVersion(kind=PlanKind.SUPPLY, name=WORKING_SUPPLY_PLAN, status=PlanStatus.DRAFT, created_by=actor.username)
+        version = PlanVersion(kind=PlanKind.SUPPLY, name=WORKING_SUPPLY_PLAN, status=PlanStatus.DRAFT,
+                              created_by=actor.username)
         uow.plans.add(version)
         uow.flush()
     return {"plan_version_id": version.id}

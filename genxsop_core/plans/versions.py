@@ -16,10 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
-from genxsop_core.io.exporter import encode
 from genxsop_core.domain.models import PlanVersion, SopCycle, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind, PlanStatus
+from genxsop_core.io.exporter import encode
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 KINDS: tuple[PlanKind, ...] = tuple(PlanKind)
@@ -78,6 +78,14 @@ def get_version(uow: UnitOfWork, kind: str, version_id: int) -> PlanVersion:
     if version is None or version.kind != kind:
         raise NotFound(f"{kind} plan version {version_id} does not exist")
     return version
+
+
+def version_cycle(uow: UnitOfWork, version: PlanVersion) -> SopCycle:
+    """The S&OP cycle a version was made in (its cycle_id is empty once the cycle is deleted)."""
+    cycle = uow.plans.cycle(version.cycle_id)
+    if cycle is None:
+        raise InvalidInput(f"plan version {version.id} belongs to no S&OP cycle")
+    return cycle
 
 
 def editable_version(uow: UnitOfWork, kind: str, version_id: int) -> PlanVersion:

@@ -17,10 +17,10 @@ from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.domain.models import PlanVersion, Scenario
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind, PlanStatus
+from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import PlanData
 from genxsop_core.plans.versions import SUPERSEDED, add_version, get_version, snapshot
 from genxsop_core.scenarios.levers import Levers, demand_factor, evaluate, scenario_receipts
-from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 MAX_COMPARED = 4
 PROMOTED_REASON = "SCENARIO"
@@ -70,8 +70,9 @@ def comparison(pinned: pd.DataFrame, ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame({f"{row['name']} (#{i})": pd.Series(row["results"]) for i, row in chosen.iterrows()})
 
 
-def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> tuple[int, int]:
-    """Make a pinned scenario the cycle's plan; returns the new (demand, supply) version ids."""
+def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> tuple[int, int | None]:
+    """Make a pinned scenario the cycle's plan; returns the new (demand, supply) version ids (supply None when
+    the cycle has no supply plan)."""
     require(actor, "scenario.promote")
     with uow:
         scenario = uow.scenarios.get(scenario_id)
@@ -90,7 +91,8 @@ def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> 
             raise Conflict(f"plan version {demand.id} is approved and frozen; a scenario can only replace a plan "
                            "before it is approved")
         levers = Levers.from_dict(scenario.levers)
-        supply = uow.plans.for_cycle(PlanKind.SUPPLY, demand.cycle_id)
+        # a version outside any cycle has no supply plan (cycle_id == None would match every such version)
+        supply = None if demand.cycle_id is None else uow.plans.for_cycle(PlanKind.SUPPLY, demand.cycle_id)
         new_demand = _replace(uow, actor, demand, scenario)
         _copy_demand_rows(uow, actor, data, levers, new_demand)
         new_supply = None

@@ -18,15 +18,21 @@ from datetime import date
 
 import pandas as pd
 
-from genxsop_core.plans import versions as plan_versions
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.domain.models import PlanVersion, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind, SupplyKind
-from genxsop_core.plans.versions import (add_version, editable_version, flush_cell_edits, get_version,
-                                        refuse_second_version, snapshot)
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans import versions as plan_versions
+from genxsop_core.plans.versions import (
+    add_version,
+    editable_version,
+    flush_cell_edits,
+    get_version,
+    refuse_second_version,
+    snapshot,
+)
 
 KIND = PlanKind.SUPPLY  # the plan versions this module edits
 SUPPLY_KINDS: tuple[SupplyKind, ...] = tuple(SupplyKind)

@@ -18,16 +18,16 @@ import pytest
 import sqlalchemy as sa
 
 from genxsop_core.demand import plans as demand_plans
-from genxsop_core.plans import data as plan_data
 from genxsop_core.demand import reason_codes
-from genxsop_core.supply import plans as supply_plans
-from genxsop_core.persistence.db import get_engine
 from genxsop_core.demand.plans import OverrideEdit
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
-from genxsop_core.scenarios.pinned import MAX_COMPARED, comparison, list_pinned, pin, promote
 from genxsop_core.domain.states import PlanStatus
+from genxsop_core.persistence.db import get_engine
+from genxsop_core.plans import data as plan_data
 from genxsop_core.scenarios.levers import Levers, evaluate, scenario_receipts
+from genxsop_core.scenarios.pinned import MAX_COMPARED, comparison, list_pinned, pin, promote
+from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
 from tests.integration.test_demand_plans import PLANNER, audit
