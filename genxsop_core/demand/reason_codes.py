@@ -13,12 +13,12 @@ from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.domain.models import ReasonCode
 from genxsop_core.domain.permissions import Actor, require
-from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.persistence.repositories.protocols import ReasonCodeWork
 
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 
 
-def list_reason_codes(uow: UnitOfWork) -> pd.DataFrame:
+def list_reason_codes(uow: ReasonCodeWork) -> pd.DataFrame:
     """code, description, active: every code, retired ones included."""
     with uow:
         codes = uow.plans.reason_codes(active_only=False)
@@ -26,7 +26,7 @@ def list_reason_codes(uow: UnitOfWork) -> pd.DataFrame:
                             columns=["code", "description", "active"])
 
 
-def add_reason_code(uow: UnitOfWork, actor: Actor, code: str, description: str) -> None:
+def add_reason_code(uow: ReasonCodeWork, actor: Actor, code: str, description: str) -> None:
     require(actor, "reason_codes.manage")
     code, description = code.strip().upper(), description.strip()
     if not CODE_PATTERN.match(code):
@@ -42,7 +42,7 @@ def add_reason_code(uow: UnitOfWork, actor: Actor, code: str, description: str) 
         uow.commit()
 
 
-def set_reason_code_active(uow: UnitOfWork, actor: Actor, code: str, active: bool) -> None:
+def set_reason_code_active(uow: ReasonCodeWork, actor: Actor, code: str, active: bool) -> None:
     """Retire a code (no longer offered) or bring it back."""
     require(actor, "reason_codes.manage")
     with uow:
