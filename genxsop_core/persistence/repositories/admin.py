@@ -1,6 +1,7 @@
 """Users and the audit trail."""
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,7 +42,7 @@ class UserRepository:
         self.session.execute(update(User).where(User.username == username)
                              .values(failed_logins=0, locked_until=until))
 
-    def with_lock(self) -> list[User]:
+    def with_lock(self) -> builtins.list[User]:  # `list` is the method above, in here
         """The accounts that carry a lock (it may have run out since)."""
         return list(self.session.scalars(select(User).where(User.locked_until.is_not(None))
                                          .order_by(User.username)))
