@@ -107,8 +107,10 @@ def import_or_refuse(sandbox: Sandbox, kind: str, filename: str, content: bytes)
         return error
     after = sandbox.fingerprint()
     target = BINDINGS[kind].model.__tablename__
-    untouched = set(before) - {target, "audit_log"}
+    untouched = set(before) - {target, "audit_log", "data_generation"}
     assert {t: after[t] for t in untouched} == {t: before[t] for t in untouched}
+    # the page caches' generation counters move with a change, and only then
+    assert (after["data_generation"] != before["data_generation"]) == bool(result.inserted or result.updated)
     assert result.rows == result.inserted + result.updated + result.unchanged
     assert len(after[target]) == len(before[target]) + result.inserted
     assert len(after["audit_log"]) == len(before["audit_log"]) + 1
