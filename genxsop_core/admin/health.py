@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Literal
 from urllib.parse import urlparse
 
-from genxsop_core import forecasting
 from genxsop_core.admin import login_throttle
 from genxsop_core.config import Settings, load_settings
-from genxsop_core.persistence.db import probe
-from genxsop_core.forecasting.views import RunSummary, list_runs
-from genxsop_core.persistence.migrate import revisions
 from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
+from genxsop_core.forecasting import registry
+from genxsop_core.forecasting.base import Strategy
+from genxsop_core.forecasting.views import RunSummary, list_runs
+from genxsop_core.persistence.db import probe
+from genxsop_core.persistence.migrate import revisions
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 Status = Literal["ok", "warning", "failed"]
@@ -64,11 +67,11 @@ def _migrations(url: str) -> HealthCheck:
                        "run `python -m genxsop_core init-db`")
 
 
-def _model(name: str, label: str, found: str) -> HealthCheck:
-    reason = forecasting.get_strategy(name).availability()
+def _model(strategy: type[Strategy]) -> HealthCheck:
+    reason = strategy.from_options({}).availability()
     if reason is None:
-        return HealthCheck(label, "ok", found)
-    return HealthCheck(label, "warning", f"unavailable, auto leaves it out: {reason}")
+        return HealthCheck(strategy.label, "ok", "installed and working")
+    return HealthCheck(strategy.label, "warning", f"unavailable, auto leaves it out: {reason}")
 
 
 def _forecast_workers(settings: Settings) -> HealthCheck:
@@ -112,14 +115,15 @@ def _logs() -> HealthCheck:
                        else "JSON lines on stderr (set GENXSOP_LOG_DIR to keep a file)")
 
 
-def system_health(uow_factory, actor: Actor, settings: Settings | None = None) -> HealthReport:  # type: ignore[no-untyped-def]
+def system_health(uow_factory: Callable[[], UnitOfWork], actor: Actor,
+                  settings: Settings | None = None) -> HealthReport:
     """Every check, each caught on its own; later database checks are skipped if it is unreachable."""
     require(actor, "system.health")
     settings = settings or load_settings()
     checks: list[HealthCheck] = []
     runs: list[RunSummary] = []
 
-    def attempt(name: str, check) -> bool:  # type: ignore[no-untyped-def]
+    def attempt(name: str, check: Callable[[], HealthCheck]) -> bool:
         try:
             checks.append(check())
             return True
@@ -135,8 +139,9 @@ def system_health(uow_factory, actor: Actor, settings: Settings | None = None) -
             checks.append(_runs_check(runs))
         except Exception as error:  # noqa: BLE001
             checks.append(HealthCheck("Forecast runs", "failed", _first_line(error)))
-    attempt("Chronos-2", lambda: _model("chronos2", "Chronos-2", f"weights found: {settings.chronos_model}"))
-    attempt("Prophet", lambda: _model("prophet", "Prophet", "installed and working"))
+    for model in registry.strategy_classes():
+        if model.optional:  # the core install runs the others
+            attempt(model.label, partial(_model, model))
     attempt("Forecast workers", lambda: _forecast_workers(settings))
     checks.append(_logs())
     return HealthReport(checks, runs, utcnow())

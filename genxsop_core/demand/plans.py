@@ -20,20 +20,28 @@ from datetime import date
 
 import pandas as pd
 
-from genxsop_core.plans import versions as plan_versions
 from genxsop_core.demand.disaggregation import split_proportionally
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
+from genxsop_core.domain.hierarchy import BOTTOM_UP, Level
 from genxsop_core.domain.models import PlanVersion, utcnow
 from genxsop_core.domain.periods import bucket_start
-from genxsop_core.plans.versions import (add_version, cycle_for, editable_version, flush_cell_edits,
-                                        refuse_second_version, row_token, snapshot)
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind, RunStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans import versions as plan_versions
+from genxsop_core.plans.versions import (
+    add_version,
+    cycle_for,
+    editable_version,
+    flush_cell_edits,
+    refuse_second_version,
+    row_token,
+    snapshot,
+)
 
 KIND = PlanKind.DEMAND  # the plan versions this module edits
-OVERRIDE_LEVELS: tuple[str, ...] = ("sku", "family", "category")
+OVERRIDE_LEVELS: tuple[Level, ...] = BOTTOM_UP  # a planner overrides any node but the total
 
 
 @dataclass(frozen=True)
@@ -138,17 +146,19 @@ def save_overrides(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequen
         keys = [(s, e.period) for e in edits for s in members[e]]
         rows = uow.demand_plans.rows_for_update(version_id, keys)
         _check_tokens(edits, members, rows)
-        before, after = {}, {}
+        before: dict[str, dict] = {}
+        after: dict[str, dict] = {}
         for edit in edits:
             cells = [rows[(sku, edit.period)] for sku in members[edit] if (sku, edit.period) in rows]
             values = _member_values(edit, members[edit], cells)
             for sku, row in zip(members[edit], cells):
                 cell = f"{sku}|{edit.period:%Y-%m-%d}"
                 before.setdefault(cell, _cell(row))
-                row.override = values[sku]
-                row.consensus = row.statistical if values[sku] is None else values[sku]
-                row.reason_code = edit.reason_code if values[sku] is not None else None
-                row.comment = edit.comment.strip() if values[sku] is not None else None
+                value = values[sku]
+                row.override = value
+                row.consensus = row.statistical if value is None else value
+                row.reason_code = edit.reason_code if value is not None else None
+                row.comment = edit.comment.strip() if value is not None else None
                 row.author, row.updated_at = actor.username, utcnow()
                 after[cell] = {**_cell(row), "via": f"{edit.level} {edit.key}"}
         flush_cell_edits(uow, lambda: _stale_cells(edits, members, uow.demand_plans.rows_for_update(version_id, keys)))
@@ -167,7 +177,7 @@ def _member_values(edit: OverrideEdit, skus: list[str], cells: list) -> dict[str
     """What each SKU under the edited item gets: the value itself, or its proportional share."""
     if edit.value is None:
         return dict.fromkeys(skus)
-    if edit.level == "sku":
+    if edit.level == Level.SKU:
         return {skus[0]: float(edit.value)}
     shares = split_proportionally(float(edit.value), pd.Series([c.statistical for c in cells], index=skus))
     return {sku: float(v) for sku, v in shares.items()}
@@ -184,8 +194,9 @@ def _stale_cells(edits: Sequence[OverrideEdit], members: dict, rows: dict) -> li
     """The edited cells whose rows changed since the planner's grid was loaded, each with both values."""
     conflicts = []
     for edit in edits:
-        cells = [rows.get((sku, edit.period)) for sku in members[edit]]
-        if any(c is None for c in cells):
+        found = [rows.get((sku, edit.period)) for sku in members[edit]]
+        cells = [c for c in found if c is not None]
+        if len(cells) < len(found):
             raise NotFound(f"{edit.level} {edit.key} has no plan row for {edit.period:%Y-%m-%d} in this version")
         if row_token([c.row_version for c in cells]) != edit.seen_token:
             now = sum(c.consensus for c in cells)

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,10 +29,10 @@ from genxsop_core.admin import logs
 from genxsop_core.config import load_settings
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import InvalidInput, NotFound
-from genxsop_core.forecasting.frames import MAX_HORIZON
 from genxsop_core.domain.models import QUANTILE_COLUMNS, ForecastModelScore, ForecastResult, ForecastRun, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
+from genxsop_core.forecasting.frames import MAX_HORIZON
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 SCOPE_KINDS = ("all", "category", "family", "skus")
@@ -62,10 +63,7 @@ def _check(request: ForecastRequest) -> None:
     if not isinstance(request.horizon, int) or not 1 <= request.horizon <= MAX_HORIZON:
         raise InvalidInput(f"horizon must be 1 to {MAX_HORIZON} buckets, not {request.horizon!r}")
     if request.model != "auto":
-        if request.model not in forecasting.MODEL_NAMES:
-            raise InvalidInput(f"unknown model {request.model!r}; choose auto or one of: "
-                               f"{', '.join(forecasting.MODEL_NAMES)}")
-        reason = forecasting.get_strategy(request.model).availability()
+        reason = forecasting.get_strategy(request.model).availability()  # an unknown model is refused here
         if reason:
             raise InvalidInput(f"model {request.model} is unavailable here: {reason}")
 
@@ -93,10 +91,12 @@ def request_run(uow: UnitOfWork, actor: Actor, request: ForecastRequest) -> int:
 def launch_worker(run_id: int) -> subprocess.Popen:
     """Start `python -m genxsop_core run-forecast ID` in its own session, detached from the app."""
     log_dir = os.environ.get("GENXSOP_LOG_DIR")
-    output = open(os.path.join(log_dir, f"forecast-run-{run_id}.log"), "ab") if log_dir else subprocess.DEVNULL
-    return subprocess.Popen([sys.executable, "-m", "genxsop_core", "run-forecast", str(run_id)],  # nosec B603
-                            stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True,
-                            env={**os.environ, **logs.ids_for_child()})  # its log lines carry our user and session
+    log_file = os.path.join(log_dir, f"forecast-run-{run_id}.log") if log_dir else None
+    # the worker gets its own descriptor of the log file: ours is closed once it has started
+    with open(log_file, "ab") if log_file else nullcontext(subprocess.DEVNULL) as output:
+        return subprocess.Popen([sys.executable, "-m", "genxsop_core", "run-forecast", str(run_id)],  # nosec B603
+                                stdin=subprocess.DEVNULL, stdout=output, stderr=output, start_new_session=True,
+                                env={**os.environ, **logs.ids_for_child()})  # its log lines carry our user and session
 
 
 def start_run(uow_factory: UowFactory, actor: Actor, request: ForecastRequest) -> int:
@@ -232,6 +232,8 @@ def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.
             {"run_id": run_id, "product_id": ids[s.unique_id], "model": s.model, "chosen": True, "reason": s.reason}
             for s in output.selection.itertuples(index=False) if s.unique_id in unscored])
         run = uow.forecast_runs.get(run_id)
+        if run is None:  # deleted while it ran
+            raise NotFound(f"no forecast run {run_id}")
         timings["save_s"] = round(time.perf_counter() - started, 3)
         run.status, run.finished_at, run.data_hash = RunStatus.DONE, utcnow(), data_hash
         run.progress_done = run.progress_total = len(output.selection)
@@ -290,7 +292,8 @@ def reap_dead_runs(uow_factory: UowFactory) -> list[int]:
                 continue
             run.status, run.finished_at, run.error = RunStatus.FAILED, now, error
             uow.publish(RecordChanged("system", action="fail", entity="forecast_run", key=str(run.id),
-                                      before={"status": RunStatus.RUNNING}, after={"status": RunStatus.FAILED, "error": run.error}))
+                                      before={"status": RunStatus.RUNNING},
+                                      after={"status": RunStatus.FAILED, "error": run.error}))
             reaped.append(run.id)
         uow.commit()
     return reaped

@@ -18,17 +18,15 @@ from sqlalchemy.exc import IntegrityError
 
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
-from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS
+from genxsop_core.domain.hierarchy import LEVELS, Level, parent_levels
 from genxsop_core.domain.models import KpiTarget
 from genxsop_core.domain.permissions import Actor, require
+from genxsop_core.kpi.formulas import DEFAULT_TARGETS, KPIS
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
-TARGET_LEVELS: tuple[str, ...] = ("total", "category", "family", "sku")
 TARGET_COLUMNS = ["kpi", "label", "level", "key", "target", "green", "amber", "higher_is_better"]
-_LEVEL_ORDER = {level: i for i, level in enumerate(TARGET_LEVELS)}
+_LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}  # totals first
 _VALUES = ("target", "green", "amber", "higher_is_better")
-_ABOVE: dict[str, tuple[str, ...]] = {"total": (), "category": (), "family": ("category",),
-                                      "sku": ("family", "category")}
 
 
 def list_targets(uow: UnitOfWork) -> pd.DataFrame:
@@ -66,8 +64,8 @@ def target_for(targets: pd.DataFrame, kpi: str, level: str, key: str,
     """
     chain = [(level, key)]
     if parents is not None:
-        chain += [(above, parents[above]) for above in _ABOVE.get(level, ())]
-    chain.append(("total", ""))
+        chain += [(above, parents[above]) for above in (parent_levels(level) if level in LEVELS else ())]
+    chain.append((Level.TOTAL, ""))
     mine = targets[targets.kpi == kpi]
     for chain_level, chain_key in chain:
         found = mine[(mine.level == chain_level) & (mine.key == chain_key)]
@@ -101,7 +99,7 @@ def set_target(uow: UnitOfWork, actor: Actor, kpi: str, level: str, key: str, ta
             return
         if row is None:
             uow.kpi_targets.add(KpiTarget(kpi=kpi, level=level, key=key, **values))
-        elif not uow.kpi_targets.update_if_unchanged(row, {f: before[f] for f in _VALUES}, values):
+        elif not uow.kpi_targets.update_if_unchanged(row, {f: getattr(row, f) for f in _VALUES}, values):
             raise _saved_meanwhile(kpi, level, key)
         uow.publish(RecordChanged(actor.username, action="create" if row is None else "update",
                                   entity="kpi_target", key=_audit_key(kpi, level, key), before=before, after=after))
@@ -136,8 +134,8 @@ def _checked_node(kpi: str, level: str, key: str) -> str:
     """The node's key, stripped, once kpi and level are known."""
     if kpi not in KPIS:
         raise InvalidInput(f"unknown KPI {kpi!r}; choose one of {', '.join(KPIS)}")
-    if level not in TARGET_LEVELS:
-        raise InvalidInput(f"a target is set per {', '.join(TARGET_LEVELS)}, not {level!r}")
+    if level not in LEVELS:
+        raise InvalidInput(f"a target is set per {', '.join(LEVELS)}, not {level!r}")
     key = (key or "").strip()
     if level == "total" and key:
         raise InvalidInput(f"the total target has no key; got {key!r} (set it per category, family or sku)")

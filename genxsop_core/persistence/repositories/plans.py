@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from genxsop_core.domain.hierarchy import Level, check_level
 from genxsop_core.domain.models import (
     DemandActual,
     DemandPlan,
@@ -47,7 +48,8 @@ class PlanVersionRepository:
         """Versions of one kind with their cycle month, newest cycle first."""
         result = self.session.execute(
             select(PlanVersion.id, PlanVersion.name, PlanVersion.status, PlanVersion.source_run_id,
-                   PlanVersion.demand_version_id, PlanVersion.created_by, PlanVersion.created_at, PlanVersion.approved_by, PlanVersion.approved_at,
+                   PlanVersion.demand_version_id, PlanVersion.created_by, PlanVersion.created_at,
+                   PlanVersion.approved_by, PlanVersion.approved_at,
                    SopCycle.month.label("cycle_month"), SopCycle.name.label("cycle"))
             .outerjoin(SopCycle, SopCycle.id == PlanVersion.cycle_id).where(PlanVersion.kind == kind)
             .order_by(SopCycle.month.desc(), PlanVersion.id.desc()))
@@ -80,9 +82,9 @@ class PlanVersionRepository:
 
 
 def node_filter(level: str, key: str) -> list[Any]:
-    """WHERE clauses picking the products of a hierarchy node (none for the total)."""
-    column = {"category": Product.category, "family": Product.family, "sku": Product.sku}.get(level)
-    return [] if column is None else [column == key]
+    """WHERE clauses picking the products of a hierarchy node (none for the total): each level below
+    the total is the product master's column of that name."""
+    return [] if check_level(level) is Level.TOTAL else [getattr(Product, level) == key]
 
 
 
@@ -121,10 +123,13 @@ class PeriodTotalsRepository:
 
 
 
-class _PlanRowRepository:
+PlanRow = TypeVar("PlanRow", DemandPlan, SupplyPlan)
+
+
+class _PlanRowRepository(Generic[PlanRow]):
     """Rows of plan versions: frames for reading, ORM objects for locked updates, bulk inserts."""
 
-    model: type[DemandPlan] | type[SupplyPlan]
+    model: type[PlanRow]
     columns: tuple[str, ...]
 
     def __init__(self, session: Session):
@@ -151,11 +156,11 @@ class _PlanRowRepository:
                  .where(self.model.plan_version_id == version_id).distinct())
         return set(self.session.scalars(query))
 
-    def rows_for_update(self, version_id: int, keys: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], Any]:
+    def rows_for_update(self, version_id: int, keys: Sequence[tuple[str, Any]]) -> dict[tuple[str, Any], PlanRow]:
         """The ORM rows for (sku, period) keys; updating them checks row_version (optimistic lock)."""
         skus = sorted({sku for sku, _ in keys})
         wanted = set(keys)
-        found: dict[tuple[str, Any], Any] = {}
+        found: dict[tuple[str, Any], PlanRow] = {}
         for chunk in _chunks(skus):
             query = (select(Product.sku, self.model).join(Product, Product.id == self.model.product_id)
                      .where(self.model.plan_version_id == version_id, Product.sku.in_(chunk)))
@@ -170,13 +175,13 @@ class _PlanRowRepository:
 
 
 
-class DemandPlanRepository(_PlanRowRepository):
+class DemandPlanRepository(_PlanRowRepository[DemandPlan]):
     model = DemandPlan
     columns = ("statistical", "override", "consensus", "reason_code", "comment")
 
 
 
-class SupplyPlanRepository(_PlanRowRepository):
+class SupplyPlanRepository(_PlanRowRepository[SupplyPlan]):
     model = SupplyPlan
     columns = ("planned_receipts", "kind", "firm", "comment")
 

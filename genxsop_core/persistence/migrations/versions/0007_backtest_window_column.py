@@ -5,7 +5,9 @@ the name. They get `window` = N and the model they really are: the backtests are
 model's, the same model as the SKU's forecast rows in that run (the chosen model score if
 those are missing, 'unknown' if both are). The forecast rows keep window NULL. Windows overlap
 (their origins are half a horizon apart), so the unique key takes in the window; NULL never
-equals NULL in a unique key, hence the index on coalesce(window, 0).
+equals NULL in a unique key, hence the index on coalesce(window, 0). SQLAlchemy does not reflect
+an expression index on SQLite, so a later batch_alter_table("forecast_result") there loses it:
+such a migration must create it again.
 The downgrade writes 'backtest-N' back into the model column.
 
 Revision ID: 0007
@@ -30,7 +32,7 @@ scores = sa.table("forecast_model_score", sa.column("run_id", sa.Integer), sa.co
                   sa.column("model", sa.String), sa.column("chosen", sa.Boolean))
 
 
-def _same_sku(table: sa.TableClause) -> list[sa.ColumnElement[bool]]:
+def _same_sku(table: sa.FromClause) -> list[sa.ColumnElement[bool]]:
     return [table.c.run_id == results.c.run_id, table.c.product_id == results.c.product_id]
 
 
