@@ -188,12 +188,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             DatabaseTemplates.drop_all(directory)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser tests share one `streamlit run` and one Chromium per worker: under xdist's
-    --dist loadgroup they all go to one worker, instead of every worker starting (and seeding) its own."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """xdist's `loadgroup` with the browser tests (tests/e2e) as one group, run by one worker: they
+    share one `streamlit run` and one Chromium, which every worker would otherwise start and seed.
+    Grouped by folder here because xdist 3.8 cannot read `xdist_group` marks under pytest 9.2
+    (it renames `item._nodeid`, which pytest no longer reads)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser" if nodeid.startswith("tests/e2e/") else super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
 
 
 def drop_database(url: str) -> None:
