@@ -30,6 +30,7 @@ from genxsop_core.cycle.freeze import freezer
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import reason_codes
 from genxsop_core.demand.plans import OverrideEdit
+from genxsop_core.domain.generations import DataArea
 from genxsop_core.domain.models import utcnow
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
@@ -37,6 +38,7 @@ from genxsop_core.forecasting.strategies import chronos as chronos_strategy
 from genxsop_core.forecasting.strategies.chronos import Chronos2Strategy
 from genxsop_core.forecasting.strategies.prophet import ProphetStrategy
 from genxsop_core.io import importer
+from genxsop_core.persistence.generations import generations
 from genxsop_core.persistence.repositories import AuditFilter
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply.plans import ReceiptEdit
@@ -272,6 +274,7 @@ def test_a_worker_killed_while_writing_results_is_reaped_and_the_run_reruns(hist
     f = history
     run_id = request(f)
     before = database_fingerprint(database_url)
+    counters_before = generations(f(), list(DataArea))
     process = start_paused(database_url, tmp_path / "paused", "INSERT INTO forecast_result", 1,
                            "execute_run", str(run_id))
     assert run_state(f, run_id)[0] == "running"
@@ -280,7 +283,11 @@ def test_a_worker_killed_while_writing_results_is_reaped_and_the_run_reruns(hist
     status, error, results, scores = run_state(f, run_id)
     assert (status, results, scores) == ("failed", 0, 0) and "stopped before finishing" in error
     after = database_fingerprint(database_url)
-    assert without(after, "forecast_run", "audit_log") == without(before, "forecast_run", "audit_log")
+    assert without(after, "forecast_run", "audit_log", "data_generation") == \
+        without(before, "forecast_run", "audit_log", "data_generation")
+    moved = {area for area, was, now in zip(DataArea, counters_before, generations(f(), list(DataArea)))
+             if now != was}
+    assert moved == {DataArea.FORECASTS}  # the reaper's "fail"; the killed worker's write left nothing
     assert run_actions(f, run_id) == ["create", "fail"]  # the reaper's record, none of the worker's
     rerun_to_the_end(f, monkeypatch, run_id)
 
