@@ -22,11 +22,17 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from genxsop_core.domain.states import ActionStatus, CycleStage, PlanStatus, RunStatus, SupplyKind
+
+# `origin` of a row: the demo created it, or the demo created it and a real import then changed it
+# (go-live removes the first and refuses while the second exist); None is a real row
+DEMO_ORIGIN = "demo"
+DEMO_IMPORTED_ORIGIN = "demo+import"
 
 
 def utcnow() -> datetime:
@@ -57,6 +63,7 @@ class Product(Base):
     holding_cost_rate: Mapped[float] = mapped_column(Float, default=0.25)
     service_level_target: Mapped[float] = mapped_column(Float, default=0.95)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
 
 class Resource(Base):
@@ -69,6 +76,7 @@ class Resource(Base):
     name: Mapped[str] = mapped_column(String(200))
     capacity_hours: Mapped[float] = mapped_column(Float)
     cost_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
 
 class Routing(Base):
@@ -81,6 +89,7 @@ class Routing(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), index=True)
     hours_per_unit: Mapped[float] = mapped_column(Float)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
     product: Mapped[Product] = relationship()
     resource: Mapped[Resource] = relationship()
@@ -99,6 +108,7 @@ class DemandActual(Base):
     shipped_qty: Mapped[float] = mapped_column(Float)
     shipped_on_time_in_full_qty: Mapped[float] = mapped_column(Float)
     promo: Mapped[bool] = mapped_column(Boolean, default=False)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
     product: Mapped[Product] = relationship()
 
@@ -135,6 +145,7 @@ class ForecastRun(Base):
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     data_hash: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
 
 class ForecastResult(Base):
@@ -212,6 +223,7 @@ class PlanVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     approved_by: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
 
 class ReasonCode(Base):
@@ -223,6 +235,7 @@ class ReasonCode(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     description: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
 
 class DemandPlan(Base):
@@ -264,6 +277,7 @@ class SupplyPlan(Base):
     author: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -276,6 +290,7 @@ class InventorySnapshot(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     snapshot_date: Mapped[date] = mapped_column(Date)
     on_hand: Mapped[float] = mapped_column(Float)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
 
 # --- scenarios, cycle, KPIs -------------------------------------------------------------
@@ -315,6 +330,7 @@ class SopCycle(Base):
     frozen_by: Mapped[str | None] = mapped_column(String(64))
     frozen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
+    origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
     __mapper_args__ = {"version_id_col": row_version}
 
@@ -402,6 +418,20 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # one of the demo company's accounts (bootstrap.DEMO_USERS): refused outside demo mode, removed by go-live
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class SetupToken(Base):
+    """The one-time token that lets the first administrator be created in the browser: only its hash."""
+
+    __tablename__ = "setup_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLog(Base):
