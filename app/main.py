@@ -22,7 +22,7 @@ if key is None:
              "(it signs the login cookie). Only demo mode (GENXSOP_DEMO=1) may run without one.")
     st.stop()
 
-credentials = auth.credentials()
+credentials = auth.credentials(settings)
 authenticator = auth.authenticator(settings, key, credentials)
 if not auth.login_form(authenticator, settings, credentials):
     st.stop()

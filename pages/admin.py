@@ -1,4 +1,4 @@
-"""Admin: users and their roles, and the audit trail with filters."""
+"""Admin: users and their roles, reason codes, the audit trail with filters, and going live."""
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
@@ -6,6 +6,7 @@ import streamlit as st
 
 from genxsop_core.admin import users
 from genxsop_core.admin.audit import audit_choices, search_audit
+from genxsop_core.admin.health import demo_accounts_warning
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import reason_codes
 from genxsop_core.domain.exceptions import GenXSOPError
@@ -16,6 +17,9 @@ from genxsop_ui.formatting import plain
 
 actor = session.guard("admin")
 st.title("Admin")
+demo_left = users.demo_usernames(runtime.uow())
+if demo_left and not runtime.settings().demo:
+    st.error(f"Not live yet: {plain(demo_accounts_warning(demo_left))}.")
 users_tab, reasons_tab, audit_tab = st.tabs(["Users and roles", "Reason codes", "Audit log"])
 
 

@@ -11,6 +11,9 @@ report = system_health(runtime.uow, actor, runtime.settings())
 summary = {"ok": st.success, "warning": st.warning, "failed": st.error}[report.status]
 summary(f"Overall: {report.status} (checked {report.checked_at:%Y-%m-%d %H:%M:%S} UTC)")
 for check in report.checks:
+    if check.status == "failed":  # what is broken, in red above the list, not only as a dot in it
+        st.error(f"**{check.name}**: {formatting.plain(check.detail)}")
+for check in report.checks:
     icon = {"ok": ":green[●]", "warning": ":orange[●]", "failed": ":red[●]"}[check.status]
     st.markdown(f"{icon} **{check.name}** · {formatting.plain(check.detail)}")
 

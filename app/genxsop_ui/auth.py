@@ -4,18 +4,28 @@ Credentials are rebuilt from the database on every run (only bcrypt hashes ever 
 it), so a deactivated user or a changed role takes effect on the next click. Wrong
 passwords are counted in the database (login_throttle): after MAX_FAILED_LOGINS the
 account is locked for LOCK_MINUTES in every session and on every replica.
+
+Outside demo mode the demo accounts (public password) cannot sign in. The library is never
+given their hashes: each stands in the credentials with a hash of a random secret of this
+process, so a try counts against that stand-in, which is how the form learns the username
+typed (the library keeps it nowhere on a failed try) and says why, once. Such a try is not
+recorded as a wrong password: no password of a demo account is checked, so there is nothing
+to throttle, and a real account's count is never touched.
 """
 from __future__ import annotations
 
+import secrets
+from functools import cache
 from typing import Any
 
+import bcrypt
 import pandas as pd
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from genxsop_core.admin import login_throttle
-from genxsop_core.admin.users import login_credentials
+from genxsop_core.admin.users import demo_usernames, login_credentials
 from genxsop_core.bootstrap import DEMO_PASSWORD, DEMO_USERS
 from genxsop_core.config import Settings
 from genxsop_core.domain.permissions import ROLE_LABELS
@@ -32,11 +42,27 @@ def cookie_key(settings: Settings) -> str | None:
     return runtime.generated_cookie_key() if settings.demo else None
 
 
-def credentials() -> dict[str, Any]:
-    """The active users' hashes, a locked account marked as out of attempts for the library."""
-    creds = login_credentials(runtime.uow())
+@cache
+def _no_password_hash() -> str:
+    """A bcrypt hash that no typed password matches: of a random secret nobody ever sees."""
+    return bcrypt.hashpw(secrets.token_urlsafe(32).encode("ascii"), bcrypt.gensalt(rounds=4)).decode("ascii")
+
+
+def refused_demo_accounts(settings: Settings) -> frozenset[str]:
+    """The demo accounts that may not sign in now: all of them outside demo mode, none in it."""
+    return frozenset() if settings.demo else frozenset(demo_usernames(runtime.uow()))
+
+
+def credentials(settings: Settings) -> dict[str, Any]:
+    """The active users' hashes, a locked account marked as out of attempts for the library;
+    outside demo mode a demo account stands in without its hash (see the module docstring)."""
+    creds = login_credentials(runtime.uow(), include_demo=settings.demo)
     for entry in creds["usernames"].values():
         entry["failed_login_attempts"] = login_throttle.MAX_FAILED_LOGINS if entry.pop("locked") else 0
+    for username in refused_demo_accounts(settings):
+        creds["usernames"][username] = {"name": username, "email": f"{username}@demo.genxsop",
+                                        "password": _no_password_hash(), "roles": [],
+                                        "failed_login_attempts": 0}
     return creds
 
 
@@ -51,6 +77,11 @@ def _failed_attempts(creds: dict[str, Any]) -> dict[str, int]:
     return {name: entry.get("failed_login_attempts", 0) for name, entry in creds["usernames"].items()}
 
 
+def demo_refused_message(username: str) -> str:
+    return (f"{username} is a demo account; demo accounts cannot sign in outside demo mode. "
+            "An administrator removes them with go-live: see README, Going live.")
+
+
 LOCKED_MESSAGE = (f"This account is locked after {login_throttle.MAX_FAILED_LOGINS} wrong passwords. "
                   f"Try again in {login_throttle.LOCK_MINUTES} minutes, or ask an admin to unlock it.")
 
@@ -61,6 +92,7 @@ def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, A
     The library counts a wrong password in `creds`; the count is carried to the database here.
     """
     before = _failed_attempts(creds)
+    refused = refused_demo_accounts(settings)
     try:
         auth.login(location="main", max_login_attempts=login_throttle.MAX_FAILED_LOGINS,
                    callback=lambda info: login_throttle.record_sign_in(runtime.uow(), info["username"]),
@@ -69,13 +101,25 @@ def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, A
     except LoginError as error:
         st.error(LOCKED_MESSAGE if "attempts" in str(error) else str(error))
     locked = False
+    demo_tried = None
     for username, count in _failed_attempts(creds).items():
-        if count > before.get(username, 0):
+        if count <= before.get(username, 0):
+            continue
+        if username in refused:
+            demo_tried = username
+        else:
             locked = login_throttle.record_failed_login(runtime.uow(), username) is not None
     status = st.session_state.get("authentication_status")
+    if status and st.session_state.get("username") in refused:  # a login cookie from demo mode
+        demo_tried = st.session_state["username"]
+        auth.logout(location="unrendered")
+        status = None
     if status:
         return True
-    if status is False:
+    if demo_tried is not None:
+        st.session_state["authentication_status"] = None  # said here, not again on the next rerun
+        st.error(demo_refused_message(demo_tried))
+    elif status is False:
         st.error(LOCKED_MESSAGE if locked else "Username or password is incorrect.")
     if settings.demo:
         show_demo_logins()

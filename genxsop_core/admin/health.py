@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import urlparse
 
 from genxsop_core.admin import login_throttle
+from genxsop_core.admin.users import demo_usernames
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import Actor, require
@@ -109,6 +110,23 @@ def _accounts(uow: UnitOfWork) -> HealthCheck:
     return HealthCheck("Accounts", "ok", f"no account locked; {audit}")
 
 
+def demo_accounts_warning(names: list[str]) -> str:
+    """What an admin reads while demo accounts exist outside demo mode, and the fix."""
+    return (f"demo accounts with the public demo password still exist: {', '.join(names)}. They cannot "
+            "sign in outside demo mode; remove them with go-live (`python -m genxsop_core go-live --yes` "
+            "or Admin, Go live): see README, Going live")
+
+
+def _demo_accounts(uow: UnitOfWork, settings: Settings) -> HealthCheck:
+    names = demo_usernames(uow)
+    if settings.demo:
+        return HealthCheck("Demo accounts", "ok", f"demo mode: {len(names)} demo account(s) sign in with the "
+                           "public demo password; not for real data")
+    if names:
+        return HealthCheck("Demo accounts", "failed", demo_accounts_warning(names))
+    return HealthCheck("Demo accounts", "ok", "no demo accounts")
+
+
 def _logs() -> HealthCheck:
     folder = os.environ.get("GENXSOP_LOG_DIR")
     return HealthCheck("Logs", "ok", f"JSON lines on stderr and in {folder}/genxsop.jsonl" if folder
@@ -134,6 +152,7 @@ def system_health(uow_factory: Callable[[], UnitOfWork], actor: Actor,
     if attempt("Database", lambda: _database(settings.database_url)):
         attempt("Schema", lambda: _migrations(settings.database_url))
         attempt("Accounts", lambda: _accounts(uow_factory()))
+        attempt("Demo accounts", lambda: _demo_accounts(uow_factory(), settings))
         try:
             runs = list_runs(uow_factory(), RECENT_RUNS)
             checks.append(_runs_check(runs))

@@ -138,13 +138,20 @@ def get_user(uow: UserAdminWork, username: str) -> UserView | None:
         return _view(user) if user else None
 
 
-def login_credentials(uow: UserAdminWork) -> dict[str, Any]:
+def login_credentials(uow: UserAdminWork, include_demo: bool = True) -> dict[str, Any]:
     """streamlit-authenticator's credentials dict, built from active users (hashes only);
-    `locked` says the account is locked after too many wrong passwords."""
+    `locked` says the account is locked after too many wrong passwords. Outside demo mode
+    (`include_demo=False`) the demo accounts' hashes are left out: their password is public."""
     with uow:
         return {"usernames": {
             u.username: {"name": u.name, "email": u.email or f"{u.username}@genxsop.local",
                          "password": u.password_hash, "roles": list(u.roles),
                 "locked": login_throttle.lock_end(u.locked_until) is not None}
-            for u in uow.users.list() if u.active
+            for u in uow.users.list() if u.active and (include_demo or not u.is_demo)
         }}
+
+
+def demo_usernames(uow: UserAdminWork) -> list[str]:
+    """The demo accounts still in the database (public password): refused outside demo mode."""
+    with uow:
+        return sorted(u.username for u in uow.users.list() if u.is_demo)
