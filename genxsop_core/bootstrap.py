@@ -1,5 +1,4 @@
-"""Getting a database ready: migrations on start, the demo company on an empty demo database, and
-outside demo mode, while there is no user, the setup token for the first administrator."""
+"""Getting a database ready: migrations on start, and the demo company on an empty demo database."""
 from __future__ import annotations
 
 import logging
@@ -7,14 +6,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from genxsop_core.admin import setup
-from genxsop_core.admin.passwords import DEMO_PASSWORD  # shown on the login page in demo mode; refused elsewhere
 from genxsop_core.admin.users import hash_password
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.demo import company as demo
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict
-from genxsop_core.domain.models import ReasonCode, User
+from genxsop_core.domain.models import DEMO_ORIGIN, ReasonCode, User
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.io.formats import IMPORT_ORDER
 from genxsop_core.io.importer import ImportResult, apply_import
@@ -23,7 +20,7 @@ from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 SYSTEM = Actor("system", ("admin",))
-DEFAULT_APP_URL = "http://localhost:8501/"  # `streamlit run`'s address unless told otherwise
+DEMO_PASSWORD = "genxsop-demo"  # nosec B105 # demo mode only, shown on the login page
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("admin", "Alex Admin", "admin"),
     ("coordinator", "Casey Coordinator", "coordinator"),
@@ -59,46 +56,34 @@ def _frame_as_file(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def seed_demo(uow: UnitOfWork, actor: Actor, bucket: str) -> DemoSeed:
-    """Load the demo company, its reason codes and one user per role, in one transaction."""
+    """Load the demo company, its reason codes and one user per role, in one transaction; every row
+    is marked as the demo's (origin, User.is_demo) so go-live can remove exactly these."""
     require(actor, "data.seed_demo")
     frames = demo.build_demo_data(bucket=bucket)
     with uow:
         if uow.products.count() or uow.users.count():
             raise Conflict("the database already has products or users; demo data goes into an empty database")
-        imports = [apply_import(uow, actor, kind, _frame_as_file(frames[kind]), f"demo/{kind}.csv")
+        imports = [apply_import(uow, actor, kind, _frame_as_file(frames[kind]), f"demo/{kind}.csv", DEMO_ORIGIN)
                    for kind in IMPORT_ORDER]
         for code, description in REASON_CODES:
-            uow.plans.add_reason_code(ReasonCode(code=code, description=description))
+            uow.plans.add_reason_code(ReasonCode(code=code, description=description, origin=DEMO_ORIGIN))
             uow.publish(RecordChanged(actor.username, action="create", entity="reason_code", key=code,
                                       after={"code": code, "description": description}))
         password_hash = hash_password(DEMO_PASSWORD)
         for username, name, role in DEMO_USERS:
             uow.users.add(User(username=username, name=name, email=f"{username}@demo.genxsop",
-                               password_hash=password_hash, roles=[role]))
+                               password_hash=password_hash, roles=[role], is_demo=True))
             uow.publish(RecordChanged(actor.username, action="create", entity="user", key=username,
                                       after={"username": username, "name": name, "roles": [role]}))
         uow.commit()
     return DemoSeed(imports, [u for u, _, _ in DEMO_USERS])
 
 
-def announce_setup_token(settings: Settings, app_url: str = DEFAULT_APP_URL) -> str | None:
-    """On a database without users, issue a setup token and print it once to the console and the log
-    (admin.setup: each call voids the token printed before); None when there are users."""
-    token = setup.issue_setup_token(UnitOfWork(get_session_factory(settings.database_url)))
-    if token is not None:
-        message = setup.setup_message(token, app_url)
-        print(message, flush=True)
-        _log.warning(message)
-    return token
-
-
-def prepare_database(settings: Settings | None = None, app_url: str = DEFAULT_APP_URL) -> DemoSeed | None:
-    """Migrate to the newest schema; in demo mode, seed an empty database; outside it, while there is no
-    user, print a new setup token (announce_setup_token). Safe to call twice (a second call replaces the token)."""
+def prepare_database(settings: Settings | None = None) -> DemoSeed | None:
+    """Migrate to the newest schema; in demo mode, seed an empty database. Safe to call twice."""
     settings = settings or load_settings()
     upgrade_database(settings.database_url)
     if not settings.demo:
-        announce_setup_token(settings, app_url)
         return None
     uow = UnitOfWork(get_session_factory(settings.database_url))
     with uow:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from genxsop_core.admin import logs, users
+from genxsop_core.admin import go_live, logs, users
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
 from genxsop_core.demo.files import DEMO_FILES_END, write_demo_files
@@ -48,6 +48,16 @@ def _cmd_restore(args: argparse.Namespace) -> str:
                            "forecast workers, then run it again with --yes")
     summary = backup.restore_database(load_settings().database_url, args.file, _operator().username)
     return "database restored from " + summary.describe()
+
+
+def _cmd_go_live(args: argparse.Namespace) -> str:
+    if not args.yes:
+        raise InvalidInput("go-live deletes the demo accounts" + (" and the demo company's data" if
+                           args.remove_demo_data else "") + " after a backup: run it again with --yes")
+    upgrade_database()
+    report = go_live.go_live(UnitOfWork, _operator(), load_settings(), remove_demo_data=args.remove_demo_data,
+                             backup_file=Path(args.backup) if args.backup else None)
+    return report.describe()
 
 
 def _cmd_init_db(args: argparse.Namespace) -> str:
@@ -206,6 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--yes", action="store_true", help="confirm: everything now in the database is replaced")
     p.set_defaults(run=_cmd_restore)
+    p = commands.add_parser("go-live", help="remove the demo accounts (and the demo's data) after a backup")
+    p.add_argument("--remove-demo-data", action="store_true",
+                   help="also delete every row the demo created (refused if real data sits on top of it)")
+    p.add_argument("--backup", metavar="FILE", help="where the backup goes (default: a dated file next to the "
+                   "SQLite database, or in this folder for PostgreSQL)")
+    p.add_argument("--yes", action="store_true", help="confirm: the demo accounts are deleted")
+    p.set_defaults(run=_cmd_go_live)
     p = commands.add_parser("seed-demo", help="load the demo company into an empty database")
     p.add_argument("--without-plans", action="store_true",
                    help="only the master and history data: no past plans, no forecast run, no draft plan")

@@ -22,7 +22,7 @@ from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand.plans import create_version, insert_version
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import InvalidInput
-from genxsop_core.domain.models import utcnow
+from genxsop_core.domain.models import DEMO_ORIGIN, SupplyPlan, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import CycleStage, PlanKind, PlanStatus
 from genxsop_core.forecasting import runs as forecast_runs
@@ -84,8 +84,28 @@ def seed_demo_plans(uow_factory: Callable[[], UnitOfWork], actor: Actor, bucket:
                    "Actuals loaded to last week; the auto forecast run is done")
     for stage, days in DEMO_DUE_IN_DAYS.items():  # the demo's calendar runs from the day it is seeded
         cycle.set_due_date(uow_factory(), actor, cycle_id, stage, date.today() + timedelta(days=days))
+    _mark_demo(uow_factory, ids, run_id)
     _log.info("demo planning history: versions %s, forecast run %s", ids, run_id)
     return ids
+
+
+def _mark_demo(uow_factory: Callable[[], UnitOfWork], version_ids: list[int], run_id: int) -> None:
+    """Mark what the demo's history created (its versions, their cycles, its forecast run, the supply
+    rows of its supply version) so go-live can remove it; rows hanging off these go with them."""
+    with uow_factory() as uow:
+        for version_id in version_ids:
+            version = uow.plans.get(version_id)
+            if version is None:
+                raise InvalidInput(f"demo history: plan version {version_id} vanished while seeding")
+            version.origin = DEMO_ORIGIN
+            cycle_of_version = uow.plans.cycle(version.cycle_id)
+            if cycle_of_version is not None:
+                cycle_of_version.origin = DEMO_ORIGIN
+        run = uow.forecast_runs.get(run_id)
+        if run is not None:
+            run.origin = DEMO_ORIGIN
+        uow.tables.mark_origin(SupplyPlan, "plan_version_id", version_ids, DEMO_ORIGIN)
+        uow.commit()
 
 
 def _cycle_of(uow_factory: Callable[[], UnitOfWork], demand_version_id: int) -> int:

@@ -18,6 +18,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
     "system.health": frozenset({"admin"}),
+    "system.go_live": frozenset({"admin"}),
     "data.seed_demo": frozenset({"admin"}),
     "import.products": frozenset({"admin"}),
     "import.resources": frozenset({"admin", "supply_planner"}),

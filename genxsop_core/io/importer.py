@@ -15,7 +15,7 @@ import pandas as pd
 from genxsop_core.config import load_settings
 from genxsop_core.domain.events import DataImported, jsonable
 from genxsop_core.domain.exceptions import ValidationFailed
-from genxsop_core.domain.models import PlanVersion, utcnow
+from genxsop_core.domain.models import DEMO_IMPORTED_ORIGIN, DEMO_ORIGIN, PlanVersion, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.io.formats import get_format
@@ -68,24 +68,28 @@ def _records(binding: TableBinding, frame: pd.DataFrame, uow: UnitOfWork) -> lis
     return records.astype(object).where(records.notna(), None).to_dict("records")
 
 
-def _scope(uow: UnitOfWork, actor: Actor, kind: str) -> dict[str, Any]:
+def _scope(uow: UnitOfWork, actor: Actor, kind: str, origin: str | None) -> dict[str, Any]:
     """Supply plans are versioned: an import goes into the working (draft) supply version."""
     if kind != "supply":
         return {}
     version = uow.plans.latest_working(PlanKind.SUPPLY)
     if version is None:
         version = PlanVersion(kind=PlanKind.SUPPLY, name=WORKING_SUPPLY_PLAN, status=PlanStatus.DRAFT,
-                              created_by=actor.username)
+                              created_by=actor.username, origin=origin)
         uow.plans.add(version)
         uow.flush()
     return {"plan_version_id": version.id}
 
 
 def _upsert(uow: UnitOfWork, binding: TableBinding, records: list[dict[str, Any]], scope: dict[str, Any],
-            ) -> tuple[int, int, int, list[dict[str, Any]]]:
+            origin: str | None) -> tuple[int, int, int, list[dict[str, Any]]]:
+    """Insert new keys (marked with `origin`), update changed ones; a demo row that a real import
+    changes is marked DEMO_IMPORTED_ORIGIN, so go-live knows it now carries real data."""
     fields = [f for f in records[0] if f not in binding.key]
     versioned = hasattr(binding.model, "row_version")
-    existing = uow.tables.existing_by_key(binding.model, binding.key, fields + ["row_version"] * versioned,
+    marked = hasattr(binding.model, "origin")
+    existing = uow.tables.existing_by_key(binding.model, binding.key,
+                                          fields + ["row_version"] * versioned + ["origin"] * marked,
                                           scope, [r[binding.key[0]] for r in records])
     inserts, updates, changes = [], [], []
     unchanged = 0
@@ -93,7 +97,7 @@ def _upsert(uow: UnitOfWork, binding: TableBinding, records: list[dict[str, Any]
         key = tuple(record[k] for k in binding.key)
         current = existing.get(key)
         if current is None:
-            inserts.append({**record, **scope})
+            inserts.append({**record, **scope, **({"origin": origin} if marked else {})})
             changes.append({"before": None, "after": {k: jsonable(v) for k, v in record.items()}})
             continue
         changed = {f: record[f] for f in fields if not _same(current[f], record[f])}
@@ -101,6 +105,8 @@ def _upsert(uow: UnitOfWork, binding: TableBinding, records: list[dict[str, Any]
             unchanged += 1
             continue
         update = {"id": current["id"], **changed}
+        if marked and origin is None and current["origin"] == DEMO_ORIGIN:
+            update["origin"] = DEMO_IMPORTED_ORIGIN
         if versioned:
             update.update(row_version=current["row_version"] + 1, updated_at=utcnow())
         updates.append(update)
@@ -121,8 +127,10 @@ def _update_grouped(uow: UnitOfWork, binding: TableBinding, updates: list[dict[s
         uow.tables.update_many(binding.model, rows)
 
 
-def apply_import(uow: UnitOfWork, actor: Actor, kind: str, frame: pd.DataFrame, filename: str) -> ImportResult:
-    """Validate `frame` (raw cells) and upsert it inside the caller's open unit of work (no commit)."""
+def apply_import(uow: UnitOfWork, actor: Actor, kind: str, frame: pd.DataFrame, filename: str,
+                 origin: str | None = None) -> ImportResult:
+    """Validate `frame` (raw cells) and upsert it inside the caller's open unit of work (no commit).
+    `origin` marks the rows it inserts: DEMO_ORIGIN when the demo seeds, None for real data."""
     require(actor, f"import.{kind}")
     fmt = get_format(kind)
     report = validate(fmt, frame, filename, load_settings().bucket, _references(uow))
@@ -130,7 +138,8 @@ def apply_import(uow: UnitOfWork, actor: Actor, kind: str, frame: pd.DataFrame, 
         raise ValidationFailed(report.issues)
     binding = BINDINGS[kind]
     records = _records(binding, report.frame, uow)
-    inserted, updated, unchanged, changes = _upsert(uow, binding, records, _scope(uow, actor, kind))
+    inserted, updated, unchanged, changes = _upsert(uow, binding, records, _scope(uow, actor, kind, origin),
+                                                     origin)
     uow.publish(DataImported(actor.username, kind=kind, file=filename, inserted=inserted, updated=updated,
                              unchanged=unchanged, changes=changes))
     return ImportResult(kind, filename, len(records), inserted, updated, unchanged)

@@ -22,7 +22,7 @@ import functools
 import hashlib
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,7 +32,8 @@ import sqlalchemy as sa
 
 import genxsop_core
 from genxsop_core import bootstrap
-from genxsop_core.admin import users
+from genxsop_core.admin import go_live, users
+from genxsop_core.config import load_settings
 from genxsop_core.cycle import meeting_pack
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
@@ -286,6 +287,9 @@ CASES: list[Case] = [
     # data
     *_import_cases(),
     Case(qualified(bootstrap.seed_demo), "data.seed_demo", lambda f, w, a: bootstrap.seed_demo(f(), a, "week")),
+    Case(qualified(go_live.go_live), "system.go_live",
+         lambda f, w, a: go_live.go_live(f, a, replace(load_settings(), database_url=w.url, cookie_key="matrix-key"),
+                                         remove_demo_data=True)),
     Case(qualified(demo_plans.seed_demo_plans), "data.seed_demo",
          lambda f, w, a: demo_plans.seed_demo_plans(f, a, "week", workers=1)),
     # forecasting
@@ -375,13 +379,6 @@ ALLOWED_WITHOUT_ROLE: dict[str, str] = {
         "the login form, before anyone is signed in: counts a wrong password against the account named",
     "genxsop_core.admin.login_throttle.record_sign_in":
         "the login form, right after the password was checked: resets the count and audits the sign-in",
-    "genxsop_core.admin.setup.issue_setup_token":
-        "start-up of the app on a database without users (bootstrap): no user exists to act; audited as 'system'",
-    "genxsop_core.bootstrap.announce_setup_token":
-        "start-up of the app outside demo mode: issue_setup_token, then prints the token to the console and log",
-    "genxsop_core.admin.setup.create_first_admin":
-        "the login page before anyone can sign in: the one-time setup token the server printed is the "
-        "authorisation, and it is refused once any user exists (audited as 'setup-token')",
 }
 
 PEOPLE = {actor_with(role).username: role for role in ROLES}
@@ -420,6 +417,7 @@ def no_slow_steps(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(forecast_runs, "launch_worker", lambda run_id: None)
     monkeypatch.setattr(bootstrap.demo, "build_demo_data", past_the_check)
+    monkeypatch.setattr(go_live.backup, "backup_database", past_the_check)
     monkeypatch.setattr(demo_plans, "_past_plan", past_the_check)
     monkeypatch.setattr(meeting_pack, "pack_charts", lambda outlook, capacity: {})
 

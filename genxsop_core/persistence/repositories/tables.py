@@ -16,6 +16,7 @@ from genxsop_core.persistence.repositories._common import (
     _chunks,
     fingerprint,
 )
+from genxsop_core.persistence.repositories.demo_data import DemoDataRepository
 
 # id field -> the table it points at, its id and the code a file names that row by
 _CODES: dict[str, tuple[type[Base], Any, Any]] = {"product_id": (Product, Product.id, Product.sku),
@@ -75,6 +76,16 @@ class TableRepository:
     def insert_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
         if rows:
             self.session.execute(insert(_table(model)), rows)
+
+    def demo_data(self) -> DemoDataRepository:
+        """The demo's rows across every table (go-live), in this repository's transaction."""
+        return DemoDataRepository(self.session)
+
+    def mark_origin(self, model: type[Base], field: str, values: list[Any], origin: str) -> None:
+        """Set `origin` on the rows of `model` whose `field` is among `values` (the demo's marks)."""
+        table = _table(model)
+        for chunk in _chunks(sorted(set(values))):
+            self.session.execute(update(table).where(table.c[field].in_(chunk)).values(origin=origin))
 
     def update_many(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
         """Update by primary key; each row dict holds `id` and the new values."""
