@@ -1,4 +1,5 @@
-"""Getting a database ready: migrations on start, and the demo company on an empty demo database."""
+"""Getting a database ready: migrations on start, the demo company on an empty demo database, and
+outside demo mode, while there is no user, the setup token for the first administrator."""
 from __future__ import annotations
 
 import logging
@@ -6,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from genxsop_core.admin import setup
+from genxsop_core.admin.passwords import DEMO_PASSWORD  # shown on the login page in demo mode; refused elsewhere
 from genxsop_core.admin.users import hash_password
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.demo import company as demo
@@ -20,7 +23,7 @@ from genxsop_core.persistence.migrate import upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 SYSTEM = Actor("system", ("admin",))
-DEMO_PASSWORD = "genxsop-demo"  # nosec B105 # demo mode only, shown on the login page
+DEFAULT_APP_URL = "http://localhost:8501/"  # `streamlit run`'s address unless told otherwise
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("admin", "Alex Admin", "admin"),
     ("coordinator", "Casey Coordinator", "coordinator"),
@@ -79,11 +82,24 @@ def seed_demo(uow: UnitOfWork, actor: Actor, bucket: str) -> DemoSeed:
     return DemoSeed(imports, [u for u, _, _ in DEMO_USERS])
 
 
-def prepare_database(settings: Settings | None = None) -> DemoSeed | None:
-    """Migrate to the newest schema; in demo mode, seed an empty database. Safe to call twice."""
+def announce_setup_token(settings: Settings, app_url: str = DEFAULT_APP_URL) -> str | None:
+    """On a database without users, issue a setup token and print it once to the console and the log
+    (admin.setup: each call voids the token printed before); None when there are users."""
+    token = setup.issue_setup_token(UnitOfWork(get_session_factory(settings.database_url)))
+    if token is not None:
+        message = setup.setup_message(token, app_url)
+        print(message, flush=True)
+        _log.warning(message)
+    return token
+
+
+def prepare_database(settings: Settings | None = None, app_url: str = DEFAULT_APP_URL) -> DemoSeed | None:
+    """Migrate to the newest schema; in demo mode, seed an empty database; outside it, while there is no
+    user, print a new setup token (announce_setup_token). Safe to call twice (a second call replaces the token)."""
     settings = settings or load_settings()
     upgrade_database(settings.database_url)
     if not settings.demo:
+        announce_setup_token(settings, app_url)
         return None
     uow = UnitOfWork(get_session_factory(settings.database_url))
     with uow:

@@ -43,10 +43,18 @@ AREAS: dict[str, tuple[DataArea, ...]] = {
 }
 
 
+def app_url() -> str:
+    """This server's own address as `streamlit run` was told it, for the setup token's message."""
+    host = st.get_option("server.address") or "localhost"
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"http://{host}:{st.get_option('server.port')}/" + (f"{base}/" if base else "")
+
+
 @st.cache_resource(show_spinner="Preparing the database (first start seeds the demo company)...")
 def ready_database(database_url: str) -> str:
-    """Migrate (and seed, in demo mode) once per process and database."""
-    prepare_database(load_settings())
+    """Migrate (and seed, in demo mode; or print the setup token on a database without users) once per
+    process and database."""
+    prepare_database(load_settings(), app_url())
     return database_url
 
 

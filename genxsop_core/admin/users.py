@@ -14,6 +14,7 @@ from typing import Any
 import bcrypt
 
 from genxsop_core.admin import login_throttle
+from genxsop_core.admin.passwords import check_password_rules
 from genxsop_core.domain.events import RecordChanged
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, NotFound
 from genxsop_core.domain.models import User
@@ -21,7 +22,6 @@ from genxsop_core.domain.permissions import Actor, require, validate_roles
 from genxsop_core.persistence.repositories.protocols import UserAdminWork
 
 BCRYPT_ROUNDS = 12
-MIN_PASSWORD_LENGTH = 8
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,63}$")
 _AUDITED_FIELDS = ["username", "name", "email", "roles", "active"]
 
@@ -46,18 +46,13 @@ def check_password(password: str, password_hash: str) -> bool:
     return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
 
 
-def _view(user: User) -> UserView:
+def user_view(user: User) -> UserView:
     return UserView(user.username, user.name, user.email, tuple(user.roles), user.active,
                     login_throttle.lock_end(user.locked_until))
 
 
-def _snapshot(user: User) -> dict[str, Any]:
+def audited_fields(user: User) -> dict[str, Any]:
     return {f: list(getattr(user, f)) if f == "roles" else getattr(user, f) for f in _AUDITED_FIELDS}
-
-
-def _check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def _get(uow: UserAdminWork, username: str) -> User:
@@ -67,40 +62,47 @@ def _get(uow: UserAdminWork, username: str) -> User:
     return user
 
 
-def add_user(uow: UserAdminWork, actor: Actor, username: str, name: str, password: str,
-             roles: list[str] | tuple[str, ...], email: str = "") -> UserView:
-    require(actor, "users.manage")
+def new_account(username: str, name: str, password: str, roles: list[str] | tuple[str, ...],
+                email: str = "") -> User:
+    """An active account checked against the rules for usernames, names, roles and passwords; not
+    stored yet (add_user and the first-administrator setup store it, each after its own checks)."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise InvalidInput(f"username {username!r} must be 2-64 characters: letters, digits, '.', '_' or '-'")
     if not name.strip():
         raise InvalidInput("a user needs a display name")
     roles = validate_roles(list(roles))
-    _check_password_rules(password)
+    check_password_rules(password, username)
+    return User(username=username, name=name.strip(), email=email.strip(),
+                password_hash=hash_password(password), roles=list(roles), active=True)
+
+
+def add_user(uow: UserAdminWork, actor: Actor, username: str, name: str, password: str,
+             roles: list[str] | tuple[str, ...], email: str = "") -> UserView:
+    require(actor, "users.manage")
+    user = new_account(username, name, password, roles, email)
     with uow:
-        if uow.users.get(username) is not None:
-            raise Conflict(f"user {username!r} already exists")
-        user = User(username=username, name=name.strip(), email=email.strip(),
-                    password_hash=hash_password(password), roles=list(roles), active=True)
+        if uow.users.get(user.username) is not None:
+            raise Conflict(f"user {user.username!r} already exists")
         uow.users.add(user)
-        uow.publish(RecordChanged(actor.username, action="create", entity="user", key=username,
-                                  before=None, after=_snapshot(user)))
+        uow.publish(RecordChanged(actor.username, action="create", entity="user", key=user.username,
+                                  before=None, after=audited_fields(user)))
         uow.commit()
-        return _view(user)
+        return user_view(user)
 
 
 def _change(uow: UserAdminWork, actor: Actor, username: str, action: str, **values: Any) -> UserView:
     require(actor, "users.manage")
     with uow:
         user = _get(uow, username)
-        before = _snapshot(user)
+        before = audited_fields(user)
         for field, value in values.items():
             setattr(user, field, value)
-        after = _snapshot(user)
+        after = audited_fields(user)
         uow.publish(RecordChanged(actor.username, action=action, entity="user", key=username,
                                   before=before, after=after))
         uow.commit()
-        return _view(user)
+        return user_view(user)
 
 
 def set_roles(uow: UserAdminWork, actor: Actor, username: str, roles: list[str] | tuple[str, ...]) -> UserView:
@@ -118,7 +120,7 @@ def set_active(uow: UserAdminWork, actor: Actor, username: str, active: bool) ->
 
 def set_password(uow: UserAdminWork, actor: Actor, username: str, password: str) -> UserView:
     """The audit record says the password changed, never what to."""
-    _check_password_rules(password)
+    check_password_rules(password, username)
     return _change(uow, actor, username, "set_password", password_hash=hash_password(password))
 
 
@@ -129,13 +131,13 @@ def unlock_user(uow: UserAdminWork, actor: Actor, username: str) -> UserView:
 
 def list_users(uow: UserAdminWork) -> list[UserView]:
     with uow:
-        return [_view(u) for u in uow.users.list()]
+        return [user_view(u) for u in uow.users.list()]
 
 
 def get_user(uow: UserAdminWork, username: str) -> UserView | None:
     with uow:
         user = uow.users.get(username)
-        return _view(user) if user else None
+        return user_view(user) if user else None
 
 
 def login_credentials(uow: UserAdminWork, include_demo: bool = True) -> dict[str, Any]:

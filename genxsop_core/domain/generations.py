@@ -43,6 +43,7 @@ ENTITY_AREAS: dict[str, frozenset[DataArea]] = {
     "sop_cycle": NO_AREA,
     "scenario": NO_AREA,
     "user": NO_AREA,
+    "setup_token": NO_AREA,
     "database": EVERY_AREA,
     "go_live": EVERY_AREA,  # removing the demo's data may touch every area
 }

@@ -31,6 +31,7 @@ class UnitOfWork:
         self._events = []
         self.products = repos.ProductRepository(self.session)
         self.users = repos.UserRepository(self.session)
+        self.setup_tokens = repos.SetupTokenRepository(self.session)
         self.audit = repos.AuditLogRepository(self.session)
         self.tables = repos.TableRepository(self.session)
         self.plans = repos.PlanVersionRepository(self.session)

@@ -379,6 +379,13 @@ ALLOWED_WITHOUT_ROLE: dict[str, str] = {
         "the login form, before anyone is signed in: counts a wrong password against the account named",
     "genxsop_core.admin.login_throttle.record_sign_in":
         "the login form, right after the password was checked: resets the count and audits the sign-in",
+    "genxsop_core.admin.setup.issue_setup_token":
+        "start-up of the app on a database without users (bootstrap): no user exists to act; audited as 'system'",
+    "genxsop_core.bootstrap.announce_setup_token":
+        "start-up of the app outside demo mode: issue_setup_token, then prints the token to the console and log",
+    "genxsop_core.admin.setup.create_first_admin":
+        "the login page before anyone can sign in: the one-time setup token the server printed is the "
+        "authorisation, and it is refused once any user exists (audited as 'setup-token')",
 }
 
 PEOPLE = {actor_with(role).username: role for role in ROLES}

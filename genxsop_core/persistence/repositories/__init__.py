@@ -7,6 +7,7 @@ from genxsop_core.persistence.repositories._common import fingerprint
 from genxsop_core.persistence.repositories.admin import (
     AuditFilter,
     AuditLogRepository,
+    SetupTokenRepository,
     UserRepository,
 )
 from genxsop_core.persistence.repositories.cycle import CycleRepository
@@ -31,6 +32,7 @@ from genxsop_core.persistence.repositories.tables import TableRepository
 
 __all__ = [
     "fingerprint", "ProductRepository", "ResourceRepository", "InventoryRepository", "UserRepository",
+    "SetupTokenRepository",
     "AuditFilter", "AuditLogRepository", "PlanVersionRepository", "node_filter", "PeriodTotalsRepository",
     "DemandPlanRepository", "SupplyPlanRepository", "KpiTargetRepository", "CycleRepository", "ScenarioRepository",
     "TableRepository", "DemandRepository", "ForecastRunRepository", "GenerationRepository",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from genxsop_core.domain.models import (
     AuditLog,
+    SetupToken,
     User,
 )
 
@@ -47,6 +48,40 @@ class UserRepository:
         return list(self.session.scalars(select(User).where(User.locked_until.is_not(None))
                                          .order_by(User.username)))
 
+
+
+class SetupTokenRepository:
+    """The one-time tokens that let the first administrator be created (admin.setup): hashes only."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, token: SetupToken) -> None:
+        self.session.add(token)
+
+    def find(self, token_hash: str) -> SetupToken | None:
+        return self.session.scalar(select(SetupToken).where(SetupToken.token_hash == token_hash))
+
+    def lock_unused(self) -> list[SetupToken]:
+        """Every token not used yet, locked until the transaction ends (PostgreSQL: FOR UPDATE, in id
+        order; SQLite ignores it and serialises writers instead), so two first-administrator forms
+        sent at once take turns."""
+        return list(self.session.scalars(select(SetupToken).where(SetupToken.used_at.is_(None))
+                                         .order_by(SetupToken.id).with_for_update()))
+
+    def mark_used(self, token_id: int, at: datetime, by: str) -> bool:
+        """Use the token if it is still unused, in one UPDATE: False when another transaction used it
+        first (on SQLite, where nothing was locked, this is what stops the second of two)."""
+        used = self.session.execute(update(SetupToken)
+                                    .where(SetupToken.id == token_id, SetupToken.used_at.is_(None))
+                                    .values(used_at=at, used_by=by).returning(SetupToken.id))
+        return used.scalar_one_or_none() is not None
+
+    def void_unused(self, at: datetime, why: str) -> int:
+        """Mark every unused token used (by `why`): the count voided."""
+        voided = self.session.scalars(update(SetupToken).where(SetupToken.used_at.is_(None))
+                                      .values(used_at=at, used_by=why).returning(SetupToken.id))
+        return len(voided.all())
 
 
 @dataclass(frozen=True)
