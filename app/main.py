@@ -5,7 +5,7 @@ import streamlit as st
 
 from genxsop_core.domain.exceptions import ConfigurationError
 from genxsop_core.domain.permissions import ROLE_LABELS
-from genxsop_ui import auth, formatting, runtime, session
+from genxsop_ui import auth, first_admin, formatting, runtime, session
 from genxsop_ui.navigation import sections_for
 
 st.set_page_config(page_title="GenXSOP", page_icon=":material/insights:", layout="wide")
@@ -21,6 +21,11 @@ if key is None:
     st.error("GenXSOP cannot start: set GENXSOP_COOKIE_KEY to a long random secret "
              "(it signs the login cookie). Only demo mode (GENXSOP_DEMO=1) may run without one.")
     st.stop()
+
+if first_admin.setup_needed(settings):  # a new installation: no user to sign in as yet
+    first_admin.setup_form()
+    st.stop()
+first_admin.created_notice()
 
 credentials = auth.credentials(settings)
 authenticator = auth.authenticator(settings, key, credentials)

@@ -10,7 +10,12 @@ TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply
 
 actor = session.guard("dashboard")
 st.title("Dashboard")
-summary = kpi_views.summary_of(runtime.kpi_data())
+kpi_data = runtime.kpi_data()
+if kpi_data.products.empty:  # a new installation: nothing imported yet
+    st.info("No data yet: import the product master, then demand history, stock and capacity, on the Data page "
+            "(or with `python -m genxsop_core import`). The KPIs, the outlook and the cycle appear once they are in.")
+    st.stop()
+summary = kpi_views.summary_of(kpi_data)
 kpi_tiles.kpi_tiles(summary, TILES)
 
 plan = dashboard_views.current_plan(runtime.uow())
