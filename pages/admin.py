@@ -6,6 +6,7 @@ import streamlit as st
 
 from genxsop_core.admin import users
 from genxsop_core.admin.audit import audit_choices, search_audit
+from genxsop_core.admin.go_live import GoLiveReport, go_live
 from genxsop_core.admin.health import demo_accounts_warning
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import reason_codes
@@ -17,6 +18,7 @@ from genxsop_ui.formatting import plain
 
 actor = session.guard("admin")
 st.title("Admin")
+handoff.arrive("go_live")
 demo_left = users.demo_usernames(runtime.uow())
 if demo_left and not runtime.settings().demo:
     st.error(f"Not live yet: {plain(demo_accounts_warning(demo_left))}.")
@@ -122,3 +124,36 @@ with audit_tab:
         before_col.json(entry.before or {}, expanded=False)
         after_col.markdown("**After**")
         after_col.json(entry.after or {}, expanded=False)
+
+
+CONFIRMATION = "GO LIVE"
+
+
+def _went_live(report: GoLiveReport) -> str:
+    lines = ["Went live.", f"Backup written first: {plain(report.backup_file)}",
+             f"Demo accounts removed: {plain(', '.join(report.accounts_removed) or 'none (there were none)')}"]
+    if report.demo_data_removed:
+        lines.append("Demo data removed, rows per table (before → after): " + "; ".join(
+            f"{plain(table)} {before} → {after}" for table, (before, after) in report.changed_tables().items()))
+    else:
+        lines.append("Demo data kept.")
+    return "  \n".join(lines)
+
+
+# last on the page: the banner at the top points here
+with st.expander("Go live", expanded=bool(demo_left) and not runtime.settings().demo):
+    st.markdown("Makes this database safe for real use: removes the demo accounts, which sign in with the "
+                "public demo password, and on request the demo company's data (only rows the demo created; "
+                "nothing changes if real data was imported on top of demo rows: it says which). A backup "
+                "of the database is written first (next to the SQLite file; for PostgreSQL in the working "
+                "folder). Needs GENXSOP_COOKIE_KEY; the audit log records it. Sign in with a real admin "
+                "account first: a demo admin is removed too. See README, Going live.")
+    remove_demo_data = st.checkbox("also remove the demo company's data", key="go_live_remove_data")
+    typed = st.text_input(f"Type {CONFIRMATION} to confirm", key="go_live_confirm")
+    if st.button("Go live", key="go_live", type="primary", disabled=typed.strip() != CONFIRMATION):
+        try:
+            report = go_live(runtime.uow, actor, runtime.settings(), remove_demo_data=remove_demo_data)
+        except GenXSOPError as error:
+            session.show_error(error)
+        else:
+            handoff.rerun("go_live", _went_live(report), {"go_live_confirm": "", "go_live_remove_data": False})
