@@ -6,7 +6,7 @@ import streamlit as st
 
 from genxsop_core.admin import users
 from genxsop_core.admin.audit import audit_choices, search_audit
-from genxsop_core.admin.go_live import GoLiveReport, go_live
+from genxsop_core.admin.go_live import GoLiveReport, demo_accounts, go_live
 from genxsop_core.admin.health import demo_accounts_warning
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import reason_codes
@@ -19,7 +19,7 @@ from genxsop_ui.formatting import plain
 actor = session.guard("admin")
 st.title("Admin")
 handoff.arrive("go_live")
-demo_left = users.demo_usernames(runtime.uow())
+demo_left = demo_accounts(runtime.uow())
 if demo_left and not runtime.settings().demo:
     st.error(f"Not live yet: {plain(demo_accounts_warning(demo_left))}.")
 users_tab, reasons_tab, audit_tab = st.tabs(["Users and roles", "Reason codes", "Audit log"])

@@ -25,7 +25,8 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from genxsop_core.admin import login_throttle
-from genxsop_core.admin.users import demo_usernames, login_credentials
+from genxsop_core.admin.go_live import demo_accounts
+from genxsop_core.admin.users import login_credentials
 from genxsop_core.bootstrap import DEMO_PASSWORD, DEMO_USERS
 from genxsop_core.config import Settings
 from genxsop_core.domain.permissions import ROLE_LABELS
@@ -50,7 +51,7 @@ def _no_password_hash() -> str:
 
 def refused_demo_accounts(settings: Settings) -> frozenset[str]:
     """The demo accounts that may not sign in now: all of them outside demo mode, none in it."""
-    return frozenset() if settings.demo else frozenset(demo_usernames(runtime.uow()))
+    return frozenset() if settings.demo else frozenset(demo_accounts(runtime.uow()))
 
 
 def credentials(settings: Settings) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Literal
 from urllib.parse import urlparse
 
 from genxsop_core.admin import login_throttle
-from genxsop_core.admin.users import demo_usernames
+from genxsop_core.admin.go_live import demo_accounts
 from genxsop_core.config import Settings, load_settings
 from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import Actor, require
@@ -118,7 +118,7 @@ def demo_accounts_warning(names: list[str]) -> str:
 
 
 def _demo_accounts(uow: UnitOfWork, settings: Settings) -> HealthCheck:
-    names = demo_usernames(uow)
+    names = demo_accounts(uow)
     if settings.demo:
         return HealthCheck("Demo accounts", "ok", f"demo mode: {len(names)} demo account(s) sign in with the "
                            "public demo password; not for real data")

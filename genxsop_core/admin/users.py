@@ -151,9 +151,3 @@ def login_credentials(uow: UserAdminWork, include_demo: bool = True) -> dict[str
                 "locked": login_throttle.lock_end(u.locked_until) is not None}
             for u in uow.users.list() if u.active and (include_demo or not u.is_demo)
         }}
-
-
-def demo_usernames(uow: UserAdminWork) -> list[str]:
-    """The demo accounts still in the database (public password): refused outside demo mode."""
-    with uow:
-        return sorted(u.username for u in uow.users.list() if u.is_demo)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from genxsop_core.admin import login_throttle, users
+from genxsop_core.admin.go_live import demo_accounts
 from genxsop_core.bootstrap import DEMO_PASSWORD
 from genxsop_core.domain.permissions import Actor
 from genxsop_core.persistence.unit_of_work import UnitOfWork
@@ -36,7 +37,7 @@ def real_admin_on(page: str):
 
 
 def test_the_demo_accounts_are_marked(live_db):
-    assert users.demo_usernames(UnitOfWork()) == sorted(["admin", "coordinator", "demand", "supply",
+    assert demo_accounts(UnitOfWork()) == sorted(["admin", "coordinator", "demand", "supply",
                                                          "executive", "viewer"])
 
 
@@ -102,7 +103,7 @@ def test_go_live_needs_the_typed_confirmation_then_removes_the_demo_accounts(liv
     assert went and "Demo accounts removed: admin, coordinator, demand" in went[0] and "Demo data kept." in went[0]
     assert not any("Not live yet" in e for e in errors(at))  # the banner is gone
     assert at.text_input(key="go_live_confirm").value == ""
-    assert users.demo_usernames(UnitOfWork()) == []
+    assert demo_accounts(UnitOfWork()) == []
     assert [u.username for u in users.list_users(UnitOfWork())] == [REAL_ADMIN]
     at.switch_page("../pages/health.py").run()
     assert ":green[●] **Demo accounts** · no demo accounts" in texts(at)
@@ -128,4 +129,4 @@ def test_go_live_refusals_show_as_an_error_and_change_nothing(live_db, monkeypat
     at.text_input(key="go_live_confirm").input("GO LIVE").run()
     at.button(key="go_live").click().run()
     assert any(e.startswith("go-live needs GENXSOP\\_COOKIE\\_KEY") for e in errors(at))  # shown as typed
-    assert len(users.demo_usernames(UnitOfWork())) == 6
+    assert len(demo_accounts(UnitOfWork())) == 6
