@@ -9,9 +9,18 @@ the text of the cell's value). Columns are counted in the grid's column order (`
 """
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Sequence
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
 
 HEADER_PX, ROW_PX = 35, 35  # Streamlit's dataframe header and row height
 COOKIE_NAME = "genxsop_auth"  # app/genxsop_ui/auth.py
@@ -148,3 +157,43 @@ def lower_demand_and_see_revenue_fall(page, sliders, steps: int = 10) -> None:
     after = strip_metric(page, "Revenue").get_by_test_id("stMetricValue")
     expect(after).not_to_have_text(before)
     assert int(after.inner_text().replace(",", "")) < int(before.replace(",", ""))
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(env: dict[str, str], console: Path) -> Iterator[str]:
+    """A real `streamlit run app/main.py` on a free local port with these environment variables, its
+    console (stdout and stderr) written to `console`; yields its URL once it answers its health check."""
+    port = free_port()
+    log = open(console, "w")  # noqa: SIM115 - the server writes it until the block ends
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not become healthy; console: {console.read_text()[-2000:]}")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

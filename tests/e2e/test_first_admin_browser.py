@@ -3,19 +3,14 @@ empty database prints the setup token to its console; the token, typed into the 
 administrator" form, creates the admin, who then signs in through the real sign-in form."""
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser_helpers import COOKIE_NAME, SentFrames
+from tests.e2e.browser_helpers import COOKIE_NAME, SentFrames, running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,44 +18,16 @@ TOKEN_LINE = re.compile(r"GenXSOP setup: open (\S+) and enter the setup token (\
 PASSWORD = "a-long-first-admin-passphrase"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def new_install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The app as a company starts it for real: GENXSOP_DEMO=0, a cookie key, a new SQLite file. Yields its
     URL and the file its console (stdout and stderr) goes to."""
     data = tmp_path_factory.mktemp("first_admin")
-    port = _free_port()
-    env = {**os.environ, "GENXSOP_DATABASE_URL": f"sqlite:///{data / 'new.db'}", "GENXSOP_DEMO": "0",
+    env = {"GENXSOP_DATABASE_URL": f"sqlite:///{data / 'new.db'}", "GENXSOP_DEMO": "0",
            "GENXSOP_COOKIE_KEY": "a-long-random-secret-for-the-first-admin-browser-test", "GENXSOP_BUCKET": "week"}
     console = data / "console.log"
-    log = open(console, "w")  # noqa: SIM115 - the server writes it until teardown closes it
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail(f"streamlit did not become healthy; console: {console.read_text()[-2000:]}")
-    yield url, console
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    with running_app(env, console) as url:
+        yield url, console
 
 
 def printed_tokens(console: Path, timeout_s: float = 60.0) -> list[tuple[str, str]]:
