@@ -7,6 +7,7 @@ TEMPLATE on PostgreSQL). The pytest-xdist workers of a run share the templates (
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from filelock import FileLock
 
 from genxsop_core.admin import users
@@ -25,7 +27,7 @@ from genxsop_core.bootstrap import SYSTEM, prepare_database, seed_demo
 from genxsop_core.config import load_settings
 from genxsop_core.domain.permissions import ROLES, Actor
 from genxsop_core.persistence.db import get_engine, get_session_factory
-from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.persistence.migrate import alembic_config, upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 POSTGRES_ADMIN_URL = os.environ.get("GENXSOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -261,3 +263,20 @@ def actor_with(role: str) -> Actor:
 
 
 ALL_ROLES = ROLES
+
+
+@contextlib.contextmanager
+def database_at_revision(kind: str, tmp_path: Path, revision: str) -> Iterator[str]:
+    """An empty database (SQLite file or a new PostgreSQL database) migrated only up to `revision`, for
+    tests of the migrations after it; dropped afterwards."""
+    if kind == "postgresql" and not POSTGRES_AVAILABLE:
+        pytest.skip("no PostgreSQL server answers")
+    url = f"sqlite:///{tmp_path / 'old.db'}" if kind == "sqlite" else _fresh_postgres_url()
+    command.upgrade(alembic_config(url), revision)
+    try:
+        yield url
+    finally:
+        if kind == "sqlite":
+            get_engine(url).dispose()
+        else:
+            _drop_postgres(url)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from genxsop_core.admin import users
 from genxsop_core.admin.go_live import demo_accounts, go_live
@@ -25,8 +24,8 @@ from genxsop_core.domain.models import DEMO_IMPORTED_ORIGIN, AuditLog, Base
 from genxsop_core.domain.permissions import ROLES
 from genxsop_core.io import importer
 from genxsop_core.persistence.db import get_engine
-from genxsop_core.persistence.migrate import alembic_config, upgrade_database
-from tests.conftest import actor_with
+from genxsop_core.persistence.migrate import upgrade_database
+from tests.conftest import actor_with, database_at_revision
 from tests.integration.test_cli import cli
 from tests.integration.test_import_service import DEMAND, INVENTORY, PRODUCTS, RESOURCES, ROUTINGS, SUPPLY
 
@@ -162,17 +161,8 @@ def test_the_cli_asks_for_yes_then_goes_live(demo, database_url, tmp_path, monke
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def url_at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    from tests.conftest import POSTGRES_AVAILABLE, _drop_postgres, _fresh_postgres_url
-
-    if request.param == "postgresql" and not POSTGRES_AVAILABLE:
-        pytest.skip("no PostgreSQL server answers")
-    url = f"sqlite:///{tmp_path / 'old.db'}" if request.param == "sqlite" else _fresh_postgres_url()
-    command.upgrade(alembic_config(url), "0007")
-    yield url
-    if request.param == "sqlite":
-        get_engine(url).dispose()
-    else:
-        _drop_postgres(url)
+    with database_at_revision(request.param, tmp_path, "0007") as url:
+        yield url
 
 
 def test_upgrading_a_demo_database_marks_its_demo_accounts(url_at_0007):

@@ -11,6 +11,7 @@ from alembic import command
 
 from genxsop_core.persistence.db import get_engine
 from genxsop_core.persistence.migrate import alembic_config
+from tests.conftest import database_at_revision
 
 PRODUCT = sa.table("product", *(sa.column(c) for c in (
     "id", "sku", "name", "category", "family", "uom", "unit_cost", "unit_price", "lead_time_days",
@@ -37,17 +38,8 @@ NEW_ROWS = {("ORANGE", W[4], "ets", None, 10.0), ("ORANGE", W[5], "ets", None, 1
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def url_at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database migrated only to revision 0006."""
-    from tests.conftest import POSTGRES_AVAILABLE, _drop_postgres, _fresh_postgres_url
-
-    if request.param == "postgresql" and not POSTGRES_AVAILABLE:
-        pytest.skip("no PostgreSQL server answers")
-    url = f"sqlite:///{tmp_path / 'old.db'}" if request.param == "sqlite" else _fresh_postgres_url()
-    command.upgrade(alembic_config(url), "0006")
-    yield url
-    if request.param == "sqlite":
-        get_engine(url).dispose()
-    else:
-        _drop_postgres(url)
+    with database_at_revision(request.param, tmp_path, "0006") as url:
+        yield url
 
 
 def _write_old_rows(url: str) -> None:
