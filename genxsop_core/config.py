@@ -16,8 +16,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "genxsop.db"
 
 Bucket = Literal["week", "month"]
+# the symbol of common currencies; any other ISO code shows as its code unless GENXSOP_CURRENCY_SYMBOL says
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "CHF": "CHF",
+                    "SEK": "kr", "NOK": "kr", "DKK": "kr", "PLN": "zł", "CAD": "CA$", "AUD": "A$", "BRL": "R$"}
+DEFAULT_CURRENCY = "EUR"  # the demo company sells in euros (metric packs, a European calendar)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Currency:
+    """The currency every money figure is in: its ISO code (headers, "Money at risk (EUR)") and symbol (cells)."""
+
+    code: str = DEFAULT_CURRENCY
+    symbol: str = CURRENCY_SYMBOLS[DEFAULT_CURRENCY]
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,7 @@ class Settings:
     dask_scheduler: str | None
     auto_heavy_max_skus: int = 20  # Prophet/Chronos-2 join auto only for runs this small
     forecast_workers: int | None = None  # local processes per run (default: CPU count)
+    currency: Currency = Currency()
 
     @property
     def is_sqlite(self) -> bool:
@@ -65,7 +78,18 @@ def load_settings() -> Settings:
         dask_scheduler=os.environ.get("GENXSOP_DASK_SCHEDULER") or None,
         auto_heavy_max_skus=_count("GENXSOP_AUTO_HEAVY_MAX_SKUS", 20),
         forecast_workers=_count("GENXSOP_FORECAST_WORKERS", 0) or None,
+        currency=load_currency(),
     )
+
+
+def load_currency() -> Currency:
+    """GENXSOP_CURRENCY (an ISO 4217 code, default EUR) and GENXSOP_CURRENCY_SYMBOL (default: the code's
+    usual symbol, or the code itself when it has none we know)."""
+    code = (os.environ.get("GENXSOP_CURRENCY") or DEFAULT_CURRENCY).strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ConfigurationError(f"GENXSOP_CURRENCY={code!r} must be a three-letter currency code such as EUR")
+    symbol = (os.environ.get("GENXSOP_CURRENCY_SYMBOL") or "").strip() or CURRENCY_SYMBOLS.get(code, code)
+    return Currency(code, symbol)
 
 
 def _count(name: str, default: int) -> int:
