@@ -3,7 +3,9 @@
 Credentials are rebuilt from the database on every run (only bcrypt hashes ever leave
 it), so a deactivated user or a changed role takes effect on the next click. Wrong
 passwords are counted in the database (login_throttle): after MAX_FAILED_LOGINS the
-account is locked for LOCK_MINUTES in every session and on every replica.
+account is locked for LOCK_MINUTES in every session and on every replica. A locked account
+stands in the credentials like a refused demo account (below), so a try at it names the
+account and the form says once that it is locked and until when, never also "incorrect".
 
 Outside demo mode the demo accounts (public password) cannot sign in. The library is never
 given their hashes: each stands in the credentials with a hash of a random secret of this
@@ -15,6 +17,7 @@ to throttle, and a real account's count is never touched.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -54,16 +57,22 @@ def refused_demo_accounts(settings: Settings) -> frozenset[str]:
     return frozenset() if settings.demo else frozenset(demo_accounts(runtime.uow()))
 
 
+def _stand_in(username: str, email: str, locked: bool) -> dict[str, Any]:
+    """An account the library may not sign in: a hash no typed password matches, no roles."""
+    return {"name": username, "email": email, "password": _no_password_hash(), "roles": [],
+            "failed_login_attempts": 0, "locked": locked}
+
+
 def credentials(settings: Settings) -> dict[str, Any]:
-    """The active users' hashes, a locked account marked as out of attempts for the library;
-    outside demo mode a demo account stands in without its hash (see the module docstring)."""
+    """The active users' hashes; a locked account (`locked` True), and outside demo mode a demo
+    account, stands in without its hash (see the module docstring)."""
     creds = login_credentials(runtime.uow(), include_demo=settings.demo)
-    for entry in creds["usernames"].values():
-        entry["failed_login_attempts"] = login_throttle.MAX_FAILED_LOGINS if entry.pop("locked") else 0
+    users = creds["usernames"]
+    for username, entry in users.items():
+        users[username] = _stand_in(username, entry["email"], True) if entry["locked"] else {
+            **entry, "failed_login_attempts": 0}
     for username in refused_demo_accounts(settings):
-        creds["usernames"][username] = {"name": username, "email": f"{username}@demo.genxsop",
-                                        "password": _no_password_hash(), "roles": [],
-                                        "failed_login_attempts": 0}
+        users[username] = _stand_in(username, f"{username}@demo.genxsop", False)
     return creds
 
 
@@ -83,45 +92,51 @@ def demo_refused_message(username: str) -> str:
             "An administrator removes them with go-live: see README, Going live.")
 
 
-LOCKED_MESSAGE = (f"This account is locked after {login_throttle.MAX_FAILED_LOGINS} wrong passwords. "
-                  f"Try again in {login_throttle.LOCK_MINUTES} minutes, or ask an admin to unlock it.")
+def locked_message(until: datetime | None) -> str:
+    """What a locked account reads, once: why, and when it may try again (UTC, as the server keeps it)."""
+    when = f"until {until:%H:%M} UTC" if until else f"for {login_throttle.LOCK_MINUTES} minutes"
+    return (f"This account is locked {when} after {login_throttle.MAX_FAILED_LOGINS} wrong passwords. "
+            "An admin can unlock it sooner.")
 
 
 def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, Any]) -> bool:
     """Render the login form (or re-login from the cookie); True when someone is logged in.
 
-    The library counts a wrong password in `creds`; the count is carried to the database here.
+    The library counts a wrong password in `creds`; the count is carried to the database here. A try
+    at a stand-in (a locked account, a refused demo account) says why, once: the status goes back
+    to None so the next rerun does not add "incorrect".
     """
     before = _failed_attempts(creds)
     refused = refused_demo_accounts(settings)
     try:
-        auth.login(location="main", max_login_attempts=login_throttle.MAX_FAILED_LOGINS,
+        auth.login(location="main",
                    callback=lambda info: login_throttle.record_sign_in(runtime.uow(), info["username"]),
                    fields={"Form name": "Sign in to GenXSOP", "Username": "Username",
                            "Password": "Password", "Login": "Sign in"})  # nosec B105 # labels
     except LoginError as error:
-        st.error(LOCKED_MESSAGE if "attempts" in str(error) else str(error))
-    locked = False
-    demo_tried = None
+        st.error(str(error))
+    refusal = None
     for username, count in _failed_attempts(creds).items():
         if count <= before.get(username, 0):
             continue
         if username in refused:
-            demo_tried = username
-        else:
-            locked = login_throttle.record_failed_login(runtime.uow(), username) is not None
+            refusal = demo_refused_message(username)
+        elif creds["usernames"][username].get("locked"):  # a try while locked: not another wrong password
+            refusal = locked_message(login_throttle.locked_until(runtime.uow(), username))
+        elif (until := login_throttle.record_failed_login(runtime.uow(), username)) is not None:
+            refusal = locked_message(until)
     status = st.session_state.get("authentication_status")
     if status and st.session_state.get("username") in refused:  # a login cookie from demo mode
-        demo_tried = st.session_state["username"]
+        refusal = demo_refused_message(st.session_state["username"])
         auth.logout(location="unrendered")
         status = None
     if status:
         return True
-    if demo_tried is not None:
+    if refusal is not None:
         st.session_state["authentication_status"] = None  # said here, not again on the next rerun
-        st.error(demo_refused_message(demo_tried))
+        st.error(refusal)
     elif status is False:
-        st.error(LOCKED_MESSAGE if locked else "Username or password is incorrect.")
+        st.error("Username or password is incorrect.")
     if settings.demo:
         show_demo_logins()
     return False
