@@ -4,13 +4,15 @@ Per SKU: safety stock three ways side by side (demand variability only, with lea
 variability, and the quantile method from the forecast's own quantiles of lead-time demand),
 reorder point, EOQ and the order quantity in MOQ lots, days of supply and weeks of cover, the
 ABC/XYZ class, and what the projected inventory (on hand + planned receipts - consensus) does
-over the plan: first stockout, periods below safety stock, excess periods. The exception list
-ranks what needs a planner by the money at stake. Formulas: genxsop_core.inventory.formulas.
+over the plan: first stockout, periods below safety stock, excess periods, and the one exception
+state the SKU is listed under. The exception list ranks what needs a planner by the money at
+stake. Formulas: genxsop_core.inventory.formulas.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.inventory import formulas as inventory
@@ -21,10 +23,11 @@ SAFETY_STOCK_METHODS: dict[str, str] = {
     "demand": "Normal, demand variability only",
     "quantile": "Quantiles of lead-time demand (forecast)",
 }
-EXCEPTION_KINDS: dict[str, str] = {
-    "stockout": "revenue lost: largest backlog x unit price",
-    "below_safety": "revenue at risk: units below safety stock at the lowest point x unit price",
-    "excess": "value of excess: units above safety stock + order quantity at the peak x unit cost",
+STOCKOUT, BELOW_SAFETY, EXCESS = "Stockout", "Below safety stock", "Excess"
+EXCEPTION_KINDS: dict[str, str] = {  # in order of precedence: a SKU is listed once, in the first that applies
+    STOCKOUT: "revenue lost: largest backlog x unit price",
+    BELOW_SAFETY: "revenue at risk: units below safety stock at the lowest point x unit price",
+    EXCESS: "value of excess: units above safety stock + order quantity at the peak x unit cost",
 }
 
 
@@ -74,6 +77,7 @@ def policy_table(data: PlanData, method: str = "lead_time") -> pd.DataFrame:
     lot = inventory.order_quantity(economic, data.column("moq"))
     balances = inventory.project_inventory(data.on_hand, data.receipts, data.consensus)
     flags = inventory.projection_flags(balances, chosen, chosen + lot)
+    state = exception_state(balances, chosen, chosen + lot, data.periods)
     first = flags.first_stockout.to_numpy()
     classes = inventory.abc_xyz(pd.DataFrame({
         "sku": data.skus, "annual_value": annual_demand * unit_cost,
@@ -97,29 +101,53 @@ def policy_table(data: PlanData, method: str = "lead_time") -> pd.DataFrame:
         "shortage_units": flags.shortage_units.to_numpy(), "below_safety_units": flags.below_safety_units.to_numpy(),
         "excess_units": flags.excess_units.to_numpy(),
         "unit_cost": unit_cost, "unit_price": data.column("unit_price"),
+        "exception": state.exception.to_numpy(), "from": state["from"].to_numpy(),
+        "until": state.until.to_numpy(),
     })
 
 
-def exception_list(policy: pd.DataFrame) -> pd.DataFrame:
-    """Projected stockouts, SKUs below safety stock and excess, ranked by money at risk.
+def exception_state(balances: np.ndarray, safety_stock: ArrayLike, max_level: ArrayLike,
+                    periods: pd.DatetimeIndex | np.ndarray) -> pd.DataFrame:
+    """Per SKU the one exception it is listed under, and the window of periods it spans.
 
-    A SKU that stocks out is listed as a stockout, not also as below safety stock.
+    balances (n, T) from project_inventory; safety_stock and max_level (n,). Precedence is
+    EXCEPTION_KINDS' order: a SKU that stocks out in any period is a Stockout (its periods
+    below safety stock and any excess are not listed again), one that only dips below safety
+    stock is Below safety stock, one that only rises above safety stock + order quantity is
+    Excess; None when the projection stays between the two. `from` and `until` are the first
+    and last period in that state (not every period between need be in it).
     """
-    stockout = policy[policy.shortage_units > 0]
-    below = policy[(policy.below_safety_units > 0) & (policy.shortage_units <= 0)]
-    excess = policy[policy.excess_units > 0]
-    parts = [
-        stockout.assign(exception="stockout", units=stockout.shortage_units,
-                        money_at_risk=stockout.shortage_units * stockout.unit_price),
-        below.assign(exception="below_safety", units=below.below_safety_units,
-                     money_at_risk=below.below_safety_units * below.unit_price),
-        excess.assign(exception="excess", units=excess.excess_units,
-                      money_at_risk=excess.excess_units * excess.unit_cost),
-    ]
-    columns = ["sku", "name", "family", "class", "exception", "units", "money_at_risk", "first_stockout",
-               "on_hand", "safety_stock", "weeks_of_cover"]
-    listed = pd.concat([p[columns] for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) \
-        else pd.DataFrame(columns=columns)
+    low, high = (np.asarray(v, dtype=float)[:, None] for v in (safety_stock, max_level))
+    in_state = {STOCKOUT: balances < 0, BELOW_SAFETY: balances < low, EXCESS: balances > high}
+    n_skus, n_periods = balances.shape
+    state = np.full(n_skus, None, dtype=object)
+    first, last = np.zeros(n_skus, dtype=int), np.zeros(n_skus, dtype=int)
+    for kind in reversed(EXCEPTION_KINDS):  # the most urgent state written last, over the others
+        mask = in_state[kind]
+        has = mask.any(axis=1)
+        state = np.where(has, kind, state)
+        first = np.where(has, mask.argmax(axis=1), first)
+        last = np.where(has, n_periods - 1 - mask[:, ::-1].argmax(axis=1), last)
+    listed = pd.Series(state).notna().to_numpy()
+    dates = pd.Series(pd.to_datetime(np.asarray(periods)))
+    return pd.DataFrame({"exception": state, "from": dates.iloc[first].where(listed).to_numpy(),
+                         "until": dates.iloc[last].where(listed).to_numpy()})
+
+
+def exception_list(policy: pd.DataFrame) -> pd.DataFrame:
+    """The SKUs with an exception, one row each (see exception_state), ranked by money at risk.
+
+    units and money at risk are those of the SKU's exception (EXCEPTION_KINDS): the largest
+    backlog, the deepest dip below safety stock or the peak excess.
+    """
+    listed = policy[policy.exception.notna()]
+    kind = listed.exception
+    units = np.select([kind == STOCKOUT, kind == BELOW_SAFETY], [listed.shortage_units, listed.below_safety_units],
+                      listed.excess_units)
+    money = units * np.where(kind == EXCESS, listed.unit_cost, listed.unit_price)
+    columns = ["sku", "name", "family", "class", "exception", "from", "until", "units", "money_at_risk",
+               "first_stockout", "on_hand", "safety_stock", "weeks_of_cover"]
+    listed = listed.assign(units=units.astype(float), money_at_risk=money.astype(float))[columns]
     return listed.sort_values("money_at_risk", ascending=False, ignore_index=True)
 
 

@@ -54,22 +54,30 @@ def projection_chart(view: InventoryView, sku: str) -> pd.DataFrame:
 
 
 def totals(view: InventoryView) -> dict[str, float]:
-    """The tiles above the table: stock value, SKUs projected to stock out, below safety stock, in excess."""
-    policy = view.policy
-    return {"inventory_value": float(policy.inventory_value.sum()),
-            "stockout_skus": int((policy.stockout_periods > 0).sum()),
-            "below_safety_skus": int(((policy.below_safety_periods > 0) & (policy.stockout_periods == 0)).sum()),
-            "excess_skus": int((policy.excess_periods > 0).sum()),
+    """The tiles above the table: stock value, SKUs projected to stock out, below safety stock, in excess.
+
+    The SKU counts are those of the exception list, so a SKU counts under its one exception
+    (inventory_policy.exception_state) and the counts add up to the list's length."""
+    listed = view.exceptions.exception.value_counts()
+    return {"inventory_value": float(view.policy.inventory_value.sum()),
+            "stockout_skus": int(listed.get(inventory_policy.STOCKOUT, 0)),
+            "below_safety_skus": int(listed.get(inventory_policy.BELOW_SAFETY, 0)),
+            "excess_skus": int(listed.get(inventory_policy.EXCESS, 0)),
             "money_at_risk": float(view.exceptions.money_at_risk.sum())}
 
 
 def policy_export(view: InventoryView, file_type: str) -> bytes:
     """The policy table and the exception list as CSV (the table) or XLSX (both, one sheet each)."""
-    policy = view.policy.assign(first_stockout=pd.to_datetime(view.policy.first_stockout).dt.date)
+    policy = _dates(view.policy)
     if file_type != "xlsx":
         return encode(policy, file_type, "inventory policy")
-    exceptions = view.exceptions.assign(first_stockout=pd.to_datetime(view.exceptions.first_stockout).dt.date)
+    exceptions = _dates(view.exceptions)
     return workbook_bytes({"inventory policy": policy, "exceptions": exceptions})
+
+
+def _dates(table: pd.DataFrame) -> pd.DataFrame:
+    """The period columns as dates (no time of day) for the export."""
+    return table.assign(**{c: pd.to_datetime(table[c]).dt.date for c in ("first_stockout", "from", "until")})
 
 
 def sku_options(view: InventoryView) -> list[str]:

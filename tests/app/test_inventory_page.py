@@ -82,7 +82,12 @@ def test_exceptions_are_ranked_by_money_at_risk(app_db):
     ranked = exceptions(at)
     assert len(ranked) > 1
     assert ranked.money_at_risk.is_monotonic_decreasing
-    assert set(ranked.exception) <= {"stockout", "below_safety", "excess"}
+    assert set(ranked.exception) <= {"Stockout", "Below safety stock", "Excess"}
+    assert ranked.sku.is_unique  # one state per SKU: never both "excess" and "below safety"
+    counts = ranked.exception.value_counts()
+    for label, state in (("SKUs projected to stock out", "Stockout"), ("SKUs below safety stock", "Below safety stock"),
+                         ("SKUs with excess", "Excess")):
+        assert int(metric(at, label)) == counts.get(state, 0), label  # the tiles count the list
     options = at.selectbox(key="inv_chart_sku").options
     assert options[0].split(" · ")[0] == ranked.sku.iloc[0]  # the chart starts with the biggest exception
 

@@ -137,6 +137,17 @@ def test_the_pack_of_a_closed_cycle_is_its_tables_stored_and_audited(demo):
     assert {f["file_name"]: f["sha256"] for f in entry.after["files"]} == dict(zip(packs.file_name, packs.sha256))
 
 
+def test_the_packs_exceptions_name_one_state_per_sku_as_the_inventory_page_does(demo):
+    with demo() as uow:
+        cycle_id = int(uow.cycles.listing().id.iloc[0])
+        demand_id = uow.plans.for_cycle("demand", cycle_id).id
+    exceptions = meeting_pack.pack_tables(demo, cycle_id)["Exceptions"]
+    assert len(exceptions) > 1 and exceptions.sku.is_unique  # never both "excess" and "below safety"
+    assert set(exceptions.exception) <= {"Stockout", "Below safety stock", "Excess"}
+    assert (exceptions["from"] <= exceptions.until).all()
+    pd.testing.assert_frame_equal(exceptions, inventory_views.inventory_view(demo, demand_id).exceptions)
+
+
 def test_a_draft_pack_before_the_freeze_and_without_a_supply_plan(uow_factory):
     load_all(uow_factory, ADMIN)
     demand_id = small_demand(uow_factory, date(2025, 2, 1))
