@@ -3,7 +3,7 @@ import streamlit as st
 
 from genxsop_core.cycle import dashboard as dashboard_views
 from genxsop_core.kpi import views as kpi_views
-from genxsop_ui import charts, kpi_tiles, runtime, session
+from genxsop_ui import charts, kpi_tiles, runtime, session, tables
 
 TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
          "revenue_vs_plan"]
@@ -38,7 +38,4 @@ with right:
     if exceptions.empty:
         st.success("No projected stockout, shortfall below safety stock or excess.")
     else:
-        st.dataframe(exceptions[["sku", "name", "exception", "money_at_risk", "first_stockout"]], hide_index=True,
-                     key="db_exceptions", column_config={
-                         "money_at_risk": st.column_config.NumberColumn("Money at risk", format="%,.0f"),
-                         "first_stockout": st.column_config.DateColumn("First stockout")})
+        tables.show(exceptions[["sku", "name", "exception", "money_at_risk", "first_stockout"]], key="db_exceptions")

@@ -6,9 +6,10 @@ from genxsop_core.demand import views as demand_views
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.inventory import views as inventory_views
+from genxsop_core.presentation.numbers import EXCEPTION_LABELS
 from genxsop_core.supply import views as supply_views
-from genxsop_ui import charts, pickers, runtime, session
-from genxsop_ui.formatting import plain
+from genxsop_ui import charts, pickers, runtime, session, tables
+from genxsop_ui.formatting import figure, plain
 
 actor = session.guard("inventory")
 st.title("Inventory")
@@ -31,27 +32,24 @@ st.caption(("Receipts from supply plan version " + str(view.data.supply_version_
 
 totals = inventory_views.totals(view)
 tiles = st.columns(5)
-tiles[0].metric("Inventory value", f"{totals['inventory_value']:,.0f}")
+tiles[0].metric("Inventory value", figure("inventory_value", totals["inventory_value"]))
 tiles[1].metric("SKUs projected to stock out", totals["stockout_skus"])
 tiles[2].metric("SKUs below safety stock", totals["below_safety_skus"])
 tiles[3].metric("SKUs with excess", totals["excess_skus"])
-tiles[4].metric("Money at risk", f"{totals['money_at_risk']:,.0f}")
+tiles[4].metric("Money at risk", figure("money_at_risk", totals["money_at_risk"]))
 
 exceptions_tab, projection_tab, policy_tab, classes_tab = st.tabs(
     ["Exceptions", "Projected inventory", "Policy table", "ABC/XYZ"])
 
 with exceptions_tab:
-    st.caption("Ranked by money at risk: " + "; ".join(f"**{k.replace('_', ' ')}**: {v}"
+    st.caption("Ranked by money at risk: " + "; ".join(f"**{EXCEPTION_LABELS.get(k, k)}**: {v}"
                                                        for k, v in inventory_policy.EXCEPTION_KINDS.items()))
     if view.exceptions.empty:
         st.success("No projected stockout, shortfall below safety stock or excess.")
     else:
-        st.dataframe(view.exceptions, hide_index=True, key="inv_exceptions", column_config={
-            "money_at_risk": st.column_config.NumberColumn("Money at risk", format="%,.0f"),
-            "units": st.column_config.NumberColumn("Units", format="%,.0f"),
-            "first_stockout": st.column_config.DateColumn("First stockout"),
-            "safety_stock": st.column_config.NumberColumn("Safety stock", format="%,.0f"),
-            "weeks_of_cover": st.column_config.NumberColumn("Weeks of cover", format="%.1f")})
+        tables.show(view.exceptions, key="inv_exceptions", column_order=[
+            c for c in ("sku", "name", "exception", "from", "until", "units", "money_at_risk", "first_stockout",
+                        "safety_stock", "on_hand", "weeks_of_cover") if c in view.exceptions])
 
 with projection_tab:
     labels = dict(zip(view.policy.sku, view.policy.name))
@@ -74,17 +72,10 @@ with projection_tab:
 with policy_tab:
     node, _ = pickers.hierarchy_picker(product_hierarchy(runtime.uow()), "inv_filter")
     shown = view.policy if node.level == "total" else view.policy[view.policy[node.level] == node.key]
-    st.dataframe(shown, hide_index=True, key="inv_policy", column_order=[
+    tables.show(shown, key="inv_policy", column_order=[
         "sku", "name", "class", "demand_per_period", "lead_time_periods", "service_level", "ss_demand",
         "ss_lead_time", "ss_quantile", "safety_stock", "reorder_point", "eoq", "order_quantity", "on_hand",
-        "days_of_supply", "weeks_of_cover", "inventory_value", "first_stockout"],
-        column_config={c: st.column_config.NumberColumn(format="%,.0f") for c in (
-            "demand_per_period", "ss_demand", "ss_lead_time", "ss_quantile", "safety_stock", "reorder_point", "eoq",
-            "order_quantity", "on_hand", "days_of_supply", "inventory_value")} | {
-            "service_level": st.column_config.NumberColumn(format="percent"),
-            "lead_time_periods": st.column_config.NumberColumn(format="%.1f"),
-            "weeks_of_cover": st.column_config.NumberColumn(format="%.1f"),
-            "first_stockout": st.column_config.DateColumn()})
+        "days_of_supply", "weeks_of_cover", "inventory_value", "first_stockout"])
     file_type = st.radio("Export as", ["xlsx", "csv"], horizontal=True, key="inv_export_type")
     st.download_button(f"Download the policy table ({file_type.upper()})",
                        data=lambda: inventory_views.policy_export(view, file_type),

@@ -6,7 +6,7 @@ from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.kpi import targets as kpi_targets
 from genxsop_core.kpi import views as kpi_views
 from genxsop_core.kpi.formulas import KPIS
-from genxsop_ui import charts, formatting, handoff, kpi_tiles, pickers, runtime, session
+from genxsop_ui import charts, formatting, handoff, kpi_tiles, pickers, runtime, session, tables
 
 actor = session.guard("kpis")
 st.title("KPIs")
@@ -35,11 +35,12 @@ st.plotly_chart(charts.kpi_trend(monthly, kpi, spec.label, row[["target", "green
 children = kpi_views.children_of(data, kpi, node.level, node.key)
 if not children.empty:
     st.markdown(f"**{spec.label} by {children.level.iloc[0]}** ({node_label})")
-    shown = children.assign(status=children.status.map(formatting.STATUS_DOTS),
+    shown = children.assign(status=children.status.map(formatting.STATUS_WORDS),
                             value=children.value.map(lambda v: formatting.kpi_value(v, spec.unit)),
                             target=children.target.map(lambda v: formatting.kpi_value(v, spec.unit)))
-    st.dataframe(shown[["status", "key", "name", "value", "target", "target_level"]], hide_index=True,
-                 key="kpi_children", column_config={"status": st.column_config.TextColumn("")})
+    tables.show(shown[["status", "key", "name", "value", "target", "target_level"]], key="kpi_children", overrides={
+        "key": st.column_config.TextColumn(children.level.iloc[0].capitalize()),
+        "value": st.column_config.TextColumn(spec.label), "target": st.column_config.TextColumn("Target")})
 
 if session.allowed(actor, "kpi_targets.edit"):
     with st.expander(f"Set the target of {spec.label} for {node_label}"):

@@ -6,19 +6,18 @@ import re
 
 import pandas as pd
 
+from genxsop_core.presentation.fields import field
+from genxsop_core.presentation.numbers import format_value
+
 PERCENT_FIGURES = {"margin_pct", "fill_rate", "utilization_avg", "utilization_peak"}
 COUNT_FIGURES = {"stockout_skus", "overloads"}
 
 
 def figure(key: str, value: float) -> str:
-    """A scenario or KPI figure as a planner reads it: 98.7%, 1,234,567, 12."""
+    """A scenario or KPI figure as a planner reads it: 98.7%, €1,234,567, 12 (its kind from the catalogue)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    if key in PERCENT_FIGURES:
-        return f"{value:.1%}"
-    if key in COUNT_FIGURES:
-        return f"{int(value):,}"
-    return f"{value:,.0f}"
+    return format_value(value, field(key).kind)
 
 
 def change(key: str, new: float, old: float) -> str:
@@ -39,15 +38,16 @@ def figure_table(table: pd.DataFrame) -> pd.DataFrame:
                         index=table.index)
 
 
-STATUS_DOTS = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]", "none": ":gray[○]"}
+STATUS_DOTS = {"green": ":green[●]", "amber": ":orange[●]", "red": ":red[●]", "none": ":gray[○]"}  # markdown
+STATUS_WORDS = {"green": "🟢 Green", "amber": "🟠 Amber", "red": "🔴 Red", "none": "⚪ No target"}  # table cells
 
 
 def kpi_value(value: float, unit: str) -> str:
     """A KPI in its unit: 97.3%, 8.4, 35 days, 1,234,567."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    shown = {"percent": f"{value:.1%}", "ratio": f"{value:,.2f}", "days": f"{value:,.0f} days"}
-    return shown.get(unit, f"{value:,.0f}")
+    shown = format_value(value, unit if unit in ("percent", "ratio", "days", "money") else "units")
+    return f"{shown} days" if unit == "days" else shown
 
 
 def kpi_trend(value: float, unit: str) -> str | None:

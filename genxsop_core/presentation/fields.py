@@ -50,6 +50,7 @@ FIELDS: dict[str, Field] = {
     "decided_at": _f("Decided", "datetime"), "signed_at": _f("Signed", "datetime"),
     "finished_at": _f("Finished", "datetime"), "approved_at": _f("Approved", "datetime"),
     "last_login": _f("Last sign-in", "datetime"), "locked_until": _f("Locked until", "datetime"),
+    "from": _f("From", "date"), "until": _f("Until", "date"),
     "lag": _f("Lag (buckets)", "count"), "periods": _f("Periods", "count"),
     # demand
     "actual": _f("Actual", "units"), "forecast": _f("Forecast", "units"), "statistical": _f("Statistical", "units"),
@@ -121,6 +122,11 @@ FIELDS: dict[str, Field] = {
     "unit": _f("Unit", "code"), "complete": _f("Complete month", "flag"),
     # scenarios
     "scenario": _f("Scenario"), "scenario_id": _f("Scenario", "id"), "note": _f("Note"),
+    "margin": _f("Gross margin", "money"), "lost_units": _f("Lost sales, units", "units"),
+    "inventory_value_avg": _f("Average inventory value", "money"),
+    "inventory_value_end": _f("Inventory value at the end", "money"),
+    "safety_stock_value": _f("Safety stock value", "money"), "utilization_avg": _f("Average utilisation", "percent"),
+    "utilization_peak": _f("Peak utilisation", "percent"),
     "stockout_skus": _f("SKUs stocking out", "count"), "overloads": _f("Overloaded resource-periods", "count"),
     # the cycle, people and records
     "id": _f("No.", "id"), "version": _f("Version"), "version_id": _f("Version", "id"),

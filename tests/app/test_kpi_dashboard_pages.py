@@ -110,7 +110,7 @@ def test_picking_a_category_changes_the_tiles_and_the_drill_down_lists_children(
     categories = sorted(hierarchy.category.unique())
     table = children(at)
     assert list(table.key) == categories
-    assert set(table.target_level) <= {"default", "total", "category"}
+    assert set(table.target_level) <= {"Default", "Total", "Category"}
     before = {label: m.value for label, m in tiles(at).items()}
     category = categories[0]
     at.selectbox(key="kpi_category").set_value(category)
