@@ -6,7 +6,7 @@ import streamlit as st
 from genxsop_core.domain.exceptions import ConfigurationError
 from genxsop_core.domain.permissions import ROLE_LABELS
 from genxsop_ui import auth, first_admin, formatting, runtime, session
-from genxsop_ui.navigation import sections_for
+from genxsop_ui.navigation import refused_for, sections_for
 
 st.set_page_config(page_title="GenXSOP", page_icon=":material/insights:", layout="wide")
 
@@ -49,8 +49,11 @@ auth.logout_button(authenticator)
 
 menu = sections_for(actor.roles)
 landing = next(iter(menu.values()))[0]
-navigation = st.navigation({section: [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key,
-                                              default=p is landing) for p in pages]
-                            for section, pages in menu.items()})
+refused = refused_for(actor.roles)  # routed but hidden: their URL says who they are for, not "Page not found"
+navigation = st.navigation({
+    section: [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key, default=p is landing) for p in pages]
+    + [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key, visibility="hidden")
+       for p in refused if p.section == section]
+    for section, pages in menu.items()})
 with session.page_log(navigation.title):
     navigation.run()

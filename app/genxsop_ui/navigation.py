@@ -1,11 +1,12 @@
-"""The role -> pages table: which screens each role sees, in which section of the menu (the pages
-check the roles again, so a page run by its URL refuses a role the menu would not offer it to)."""
+"""The role -> pages table: which screens each role sees, in which section of the menu. A page a role
+may not open stays out of its menu but is still routed (hidden), so its URL runs the page, whose
+guard says who it is for, instead of Streamlit's "Page not found"."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from genxsop_core.domain.permissions import ROLES
+from genxsop_core.domain.permissions import ROLE_LABELS, ROLES
 
 PLAN, DECIDE, DATA = "Plan", "Decide", "Data & admin"
 SECTIONS: tuple[str, ...] = (PLAN, DECIDE, DATA)  # the menu's order: the planner's month, then the plumbing
@@ -55,3 +56,16 @@ def sections_for(roles: Iterable[str]) -> dict[str, list[PageSpec]]:
     """The menu of `roles`: section -> its pages, sections without a page for them left out."""
     pages = pages_for(roles)
     return {section: shown for section in SECTIONS if (shown := [p for p in pages if p.section == section])}
+
+
+def refused_for(roles: Iterable[str]) -> list[PageSpec]:
+    """The pages none of `roles` may open, in menu order: routed hidden, so their URL says so."""
+    held = set(roles)
+    return [p for p in PAGES if not p.roles & held]
+
+
+def audience(spec: PageSpec) -> str:
+    """Who a page is for, in words: "administrators", or the roles that may open it."""
+    if spec.roles == _ADMIN:
+        return "administrators"
+    return ", ".join(ROLE_LABELS[r] for r in ROLES if r in spec.roles)

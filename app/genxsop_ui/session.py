@@ -15,7 +15,7 @@ from genxsop_core.domain.exceptions import GenXSOPError, ValidationFailed
 from genxsop_core.domain.permissions import ROLE_LABELS, Actor, can
 from genxsop_ui import runtime
 from genxsop_ui.formatting import plain
-from genxsop_ui.navigation import page
+from genxsop_ui.navigation import audience, page
 
 _log = logging.getLogger("genxsop.pages")
 
@@ -56,7 +56,7 @@ def guard(page_key: str) -> Actor:
         st.warning("Please sign in.")
         st.stop()
     if not spec.roles & set(actor.roles):
-        st.error(f"The {spec.title} page is not available to your role "
+        st.error(f"{spec.title} is for {audience(spec)}: it is not available to your role "
                  f"({', '.join(ROLE_LABELS[r] for r in actor.roles)}).")
         st.stop()
     return actor

@@ -2,9 +2,13 @@
 open says so, a tab stays where the planner was after a save."""
 from __future__ import annotations
 
+import pytest
+
 from genxsop_core.admin import login_throttle
+from genxsop_core.domain.permissions import ROLE_LABELS, ROLES
 from genxsop_core.persistence.unit_of_work import UnitOfWork
-from tests.app.conftest import new_app
+from genxsop_ui.navigation import page
+from tests.app.conftest import logged_in, new_app
 
 
 def sign_in(at, username: str, password: str):
@@ -36,3 +40,14 @@ def test_a_locked_account_reads_one_message_with_the_time_it_ends_also_when_trie
     assert errors(at) == said and not at.title
     at.run()  # a rerun without a try says nothing more
     assert errors(at) == []
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_a_page_the_role_may_not_open_says_who_it_is_for_not_page_not_found(app_db, role):
+    at = logged_in(role).run()
+    for key, title in (("admin", "Admin"), ("health", "System health")):
+        at.switch_page(page(key).script).run()  # as its URL does: the page is routed, hidden from the menu
+        assert not at.exception
+        assert [e.value for e in at.error] == [
+            f"{title} is for administrators: it is not available to your role ({ROLE_LABELS[role]})."]
+        assert not at.dataframe and not at.main.button
