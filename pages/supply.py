@@ -6,9 +6,10 @@ from genxsop_core.demand import views as demand_views
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.states import PlanStatus
 from genxsop_core.inventory import views as inventory_views
+from genxsop_core.presentation.numbers import plural
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
-from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
+from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session, tables
 from genxsop_ui.plan_version_tab import plan_version_tab
 
 actor = session.guard("supply")
@@ -70,26 +71,24 @@ def receipts_editor(label: str, skus: list[str]) -> None:
                 "SKUs) to see and change their receipts.")
         return
     grid = runtime.receipts_grid(version_id, skus)
-    config = {"sku": st.column_config.TextColumn("SKU"),
-              "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
-              "planned_receipts": st.column_config.NumberColumn("Planned receipts", min_value=0.0, format="%.0f"),
-              "kind": st.column_config.SelectboxColumn("Make/buy", options=list(supply_plans.SUPPLY_KINDS)),
+    config = {"planned_receipts": st.column_config.NumberColumn("Planned receipts", min_value=0.0, format="%,.0f"),
+              "kind": st.column_config.SelectboxColumn("Make or buy", options=list(supply_plans.SUPPLY_KINDS),
+                                                       format_func=str.capitalize),
               "firm": st.column_config.CheckboxColumn("Released", help="Released orders change in the ERP"),
-              "comment": st.column_config.TextColumn("Comment", max_chars=500),
-              "author": st.column_config.TextColumn("Last changed by")}
+              "comment": st.column_config.TextColumn("Comment", max_chars=500)}
     shown = ["sku", "period", "planned_receipts", "kind", "firm", "comment", "author"]
     if not (may_edit and version.status == PlanStatus.DRAFT):
         st.caption(f"This version is {version.status} and read-only." if may_edit
                    else "You can read the supply plan; supply planners and admins change it.")
-        st.dataframe(grid, hide_index=True, column_order=shown, column_config=config, key="sp_grid_view")
+        tables.show(grid, key="sp_grid_view", column_order=shown, overrides={"firm": config["firm"]})
         return
     st.caption("Change planned receipts or make/buy; released (firm) orders change in the ERP and come back "
                "by import.")
     nonce = st.session_state.setdefault("sp_grid_nonce", 0)
-    edited = st.data_editor(grid, hide_index=True, column_order=shown, column_config=config,
-                            disabled=["sku", "period", "firm", "author"], key=f"sp_grid_{nonce}")
+    edited = tables.edit(grid, key=f"sp_grid_{nonce}", column_order=shown, overrides=config,
+                         disabled=["sku", "period", "firm", "author"])
     edits = supply_views.grid_edits(grid, edited)
-    grid_save.save_button(f"Save {len(edits)} change(s)", "sp_save", "sp",
+    grid_save.save_button(f"Save {plural(len(edits), 'change')}", "sp_save", "sp",
                           lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, edits),
                           "Saved: {changed} cell(s) changed.", disabled=not edits)
 
@@ -115,9 +114,7 @@ with capacity_tab:
     if overloads.empty:
         st.caption("No resource is loaded above its capacity in any period.")
     else:
-        st.dataframe(overloads, hide_index=True, key="sp_overloads",
-                     column_config={"utilization": st.column_config.NumberColumn(format="percent"),
-                                    "overload_probability": st.column_config.NumberColumn(format="percent")})
+        tables.show(overloads, key="sp_overloads")
 
 with propose_tab:
     proposal = supply_views.propose(data, policy, runtime.receipts_grid(version_id, data.skus))
@@ -127,16 +124,16 @@ with propose_tab:
     if proposal.receipts.empty:
         st.success("Nothing to propose: projected inventory stays at or above safety stock.")
     else:
-        st.dataframe(proposal.receipts, hide_index=True, key="sp_proposal",
-                     column_config={"period": st.column_config.DateColumn("Period")})
+        tables.show(proposal.receipts, key="sp_proposal")
         if may_edit and version.status == PlanStatus.DRAFT:
             grid_save.save_button(f"Apply {len(proposal.edits)} proposed receipt(s)", "sp_apply", "sp",
                                   lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, proposal.edits),
                                   "Applied {changed} proposed receipt(s).")
     if not proposal.expedite.empty:
-        st.warning(f"{len(proposal.expedite)} SKU(s) run short inside their lead time, where no new order can "
-                   "arrive: expedite or reallocate.")
-        st.dataframe(proposal.expedite, hide_index=True, key="sp_expedite")
+        short = len(proposal.expedite)
+        st.warning(f"{plural(short, 'SKU')} run{'s' if short == 1 else ''} short inside their lead time, where no "
+                   "new order can arrive: expedite or reallocate.")
+        tables.show(proposal.expedite, key="sp_expedite")
 
 with version_tab:
     plan_version_tab(actor, supply_plans.KIND, version_id, version, "sp", supply_plans.change_status,

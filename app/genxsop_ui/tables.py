@@ -38,18 +38,32 @@ def column(name: str, currency: Currency | None = None) -> Any:
         return st.column_config.NumberColumn(title, help=found.help, format="percent", step=0.001)
     if kind in _NUMBER_FORMATS:
         return st.column_config.NumberColumn(title, help=found.help, format=_NUMBER_FORMATS[kind])
-    if kind in ("date", "datetime", "month"):
-        return st.column_config.DatetimeColumn(title, help=found.help, format={
-            "date": "YYYY-MM-DD", "datetime": "YYYY-MM-DD HH:mm", "month": "MMM YYYY"}[kind])
+    if kind == "datetime":
+        return st.column_config.DatetimeColumn(title, help=found.help, format="YYYY-MM-DD HH:mm")
+    if kind in ("date", "month"):
+        return st.column_config.DateColumn(title, help=found.help,
+                                           format="YYYY-MM-DD" if kind == "date" else "MMM YYYY")
     if kind == "flag":
         return st.column_config.CheckboxColumn(title, help=found.help)
     return st.column_config.TextColumn(title, help=found.help)
 
 
-def column_config(columns: Iterable[Any], overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _fits(kind: str, values: pd.Series) -> bool:
+    """Whether a typed column suits the data: a number format on numbers, a date format on dates; any
+    other column gets only its label (a text column on numbers would refuse to edit them)."""
+    if kind in _NUMBER_FORMATS or kind in ("money", "price", "percent"):
+        return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if kind in ("date", "datetime", "month"):
+        return pd.api.types.is_datetime64_any_dtype(values) or values.map(
+            lambda v: v is None or v != v or hasattr(v, "year")).all()
+    return kind == "flag" and pd.api.types.is_bool_dtype(values)
+
+
+def column_config(frame: pd.DataFrame, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A column_config for every column: the catalogue's, then the page's overrides (None hides a column)."""
     currency = load_currency()
-    config: dict[str, Any] = {str(c): column(str(c), currency) for c in columns}
+    config: dict[str, Any] = {str(c): column(str(c), currency) if _fits(field(str(c)).kind, frame[c]) else label(str(c))
+                              for c in frame.columns}
     return config | dict(overrides or {})
 
 
@@ -78,7 +92,7 @@ def show(data: Any, key: str, *, column_order: Iterable[str] | None = None,
     `descriptions` gives reason codes their description ("PROMO · Promotion planned")."""
     frame = _dates(labelled_codes(_tidy(data), descriptions))
     return st.dataframe(frame, key=key, hide_index=hide_index, column_order=column_order,
-                        column_config=column_config(frame.columns, overrides), placeholder="", **options)
+                        column_config=column_config(frame, overrides), placeholder="", **options)
 
 
 def edit(data: pd.DataFrame, key: str, *, column_order: Iterable[str] | None = None,
@@ -86,4 +100,4 @@ def edit(data: pd.DataFrame, key: str, *, column_order: Iterable[str] | None = N
     """An editable grid with the catalogue's headers and formats; the values it returns are the library's."""
     frame = _tidy(data)
     return st.data_editor(frame, key=key, hide_index=hide_index, column_order=column_order,
-                          column_config=column_config(frame.columns, overrides), placeholder="", **options)
+                          column_config=column_config(frame, overrides), placeholder="", **options)

@@ -92,7 +92,7 @@ def test_a_supply_planner_changes_a_planned_receipt_and_the_projection_moves(app
     new_value = float(grid.planned_receipts[row]) + added
     edit(at, "sp_grid_0", row, new_value)
     save = at.button(key="sp_save")
-    assert save.label == "Save 1 change(s)"
+    assert save.label == "Save 1 change"
     save.click().run()
     assert not at.exception, at.exception
     assert "Saved: 1 cell(s) changed." in [s.value for s in at.success]
