@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from genxsop_ui import formatting
+from genxsop_ui import deltas, formatting
 
 
 def kpi_tiles(summary: pd.DataFrame, kpis: list[str], per_row: int = 4) -> None:
@@ -19,6 +19,6 @@ def kpi_tiles(summary: pd.DataFrame, kpis: list[str], per_row: int = 4) -> None:
             month = "" if row.month is None or pd.isna(row.month) else f"{pd.Timestamp(row.month):%B %Y}; "
             column.metric(f"{formatting.STATUS_DOTS[row.status]} {row.label}",
                           formatting.kpi_value(row.latest, row.unit),
-                          formatting.kpi_trend(row.trend, row.unit),
+                          deltas.shown_delta(formatting.kpi_trend(row.trend, row.unit)),
                           delta_color="normal" if row.higher_is_better else "inverse",
                           help=f"{month}{target}", border=True)

@@ -1,10 +1,10 @@
-"""The baseline-vs-scenario delta strip: the few figures the meeting watches, green or red."""
+"""The baseline-vs-scenario delta strip: the few figures the meeting watches, green or red when they move."""
 from __future__ import annotations
 
 import streamlit as st
 
 from genxsop_core.scenarios import levers as scenarios
-from genxsop_ui import formatting
+from genxsop_ui import deltas, formatting
 
 STRIP: tuple[str, ...] = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg",
                           "utilization_peak", "overloads")
@@ -16,5 +16,5 @@ def delta_strip(baseline: scenarios.ScenarioResult, scenario: scenarios.Scenario
     for column, key in zip(columns, STRIP):
         new, old = scenario.summary[key], baseline.summary[key]
         column.metric(scenarios.SUMMARY_LABELS[key], formatting.figure(key, new),
-                      formatting.change(key, new, old) or None,
+                      deltas.shown_delta(formatting.change(key, new, old)),
                       delta_color="normal" if scenarios.HIGHER_IS_BETTER[key] else "inverse")

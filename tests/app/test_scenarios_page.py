@@ -14,7 +14,6 @@ from genxsop_core.scenarios.levers import SUMMARY_LABELS
 from tests.app.conftest import logged_in, texts
 
 STRIP = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg", "utilization_peak", "overloads")
-NO_CHANGE = re.compile(r"^\+0(\.0)?( pts| \(\+0\.0%\))?$")  # "+0 (+0.0%)", "+0.0 pts", "+0"
 PINNERS = tuple(r for r in ROLES if r != "viewer")
 PROMOTERS = ("admin", "coordinator")
 
@@ -40,7 +39,7 @@ def metric(at, label: str):
 
 
 def number(text: str) -> float:
-    return float(text.replace(",", "").replace("%", "").replace(" pts", ""))
+    return float(re.sub(r"[^\d.+-]", "", text))  # "€4,104,200", "97.3%", "+1.2 pts"
 
 
 def trace(at, title: str, name: str) -> np.ndarray:
@@ -81,7 +80,7 @@ def test_renders_for_every_role_with_the_delta_strip_at_the_baseline(app_db, rol
     assert [m.label for m in at.metric] == [SUMMARY_LABELS[k] for k in STRIP]
     for m in at.metric:
         assert m.value not in ("", "n/a"), m.label
-        assert NO_CHANGE.match(m.delta or ""), (m.label, m.delta)  # no lever moved: the scenario is the plan
+        assert m.delta == "", (m.label, m.delta)  # no lever moved: no "+0" with a green or red arrow
     assert {"sc_demand", "sc_price", "sc_cost", "sc_capacity", "sc_lead_time"} <= {s.key for s in at.slider}
     assert any(s.key.startswith("sc_cat_") for s in at.slider) and any(s.key.startswith("sc_res_") for s in at.slider)
     assert np.allclose(trace(at, "Revenue per period", "Scenario"), trace(at, "Revenue per period", "Baseline"))
@@ -106,6 +105,15 @@ def test_less_demand_lowers_revenue_and_the_scenario_line_leaves_the_baseline(ap
     assert not np.allclose(scenario, baseline) and scenario.sum() < baseline.sum()
     assert scenario.sum() == pytest.approx(number(after), abs=1)  # the metric is the chart's total
     assert baseline.sum() == pytest.approx(number(before), abs=1)
+
+
+def test_a_price_change_moves_money_figures_only_and_unmoved_ones_show_no_arrow(app_db):
+    at = scenarios_page("demand_planner")
+    at.slider(key="sc_price").set_value(5)
+    run(at)
+    assert metric(at, "Revenue")[1].startswith("+")
+    for label in ("Fill rate", "SKUs stocking out", "Peak utilization", "Overloaded resource-periods"):  # no unit moves
+        assert metric(at, label)[1] == "", label
 
 
 def test_more_capacity_lowers_peak_utilization(app_db):
@@ -194,7 +202,7 @@ def test_the_coordinator_promotes_a_pinned_scenario_to_a_new_plan_version(app_db
     assert flashes and flashes[0].startswith(f"Scenario #{pinned} is now the plan: demand version {new_id}"), flashes
     assert picker.options[picker.index] == "Demand from scenario 'Demand -10%' · draft"
     assert old_label not in picker.options  # superseded versions are hidden
-    assert metric(at, "Revenue") == (scenario_revenue, "+0 (+0.0%)")  # the new plan carries the scenario
+    assert metric(at, "Revenue") == (scenario_revenue, "")  # the new plan carries the scenario: no change
     assert "No pinned scenario on this plan version yet." in texts(at)
     at.switch_page("../pages/dashboard.py")
     run(at)
