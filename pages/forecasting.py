@@ -8,7 +8,7 @@ from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.forecasting.frames import MAX_HORIZON
-from genxsop_ui import charts, handoff, runtime, session
+from genxsop_ui import charts, deltas, formatting, handoff, runtime, session
 
 actor = session.guard("forecasting")
 st.title("Forecasting")
@@ -111,10 +111,15 @@ with compare_tab:
         ids = [r.id for r in done]
         first = st.selectbox("Run A", ids, index=1, format_func=label.get, key="fc_cmp_a")
         second = st.selectbox("Run B", ids, index=0, format_func=label.get, key="fc_cmp_b")
-        table = forecast_views.compare_runs(runtime.uow(), first, second)
-        total_a, total_b = table.total_a.sum(), table.total_b.sum()
-        st.metric("Total forecast, B vs A", f"{total_b:,.0f}", f"{total_b - total_a:+,.0f}")
-        st.dataframe(table, hide_index=True,
-                     column_config={"change_pct": st.column_config.NumberColumn(format="percent"),
-                                    "wape_a": st.column_config.NumberColumn(format="percent"),
-                                    "wape_b": st.column_config.NumberColumn(format="percent")})
+        comparison = forecast_views.compare_runs(runtime.uow(), first, second, runtime.settings().bucket)
+        if not comparison.comparable:
+            st.info(comparison.scope())
+        else:
+            st.metric("Total forecast, B vs A", f"{comparison.total_b:,.0f}",
+                      deltas.shown_delta(formatting.change("forecast", comparison.total_b, comparison.total_a)),
+                      delta_color="off", help=f"Run A forecasts {comparison.total_a:,.0f} on the same SKUs and periods")
+            st.caption(comparison.scope())
+            st.dataframe(comparison.table, hide_index=True,
+                         column_config={"change_pct": st.column_config.NumberColumn(format="percent"),
+                                        "wape_a": st.column_config.NumberColumn(format="percent"),
+                                        "wape_b": st.column_config.NumberColumn(format="percent")})

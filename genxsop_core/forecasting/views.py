@@ -110,20 +110,72 @@ def sku_forecast(uow: UnitOfWork, run_id: int, sku: str) -> SkuForecast:
                        scores.drop(columns=["sku", "reason"]))
 
 
-def compare_runs(uow: UnitOfWork, first: int, second: int) -> pd.DataFrame:
-    """Per SKU: each run's model, total forecast over the common buckets, and backtest WAPE."""
+@dataclass(frozen=True)
+class RunComparison:
+    """Two runs compared like for like: only the SKUs and periods both forecast count.
+
+    A run over 128 SKUs and 52 weeks against one over 11 SKUs and 26 weeks compares the 11
+    SKUs over the 26 weeks; the totals of the rest would say nothing about the difference."""
+
+    table: pd.DataFrame  # per shared SKU: model_a, model_b, total_a, total_b, wape_a, wape_b, change, change_pct
+    skus: tuple[int, int]  # SKUs each run forecast
+    periods: tuple[int, int]  # future periods each run forecast
+    shared_skus: int
+    shared_periods: int
+    bucket: str  # "week" or "month", to name the periods
+
+    @property
+    def comparable(self) -> bool:
+        return self.shared_skus > 0 and self.shared_periods > 0
+
+    @property
+    def total_a(self) -> float:
+        return float(self.table.total_a.sum())
+
+    @property
+    def total_b(self) -> float:
+        return float(self.table.total_b.sum())
+
+    def scope(self) -> str:
+        """What the figures cover, in words: "on the 11 SKUs and 26 weeks both runs cover"."""
+        if not self.shared_skus:
+            return "The two runs share no SKU: there is nothing to compare."
+        if not self.shared_periods:
+            return f"The two runs share no {self.bucket}: there is nothing to compare."
+        return (f"On the {_count(self.shared_skus, 'SKU')} and {_count(self.shared_periods, self.bucket)} both runs "
+                f"cover (run A: {_count(self.skus[0], 'SKU')}, {_count(self.periods[0], self.bucket)}; run B: "
+                f"{_count(self.skus[1], 'SKU')}, {_count(self.periods[1], self.bucket)}).")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def compare_runs(uow: UnitOfWork, first: int, second: int, bucket: str = "week") -> RunComparison:
+    """Per SKU both runs forecast: each run's model, total forecast over the periods both cover,
+    the change and backtest WAPE (see RunComparison)."""
     with uow:
         a, b = (uow.forecast_runs.results(run_id, future_only=True) for run_id in (first, second))
         sa, sb = uow.forecast_runs.scores(first), uow.forecast_runs.scores(second)
-    common = set(a.period) & set(b.period)
-    totals = [f[f.period.isin(common)].groupby("sku")["mean"].sum() for f in (a, b)]
-    models = [f.groupby("sku").model.first() for f in (a, b)]
-    wapes = [s[s.chosen].set_index("sku").wape for s in (sa, sb)]
+    return compare_results(a, b, sa, sb, bucket)
+
+
+def compare_results(a: pd.DataFrame, b: pd.DataFrame, scores_a: pd.DataFrame, scores_b: pd.DataFrame,
+                    bucket: str = "week") -> RunComparison:
+    """The pure part of compare_runs: forecast results (sku, period, model, mean) and scores of two runs."""
+    skus = sorted(set(a.sku) & set(b.sku))
+    periods = set(a.period) & set(b.period)
+    shared = [f[f.sku.isin(skus) & f.period.isin(periods)] for f in (a, b)]
+    totals = [f.groupby("sku")["mean"].sum().reindex(skus, fill_value=0.0) for f in shared]
+    models = [f[f.sku.isin(skus)].groupby("sku").model.first().reindex(skus) for f in (a, b)]
+    wapes = [s[s.chosen].set_index("sku").wape.reindex(skus) for s in (scores_a, scores_b)]
     table = pd.DataFrame({"model_a": models[0], "model_b": models[1], "total_a": totals[0], "total_b": totals[1],
-                          "wape_a": wapes[0], "wape_b": wapes[1]})
+                          "wape_a": wapes[0], "wape_b": wapes[1]}, index=pd.Index(skus, dtype=object))
     table["change"] = table.total_b - table.total_a
     table["change_pct"] = table.change / table.total_a.where(table.total_a != 0)
-    return table.dropna(subset=["total_a", "total_b"], how="all").reset_index(names="sku")
+    table = table.reset_index(names="sku") if periods else table.iloc[0:0].reset_index(names="sku")
+    return RunComparison(table, (a.sku.nunique(), b.sku.nunique()), (a.period.nunique(), b.period.nunique()),
+                         len(skus), len(periods), bucket)
 
 
 def run_skus(uow: UnitOfWork, run_id: int) -> list[str]:

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.domain.permissions import ROLES, Actor
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.persistence.unit_of_work import UnitOfWork
@@ -19,8 +20,9 @@ def forecasting_page(role: str):
     return at
 
 
-def finished_run(model: str = "naive", family: str = "Juice") -> int:
-    request = forecast_runs.ForecastRequest("family", (family,), model, 4)
+def finished_run(model: str = "naive", family: str = "Juice", horizon: int = 4, skus: tuple[str, ...] = ()) -> int:
+    request = (forecast_runs.ForecastRequest("skus", skus, model, horizon) if skus
+               else forecast_runs.ForecastRequest("family", (family,), model, horizon))
     run_id = forecast_runs.request_run(UnitOfWork(), Actor("demand", ("demand_planner",)), request)
     forecast_runs.execute_run(UnitOfWork, run_id, workers=1)
     return run_id
@@ -43,14 +45,14 @@ def test_renders_for_every_role_and_only_planners_may_run(app_db, role):
 def test_unavailable_chronos_is_explained(app_db, monkeypatch, tmp_path):
     monkeypatch.setenv("GENXSOP_CHRONOS_MODEL", str(tmp_path / "missing-weights"))
     at = forecasting_page("demand_planner")
-    assert any("chronos2 is unavailable" in c.value and "missing-weights" in c.value for c in at.caption)
+    assert any("Chronos-2 is unavailable" in c.value and "missing-weights" in c.value for c in at.caption)
 
 
 def test_a_model_declared_with_the_registry_is_offered_and_described(app_db, monkeypatch, tmp_path):
     monkeypatch.setenv("GENXSOP_CHRONOS_MODEL", str(tmp_path / "missing-weights"))
     register_made_up_model(monkeypatch)
     at = forecasting_page("demand_planner")
-    assert at.selectbox(key="fc_model").options[-1] == "history_mean"
+    assert at.selectbox(key="fc_model").options[-1] == "History mean"  # the registry's label
     at.selectbox(key="fc_model").set_value("history_mean").run()
     assert "History mean: Mean of the whole history" in [c.value for c in at.caption]
 
@@ -68,9 +70,9 @@ def test_a_planner_starts_a_background_run_and_sees_progress_then_results(app_db
         time.sleep(1)
         at.run()
     assert "watch_run" not in at.session_state
-    assert "**Model: naive**" in [m.value for m in at.markdown]
+    assert "**Model: Naive**" in [m.value for m in at.markdown]  # the registry's label, not the stored code
     board = next(d.value for d in at.dataframe if "skus_won" in d.value.columns)
-    assert board.set_index("model").skus_won["naive"] > 0
+    assert board.set_index("model").skus_won["Naive"] > 0
 
 
 def test_choosing_another_sku_redraws_the_chart(app_db):
@@ -88,5 +90,41 @@ def test_two_runs_can_be_compared(app_db):
     finished_run("moving_average")
     at = forecasting_page("executive")
     table = next(d.value for d in at.dataframe if "model_b" in d.value.columns)
-    assert set(table.model_a) == {"naive"} and set(table.model_b) == {"moving_average"}
+    assert set(table.model_a) == {"Naive"} and set(table.model_b) == {"Moving average"}
     assert any(m.label == "Total forecast, B vs A" for m in at.metric)
+
+
+def juice_skus() -> list[str]:
+    hierarchy = product_hierarchy(UnitOfWork())
+    return sorted(hierarchy[hierarchy.family == "Juice"].sku)
+
+
+def test_runs_of_different_scope_compare_on_the_skus_and_weeks_both_cover(app_db):
+    juice = juice_skus()
+    wide = finished_run("naive", horizon=4)
+    narrow = finished_run("moving_average", horizon=2, skus=tuple(juice[:2]))
+    at = forecasting_page("executive")
+    at.selectbox(key="fc_cmp_a").set_value(wide).run()
+    at.selectbox(key="fc_cmp_b").set_value(narrow).run()
+    with UnitOfWork() as uow:
+        a, b = (uow.forecast_runs.results(r, future_only=True) for r in (wide, narrow))
+    shared_a = a[a.sku.isin(juice[:2]) & a.period.isin(set(b.period))]["mean"].sum()
+    total_b = b["mean"].sum()
+    [headline] = [m for m in at.metric if m.label == "Total forecast, B vs A"]
+    assert headline.value == f"{total_b:,.0f}"
+    assert headline.delta.startswith(f"{total_b - shared_a:+,.0f}")  # like for like, not 2 SKUs against all Juice
+    assert (f"On the 2 SKUs and 2 weeks both runs cover (run A: {len(juice)} SKUs, 4 weeks; run B: 2 SKUs, "
+            "2 weeks).") in texts(at)
+    table = next(d.value for d in at.dataframe if "model_b" in d.value.columns)
+    assert sorted(table.sku) == juice[:2]
+
+
+def test_runs_that_share_no_sku_say_so_instead_of_figures(app_db):
+    juice = juice_skus()
+    first = finished_run("naive", horizon=2, skus=(juice[0],))
+    second = finished_run("naive", horizon=2, skus=(juice[1],))
+    at = forecasting_page("executive")
+    at.selectbox(key="fc_cmp_a").set_value(first).run()
+    at.selectbox(key="fc_cmp_b").set_value(second).run()
+    assert "The two runs share no SKU: there is nothing to compare." in [i.value for i in at.info]
+    assert not [m for m in at.metric if m.label == "Total forecast, B vs A"]

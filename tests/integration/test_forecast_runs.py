@@ -85,7 +85,7 @@ def test_two_runs_compare_per_sku(demo):
     second = forecast_runs.request_run(demo(), PLANNER, juice("moving_average", 4))
     for run_id in (first, second):
         forecast_runs.execute_run(demo, run_id, workers=1)
-    table = forecast_views.compare_runs(demo(), first, second)
+    table = forecast_views.compare_runs(demo(), first, second).table
     assert set(table.model_a) == {"naive"} and set(table.model_b) == {"moving_average"}
     assert (table.change == table.total_b - table.total_a).all()
 
