@@ -51,15 +51,18 @@ if step == 0:
                               row[["target", "green", "amber"]].to_dict(), KPIS[kpi].unit == "percent")
     st.plotly_chart(figure.update_layout(height=BIG), width="stretch", key="mt_kpi_chart")
 elif step == 1:
-    chart = runtime.demand_review(plan.demand_version_id).chart(Node(), "revenue", "month")
-    totals = demand_views.plan_totals(chart)
+    review = runtime.demand_review(plan.demand_version_id)
+    totals = demand_views.plan_totals(review.chart(Node(), "revenue", "week"))  # like for like: the shared weeks
     tiles = st.columns(3)
     tiles[0].metric("Consensus revenue", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
     change = totals.change_vs_last_cycle
-    tiles[1].metric("vs last cycle's plan", "n/a" if change is None else f"{change:+.1%}", delta_color="off")
+    tiles[1].metric("vs last cycle's plan", "n/a" if change is None else f"{change:+.1%}",
+                    None if change is None else totals.shared_span, delta_color="off",
+                    help=f"Consensus revenue against last cycle's plan over {totals.shared_span}.")
     tiles[2].metric("Demand plan", f"v{plan.demand_version_id} {plan.demand_status}")
-    st.plotly_chart(charts.demand_review(chart, "revenue").update_layout(height=BIG), width="stretch",
-                    key="mt_demand_chart")
+    st.plotly_chart(charts.demand_review(review.chart(Node(), "revenue", "month"), "revenue", aggregate=True)
+                    .update_layout(height=BIG), width="stretch", key="mt_demand_chart")
+    st.caption(charts.demand_band_caption(aggregate=True, monthly=True))
 elif step == 2:
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.demand_supply_capacity(dashboard_views.plan_outlook(data)).update_layout(height=BIG),

@@ -46,20 +46,91 @@ CONSENSUS = "#047857"
 LAST_CYCLE = "#9ca3af"
 
 
-def demand_review(frame: pd.DataFrame, measure: str, title: str = "") -> go.Figure:
-    """History, statistical forecast with its P10-P90 band, consensus and last cycle's plan."""
+PARTIAL_MARKER = "circle-open"
+PARTIAL_LEGEND = "Partial month: not all its weeks (open marker)"
+
+
+def partial_month_text(weeks: pd.Series, weeks_in_month: pd.Series, partial: pd.Series) -> list[str]:
+    """Hover text of a month a series covers only in part ("partial month: 1 of 5 weeks"), "" for a whole one."""
+    return [f"partial month: {n:.0f} of {m:.0f} weeks" if p else "" for n, m, p in zip(weeks, weeks_in_month, partial)]
+
+
+def _line_by_month(figure: go.Figure, x: pd.Series, y: pd.Series, partial: pd.Series | None, text: list[str],
+                   name: str, line: dict, value_format: str = ",.0f", **trace: object) -> None:
+    """A line of whole months, with the months it covers only in part as open markers off the line
+    (a month holding one week of a plan would otherwise draw a cliff). `partial` None: no monthly view."""
+    if partial is None:
+        figure.add_scatter(x=x, y=y, name=name, line=line, **trace)
+        return
+    partial = partial.astype(bool)
+    figure.add_scatter(x=x, y=y.where(~partial), name=name, line=line, mode="lines+markers", legendgroup=name,
+                       **trace)
+    shown = partial & y.notna()
+    if shown.any():
+        figure.add_scatter(x=x[shown], y=y[shown], name=f"{name}, partial month", legendgroup=name, showlegend=False,
+                           mode="markers", marker=dict(symbol=PARTIAL_MARKER, size=11, color=line["color"],
+                                                       line=dict(width=2, color=line["color"])),
+                           customdata=[t for t, s in zip(text, shown) if s],
+                           hovertemplate=f"%{{y:{value_format}}} (%{{customdata}})", **trace)
+
+
+def _partial_legend(figure: go.Figure, text: str = PARTIAL_LEGEND) -> None:
+    """One legend entry saying what an open marker (and a hatched bar) means."""
+    figure.add_scatter(x=[None], y=[None], name=text, mode="markers", hoverinfo="skip",
+                       marker=dict(symbol=PARTIAL_MARKER, size=11, color=ACTUAL, line=dict(width=2, color=ACTUAL)))
+
+
+def demand_band_name(aggregate: bool, monthly: bool) -> str:
+    """The legend name of the demand review's band: what it is. Quantiles do not add up: a sum of
+    P90s is above the P90 of the sum (unless everything moves together), so a band added over SKUs
+    (an aggregate node) or over weeks (the monthly view) is wider than the true P10-P90."""
+    summed = [part for part, yes in (("SKU", aggregate), ("weekly", monthly)) if yes]
+    if not summed:
+        return "P10-P90"
+    return f"P10-P90: sum of the {' and '.join(summed)} P10s and P90s (wider than the truth)"
+
+
+def demand_band_caption(aggregate: bool, monthly: bool) -> str:
+    """The sentence under the demand review chart, saying what `demand_band_name` says, in full."""
+    if not aggregate and not monthly:
+        return "The band is this SKU's P10-P90 forecast range."
+    summed = " and ".join(part for part, yes in (("its SKUs' P10s and P90s", aggregate),
+                                                 ("the weeks' P10s and P90s of each month", monthly)) if yes)
+    partial = " Open markers are months a series covers only in part." if monthly else ""
+    return (f"The band adds {summed}: exact only when they all move together, wider than the true P10-P90 "
+            f"when they do not (a reconciled band is not computed yet).{partial}")
+
+
+def demand_review(frame: pd.DataFrame, measure: str, title: str = "", aggregate: bool = False) -> go.Figure:
+    """History, statistical forecast with its P10-P90 band, consensus and last cycle's plan. A monthly
+    frame (demand_views.in_months) marks the months each series covers only in part, and an aggregate
+    (a node above SKU) names its band for what it is (`demand_band_name`)."""
+    monthly = "buckets_in_month" in frame
+
+    def partial_of(series: str) -> tuple[pd.Series | None, list[str]]:
+        if not monthly:
+            return None, []
+        partial = frame[f"{series}_partial"]
+        return partial, partial_month_text(frame[f"{series}_buckets"], frame.buckets_in_month, partial)
+
     figure = go.Figure()
-    figure.add_scatter(x=frame.period, y=frame.actual, name="Actual", line=dict(color=ACTUAL, width=1.5))
+    plan_partial, plan_text = partial_of("consensus")
+    _line_by_month(figure, frame.period, frame.actual, *partial_of("actual"), "Actual",
+                   dict(color=ACTUAL, width=1.5))
     if frame.p90.notna().any():
-        figure.add_scatter(x=frame.period, y=frame.p90, line=dict(width=0), showlegend=False, hoverinfo="skip")
-        figure.add_scatter(x=frame.period, y=frame.p10, fill="tonexty", fillcolor=BAND, line=dict(width=0),
-                           name="P10-P90")
-    figure.add_scatter(x=frame.period, y=frame.statistical, name="Statistical",
-                       line=dict(color=FORECAST, width=2, dash="dash"))
-    figure.add_scatter(x=frame.period, y=frame.consensus, name="Consensus", line=dict(color=CONSENSUS, width=3))
+        whole = frame if plan_partial is None else frame[~plan_partial.astype(bool)]  # a partial month has no band
+        figure.add_scatter(x=whole.period, y=whole.p90, line=dict(width=0), showlegend=False, hoverinfo="skip")
+        figure.add_scatter(x=whole.period, y=whole.p10, fill="tonexty", fillcolor=BAND, line=dict(width=0),
+                           name=demand_band_name(aggregate, monthly))
+    _line_by_month(figure, frame.period, frame.statistical, plan_partial, plan_text, "Statistical",
+                   dict(color=FORECAST, width=2, dash="dash"))
+    _line_by_month(figure, frame.period, frame.consensus, plan_partial, plan_text, "Consensus",
+                   dict(color=CONSENSUS, width=3))
     if frame.last_cycle.notna().any():
-        figure.add_scatter(x=frame.period, y=frame.last_cycle, name="Last cycle's plan",
-                           line=dict(color=LAST_CYCLE, width=2, dash="dot"))
+        _line_by_month(figure, frame.period, frame.last_cycle, *partial_of("last_cycle"), "Last cycle's plan",
+                       dict(color=LAST_CYCLE, width=2, dash="dot"))
+    if monthly and frame.filter(like="_partial").to_numpy().any():
+        _partial_legend(figure)
     figure.update_layout(title=_title(title), height=430, margin=dict(t=40 if title else 10, b=10),
                          legend=dict(orientation="h", y=-0.15), hovermode="x unified",
                          yaxis_title="Revenue" if measure == "revenue" else "Units")
@@ -160,14 +231,26 @@ def scenario_utilization(baseline: pd.DataFrame, scenario: pd.DataFrame) -> go.F
 
 def demand_supply_capacity(outlook: pd.DataFrame) -> go.Figure:
     """Per month: planned supply (made and bought, stacked) against consensus demand, and the busiest
-    resource's utilization on the right axis with 100% marked."""
+    resource's utilization on the right axis with 100% marked. A month the plan covers only in part
+    (dashboard.plan_outlook's `partial`) is a hatched, lighter bar and an open marker off the lines."""
+    partial = outlook.partial.astype(bool)
+    text = partial_month_text(outlook.buckets, outlook.buckets_in_month, partial)
     figure = go.Figure()
-    figure.add_bar(x=outlook.month, y=outlook.made, name="Supply: made", marker_color=FORECAST)
-    figure.add_bar(x=outlook.month, y=outlook.bought, name="Supply: bought", marker_color="#93c5fd")
-    figure.add_scatter(x=outlook.month, y=outlook.demand, name="Consensus demand", mode="lines+markers",
-                       line=dict(color=CONSENSUS, width=3))
-    figure.add_scatter(x=outlook.month, y=outlook.peak_utilization, name="Busiest resource (right axis)",
-                       yaxis="y2", mode="lines+markers", line=dict(color=SAFETY, width=2, dash="dot"))
+    for column, name, color in (("made", "Supply: made", FORECAST), ("bought", "Supply: bought", "#93c5fd")):
+        figure.add_bar(x=outlook.month[~partial], y=outlook[column][~partial], name=name, legendgroup=name,
+                       marker=dict(color=color))
+        if partial.any():  # a trace of its own, so that the legend shows a whole month's bar
+            figure.add_bar(x=outlook.month[partial], y=outlook[column][partial], name=f"{name}, partial month",
+                           legendgroup=name, showlegend=False, opacity=0.5,
+                           marker=dict(color=color, pattern=dict(shape="/", fillmode="overlay")),
+                           customdata=[t for t, p in zip(text, partial) if p],
+                           hovertemplate="%{y:,.0f} (%{customdata})")
+    _line_by_month(figure, outlook.month, outlook.demand, partial, text, "Consensus demand",
+                   dict(color=CONSENSUS, width=3))
+    _line_by_month(figure, outlook.month, outlook.peak_utilization, partial, text, "Busiest resource (right axis)",
+                   dict(color=SAFETY, width=2, dash="dot"), value_format=".0%", yaxis="y2")
+    if partial.any():
+        _partial_legend(figure, "Partial month: not all its weeks planned (hatched bar, open marker)")
     figure.add_hline(y=1.0, yref="y2", line=dict(color=SAFETY, width=1, dash="dash"))
     figure.update_layout(barmode="stack", height=400, margin=dict(t=10, b=10), hovermode="x unified",
                          yaxis=dict(title="Units"), legend=dict(orientation="h", y=-0.15),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from genxsop_core.domain.periods import bucket_of, month_coverage
 from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import PlanData
@@ -43,8 +44,10 @@ def current_plan(uow: UnitOfWork) -> CurrentPlan | None:
 
 def plan_outlook(data: PlanData, months: int = OUTLOOK_MONTHS) -> pd.DataFrame:
     """Per month of the plan (at most `months`): consensus demand, planned receipts made and bought
-    (units), the hours the made receipts need against the hours the resources have, and the
-    busiest resource's utilization."""
+    (units), the hours the made receipts need against the hours the resources have, the busiest
+    resource's utilization, and how many of the month's weeks the plan covers (buckets of
+    buckets_in_month; partial when not all: periods.month_coverage). A plan starting on the last
+    Monday of a month holds one week of it, so that month's totals are not comparable with the next."""
     month = data.periods.to_period("M").to_timestamp()
     by_month = pd.Series(np.arange(len(data.periods)), index=data.periods).groupby(month.values)
     load = np.einsum("it,ir->rt", np.where(data.make, data.receipts, 0.0), data.hours)  # (r, T)
@@ -59,4 +62,7 @@ def plan_outlook(data: PlanData, months: int = OUTLOOK_MONTHS) -> pd.DataFrame:
                      "load_hours": hours_needed.sum(), "capacity_hours": hours_available.sum(),
                      "peak_utilization": float(np.max(hours_needed / np.where(hours_available > 0, hours_available,
                                                                               np.nan)))})
-    return pd.DataFrame(rows)
+    coverage = month_coverage(data.periods, bucket_of(data.periods))
+    outlook = pd.DataFrame(rows, columns=["month", "demand", "made", "bought", "load_hours", "capacity_hours",
+                                          "peak_utilization"])
+    return outlook.merge(coverage, on="month", how="left")

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 4.8, 150
 MAX_HEAT_SHOWN = 1.5  # utilization above 150% is coloured like 150%: the scale stays readable
@@ -33,23 +34,43 @@ def _empty(message: str) -> bytes:
 
 
 def outlook_png(outlook: pd.DataFrame) -> bytes:
-    """Monthly consensus demand (line) against planned receipts made and bought (stacked bars)."""
-    if outlook.empty:
-        return _empty("The plan has no periods to show")
+    """`outlook_figure` as PNG, or a note when the plan has no month."""
+    return _empty("The plan has no periods to show") if outlook.empty else _png(outlook_figure(outlook))
+
+
+def outlook_figure(outlook: pd.DataFrame) -> Figure:
+    """Monthly consensus demand (line) against planned receipts made and bought (stacked bars). A month
+    the plan covers only in part (`partial`, dashboard.plan_outlook) is a hatched, lighter bar, an open
+    marker off the demand line and "N of M weeks" under its name, as on the Dashboard."""
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
     axes = figure.add_subplot()
-    labels = pd.to_datetime(outlook["month"]).dt.strftime("%b %Y")
+    partial = outlook["partial"].astype(bool).to_numpy()
+    labels = [f"{month:%b %Y}" + (f"\n{n} of {m} weeks" if p else "") for month, n, m, p in
+              zip(pd.to_datetime(outlook["month"]), outlook["buckets"], outlook["buckets_in_month"], partial)]
     x = np.arange(len(outlook))
-    axes.bar(x, outlook["made"], color="#4c78a8", label="Made (planned receipts)")
-    axes.bar(x, outlook["bought"], bottom=outlook["made"], color="#9ecae9", label="Bought (planned receipts)")
-    axes.plot(x, outlook["demand"], color="#e45756", marker="o", linewidth=2, label="Consensus demand")
+    handles: list = []
+    for column, bottom, color, label in (("made", None, "#4c78a8", "Made (planned receipts)"),
+                                         ("bought", outlook["made"], "#9ecae9", "Bought (planned receipts)")):
+        bars = axes.bar(x, outlook[column], bottom=bottom, color=color)
+        handles.append(Patch(color=color, label=label))  # the legend shows a whole month's bar
+        for bar, part in zip(bars, partial):
+            if part:
+                bar.set_alpha(0.45)
+                bar.set_hatch("//")
+    demand = outlook["demand"].to_numpy(dtype=float)
+    handles += axes.plot(x, np.where(partial, np.nan, demand), color="#e45756", marker="o", linewidth=2,
+                         label="Consensus demand")
+    if partial.any():
+        handles += axes.plot(x[partial], demand[partial], linestyle="none", marker="o", markersize=8,
+                             markerfacecolor="white", markeredgecolor="#e45756", markeredgewidth=2,
+                             label="Partial month:\nnot all its weeks planned\n(hatched bar, open marker)")
     axes.set_xticks(x, labels, rotation=45, ha="right")
     axes.set_ylabel("Units")
     axes.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
     axes.grid(axis="y", alpha=0.3)
-    axes.legend(loc="upper left", fontsize=8)
+    axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     axes.set_title("Demand and supply outlook by month")
-    return _png(figure)
+    return figure
 
 
 def capacity_png(capacity: pd.DataFrame) -> bytes:

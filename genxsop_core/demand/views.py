@@ -3,7 +3,8 @@ grid, the split preview, accuracy by lag with FVA, and the plan export. Reads on
 
 A node of the product hierarchy is a domain.hierarchy.Node (level, key). Quantities are
 units; "revenue" multiplies every SKU by its unit price before adding up. Monthly views add
-weekly buckets into the month they start in.
+weekly buckets into the month they start in and say which months a series covers only in part
+(periods.month_coverage); comparisons with last cycle's plan are made on the weekly buckets.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from genxsop_core.demand.disaggregation import split_proportionally
 from genxsop_core.demand.plans import KIND, OVERRIDE_LEVELS, OverrideEdit
 from genxsop_core.domain.exceptions import InvalidInput, NotFound
 from genxsop_core.domain.hierarchy import LEVELS, Node, check_level
+from genxsop_core.domain.periods import bucket_of, month_coverage
 from genxsop_core.domain.states import PlanStatus
 from genxsop_core.persistence.repositories import node_filter
 from genxsop_core.persistence.unit_of_work import UnitOfWork
@@ -29,6 +31,11 @@ from genxsop_core.plans.versions import SUPERSEDED, export_plan, row_token
 MEASURES: tuple[str, ...] = ("units", "revenue")
 VIEW_BUCKETS: tuple[str, ...] = ("week", "month")
 CHART_COLUMNS = ["period", "actual", "statistical", "p10", "p90", "consensus", "last_cycle"]
+# the series whose partial months a monthly chart marks; the statistical forecast and its band
+# cover the consensus plan's weeks
+PARTIAL_SERIES: tuple[str, ...] = ("actual", "consensus", "last_cycle")
+MONTH_COLUMNS = [*CHART_COLUMNS, "buckets_in_month", *[f"{s}_buckets" for s in PARTIAL_SERIES],
+                 *[f"{s}_partial" for s in PARTIAL_SERIES]]
 
 
 def list_versions(uow: UnitOfWork) -> pd.DataFrame:
@@ -70,9 +77,10 @@ def _checked(measure: str, bucket: str) -> None:
 def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: str = "units",
                  bucket: str = "week") -> pd.DataFrame:
     """History, statistical forecast with its P10-P90 band, consensus and last cycle's plan for a
-    node, one row per period (CHART_COLUMNS). The band of an aggregate adds the SKUs' P10s and
-    P90s: exact when SKUs move together, wider than the truth when they do not. The database adds
-    up the node's SKUs (`uow.totals`), so "All products" of 5,000 SKUs reads a few hundred rows."""
+    node, one row per period (CHART_COLUMNS; MONTH_COLUMNS in the monthly view, see `in_months`).
+    The band of an aggregate adds the SKUs' P10s and P90s: exact when SKUs move together, wider
+    than the truth when they do not. The database adds up the node's SKUs (`uow.totals`), so
+    "All products" of 5,000 SKUs reads a few hundred rows."""
     _checked(measure, bucket)
     revenue = measure == "revenue"
     with uow:
@@ -90,10 +98,25 @@ def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: s
                 last = uow.totals.demand_plan(previous, products, revenue)
                 parts.append(last[["period", "consensus"]].rename(columns={"consensus": "last_cycle"}))
     wide = functools.reduce(lambda left, right: left.merge(right, on="period", how="outer"), parts)
-    if bucket == "month":  # weeks into the month they start in; a month with no value stays empty
-        wide = wide.assign(period=wide["period"].dt.to_period("M").dt.to_timestamp())
     wide = wide.groupby("period", sort=True).sum(min_count=1)
-    return wide.reindex(columns=CHART_COLUMNS[1:]).reset_index().rename_axis(columns=None)
+    chart = wide.reindex(columns=CHART_COLUMNS[1:]).reset_index().rename_axis(columns=None)
+    return in_months(chart) if bucket == "month" else chart
+
+
+def in_months(chart: pd.DataFrame) -> pd.DataFrame:
+    """A chart of planning buckets (CHART_COLUMNS) by calendar month (MONTH_COLUMNS): the weeks
+    added into the month they start in (a month with no value stays empty), with how many weeks
+    the month holds, how many of them actuals, the consensus and last cycle's plan each cover, and
+    whether that makes the month partial for that series (periods.month_coverage)."""
+    bucket = bucket_of(chart.period)
+    month = chart.period.dt.to_period("M").dt.to_timestamp().rename("period")
+    monthly = chart.groupby(month, sort=True)[CHART_COLUMNS[1:]].sum(min_count=1)
+    monthly["buckets_in_month"] = month_coverage(chart.period, bucket).set_index("month").buckets_in_month
+    for series in PARTIAL_SERIES:
+        covered = month_coverage(chart.period[chart[series].notna()], bucket).set_index("month")
+        monthly[f"{series}_buckets"] = covered.buckets.reindex(monthly.index, fill_value=0)
+        monthly[f"{series}_partial"] = covered.partial.reindex(monthly.index, fill_value=False).astype(bool)
+    return monthly.reset_index()[MONTH_COLUMNS]
 
 
 def override_grid(uow: UnitOfWork, version_id: int, node: Node, grid_level: str) -> pd.DataFrame:
@@ -143,13 +166,18 @@ def _blank(value: object) -> bool:
 @dataclass(frozen=True)
 class PlanTotals:
     """The few numbers above the chart: the plan over its periods, and against last cycle's plan
-    over the periods both cover (comparing different spans would say nothing)."""
+    over the planning buckets both cover (comparing different spans would say nothing: a month
+    holding one week of this plan against a whole month of last cycle's read -42% where the
+    weeks both plans cover read +6%)."""
 
     statistical: float
     consensus: float
-    shared_periods: int  # periods this plan and last cycle's both cover
+    shared_periods: int  # planning buckets this plan and last cycle's both cover
     consensus_shared: float
     last_cycle_shared: float
+    bucket: str = "week"
+    shared_from: date | None = None  # the first and last of those buckets
+    shared_to: date | None = None
 
     @property
     def override_change(self) -> float:
@@ -161,12 +189,29 @@ class PlanTotals:
             return None
         return self.consensus_shared / self.last_cycle_shared - 1
 
+    @property
+    def shared_span(self) -> str:
+        """The span compared, in words: "13 shared weeks, 2027-01-04 to 2027-03-29"."""
+        if not self.shared_periods or self.shared_from is None or self.shared_to is None:
+            return f"no shared {self.bucket}s"
+        count = f"{self.shared_periods} shared {self.bucket}{'' if self.shared_periods == 1 else 's'}"
+        if self.shared_from == self.shared_to:
+            return f"{count}, {self.shared_from:%Y-%m-%d}"
+        return f"{count}, {self.shared_from:%Y-%m-%d} to {self.shared_to:%Y-%m-%d}"
+
 
 def plan_totals(chart: pd.DataFrame) -> PlanTotals:
+    """PlanTotals of a chart of planning buckets (`demand_chart(..., bucket="week")`), whichever view
+    the screen shows, so the weekly and the monthly view show the same figures. A monthly chart is
+    refused: its months hold different weeks of each plan."""
+    if "buckets_in_month" in chart.columns:
+        raise InvalidInput("plan totals are taken over the planning buckets: pass the weekly chart, not the monthly")
     planned = chart[chart.consensus.notna()]
     both = planned[planned.last_cycle.notna()]
     return PlanTotals(float(planned.statistical.sum()), float(planned.consensus.sum()), len(both),
-                      float(both.consensus.sum()), float(both.last_cycle.sum()))
+                      float(both.consensus.sum()), float(both.last_cycle.sum()), bucket_of(chart.period),
+                      both.period.min().date() if len(both) else None,
+                      both.period.max().date() if len(both) else None)
 
 
 def split_preview(uow: UnitOfWork, version_id: int, level: str, key: str, period: date,

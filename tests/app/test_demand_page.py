@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from genxsop_core.cycle import dashboard as dashboard_views
 from genxsop_core.domain.permissions import ROLES
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import load_plan_data
 from tests.app.conftest import logged_in, texts
 
 
@@ -122,3 +127,61 @@ def test_accuracy_of_past_cycles_shows_value_added(app_db):
     assert set(table.lag) == {1}
     # WAPE = sum|e| / sum|A| is undefined (NaN) exactly where a SKU sold nothing in the measured weeks
     assert table.wape.notna().equals(table.actual > 0) and table.wape.notna().sum() >= len(table) - 2
+
+
+SHARED_SPAN = re.compile(r"\d+ shared weeks?, \d{4}-\d{2}-\d{2}( to \d{4}-\d{2}-\d{2})?")
+
+
+def chart_traces(at) -> dict[str, dict]:
+    return {t.get("name"): t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
+
+
+@pytest.mark.parametrize("measure", ["units", "revenue"])
+def test_vs_last_cycle_is_the_same_figure_weekly_and_monthly_and_names_the_weeks_compared(app_db, measure):
+    at = demand_page("viewer")
+    at.radio(key="dm_measure").set_value(measure).run()
+    tile = next(m for m in at.metric if m.label == "Consensus vs last cycle's plan")
+    weekly = (tile.value, tile.delta)
+    assert re.fullmatch(r"[+-]\d+\.\d%", weekly[0]), weekly  # the demo has last cycle's approved plan
+    span = SHARED_SPAN.search(texts(at))
+    assert span, texts(at)
+    at.radio(key="dm_bucket").set_value("month").run()
+    assert not at.exception, at.exception
+    tile = next(m for m in at.metric if m.label == "Consensus vs last cycle's plan")
+    assert (tile.value, tile.delta) == weekly  # a month holding one week of this plan no longer compares
+    assert span.group(0) in texts(at) and span.group(0) in tile.help
+
+
+def test_the_monthly_chart_marks_the_months_a_series_covers_in_part(app_db):
+    at = demand_page("viewer")
+    at.radio(key="dm_bucket").set_value("month").run()
+    traces = chart_traces(at)
+    partial = [t for name, t in traces.items() if name and name.endswith(", partial month")]
+    assert all(t["marker"]["symbol"] == "circle-open" for t in partial)
+    assert all(re.fullmatch(r"partial month: \d of [45] weeks", text) for t in partial for text in t["customdata"])
+    # the demo's plan starts the week after today's last completed one: after the 7th, its first month is partial
+    first_week = first_plan_week()
+    starts_mid_month = first_week.day > 7
+    consensus = traces.get("Consensus, partial month", {"x": []})
+    assert (first_week.strftime("%Y-%m-01") in [x[:10] for x in consensus["x"]]) is starts_mid_month
+    if partial:
+        assert "Partial month: not all its weeks (open marker)" in traces
+        assert "Open markers are months a series covers only in part." in texts(at)
+
+
+def first_plan_week() -> pd.Timestamp:
+    plan = dashboard_views.current_plan(UnitOfWork())
+    return load_plan_data(UnitOfWork(), plan.demand_version_id).periods[0]
+
+
+def test_the_band_of_an_aggregate_is_named_a_sum_of_sku_bands_and_a_skus_its_own(app_db):
+    at = demand_page("viewer")  # All products
+    band = "P10-P90: sum of the SKU P10s and P90s (wider than the truth)"
+    assert band in chart_traces(at)
+    assert "The band adds its SKUs' P10s and P90s" in texts(at)
+    at.selectbox(key="dm_family").set_value("Juice").run()
+    assert band in chart_traces(at)
+    sku = at.selectbox(key="dm_sku").options[1].split(" · ")[0]
+    at.selectbox(key="dm_sku").set_value(sku).run()
+    assert "P10-P90" in chart_traces(at) and band not in chart_traces(at)
+    assert "The band is this SKU's P10-P90 forecast range." in texts(at) and "SKUs' P10s" not in texts(at)

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 
 from genxsop_core.admin.overview import product_hierarchy
+from genxsop_core.cycle import dashboard as dashboard_views
 from genxsop_core.domain.permissions import ROLES
 from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import load_plan_data
 from tests.app.conftest import logged_in, texts
 
 DASHBOARD_TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
@@ -162,3 +164,22 @@ def test_the_target_form_shows_the_picked_kpis_current_target(app_db):
     fill_rate = next(m for m in at.metric if m.label.endswith("] Fill rate")).proto.help
     assert "target 97.0% (green 97.0%, amber 93.0%" in fill_rate
     assert [n.value for n in at.number_input] == pytest.approx([97.0, 97.0, 93.0])  # shows WAPE's 25 / 25 / 35
+
+
+def test_the_outlook_hatches_the_months_the_plan_covers_in_part(app_db):
+    at = run(logged_in("viewer"))
+    figure = next(spec for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                  if any(t.get("name") == "Supply: made" for t in spec["data"]))
+    named = {t.get("name"): t for t in figure["data"]}
+    plan = dashboard_views.current_plan(UnitOfWork())
+    data = load_plan_data(UnitOfWork(), plan.demand_version_id, plan.supply_version_id)
+    outlook = dashboard_views.plan_outlook(data)
+    # the rule, checked from the calendar: a plan starting after the 7th holds only some of its first month
+    assert bool(outlook.partial.iloc[0]) is (data.periods[0].day > 7)
+    assert len(named["Supply: made"]["x"]) == (~outlook.partial).sum()
+    if outlook.partial.any():
+        hatched = named["Supply: made, partial month"]
+        assert hatched["marker"]["pattern"]["shape"] == "/" and len(hatched["x"]) == outlook.partial.sum()
+        assert all(re.fullmatch(r"partial month: \d of [45] weeks", text) for text in hatched["customdata"])
+        assert "Partial month: not all its weeks planned (hatched bar, open marker)" in named
+        assert "Consensus demand, partial month" in named
