@@ -15,6 +15,7 @@ from genxsop_core.domain.permissions import ROLE_LABELS, ROLES
 from genxsop_core.persistence.repositories import AuditFilter
 from genxsop_ui import handoff, runtime, session
 from genxsop_ui.formatting import plain
+from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("admin")
 st.title("Admin")
@@ -22,7 +23,7 @@ handoff.arrive("go_live")
 demo_left = demo_accounts(runtime.uow())
 if demo_left and not runtime.settings().demo:
     st.error(f"Not live yet: {plain(demo_accounts_warning(demo_left))}.")
-users_tab, reasons_tab, audit_tab = st.tabs(["Users and roles", "Reason codes", "Audit log"])
+users_tab, reasons_tab, audit_tab = kept_tabs(["Users and roles", "Reason codes", "Audit log"], "admin_tab")
 
 
 def _run(change, success: str) -> None:

@@ -14,6 +14,7 @@ from genxsop_core.domain.states import ActionStatus, CycleStage
 from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_ui import handoff, runtime, session
 from genxsop_ui.formatting import plain
+from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("cycle")
 st.title("S&OP cycle")
@@ -76,8 +77,8 @@ else:
             if st.button("Send back", key="cy_send_back"):
                 run(lambda: cycle.send_back(runtime.uow(), actor, cycle_id, reason), "Sent back one stage.")
 
-decisions_tab, actions_tab, record_tab, pack_tab, history_tab = st.tabs(
-    ["Decisions", "Actions", "Sign-offs", "Meeting pack", "History"])
+decisions_tab, actions_tab, record_tab, pack_tab, history_tab = kept_tabs(
+    ["Decisions", "Actions", "Sign-offs", "Meeting pack", "History"], "cy_tab")
 may_decide = session.allowed(actor, "cycle.decide") and view.stage != CycleStage.CLOSED
 with decisions_tab:
     st.dataframe(view.decisions, hide_index=True, key="cy_decisions")

@@ -8,13 +8,14 @@ from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS, IMPORT_ORDER
 from genxsop_ui import runtime, session
 from genxsop_ui.formatting import plain
+from genxsop_ui.tabs import kept_tabs
 
 _log = logging.getLogger("genxsop.pages.data")
 actor = session.guard("data")
 st.title("Data")
 importable = [k for k in IMPORT_ORDER if session.allowed(actor, f"import.{k}")]
 tab_names = (["Import"] if importable else []) + ["Export", "Templates"]
-tabs = dict(zip(tab_names, st.tabs(tab_names)))
+tabs = dict(zip(tab_names, kept_tabs(tab_names, "data_tab")))
 
 if "Import" in tabs:
     with tabs["Import"]:

@@ -13,6 +13,7 @@ from genxsop_core.forecasting import views as forecast_views
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
 from genxsop_ui.formatting import plain
 from genxsop_ui.plan_version_tab import plan_version_tab
+from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("demand")
 st.title("Demand review")
@@ -75,7 +76,7 @@ st.plotly_chart(charts.demand_review(chart, measure, title), width="stretch", ke
 st.caption("The band of a family or category adds its SKUs' P10 and P90: exact when they move together, "
            "wider than the truth when they do not.")
 
-overrides_tab, accuracy_tab, version_tab = st.tabs(["Overrides", "Accuracy", "Plan version"])
+overrides_tab, accuracy_tab, version_tab = kept_tabs(["Overrides", "Accuracy", "Plan version"], "dm_tab")
 
 with overrides_tab:
     editable = may_edit and version.status == PlanStatus.DRAFT

@@ -9,6 +9,7 @@ from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.forecasting.frames import MAX_HORIZON
 from genxsop_ui import charts, deltas, formatting, handoff, runtime, session
+from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("forecasting")
 st.title("Forecasting")
@@ -35,7 +36,8 @@ def run_progress() -> None:
     st.rerun(scope="app")
 
 
-new_tab, results_tab, runs_tab, compare_tab = st.tabs(["New run", "Results", "Run history", "Compare runs"])
+new_tab, results_tab, runs_tab, compare_tab = kept_tabs(["New run", "Results", "Run history", "Compare runs"],
+                                                         "fc_tab")
 
 with new_tab:
     if not session.allowed(actor, "forecast.run"):

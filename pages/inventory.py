@@ -10,6 +10,7 @@ from genxsop_core.presentation.numbers import EXCEPTION_LABELS
 from genxsop_core.supply import views as supply_views
 from genxsop_ui import charts, pickers, runtime, session, tables
 from genxsop_ui.formatting import figure, plain
+from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("inventory")
 st.title("Inventory")
@@ -38,8 +39,8 @@ tiles[2].metric("SKUs below safety stock", totals["below_safety_skus"])
 tiles[3].metric("SKUs with excess", totals["excess_skus"])
 tiles[4].metric("Money at risk", figure("money_at_risk", totals["money_at_risk"]))
 
-exceptions_tab, projection_tab, policy_tab, classes_tab = st.tabs(
-    ["Exceptions", "Projected inventory", "Policy table", "ABC/XYZ"])
+exceptions_tab, projection_tab, policy_tab, classes_tab = kept_tabs(
+    ["Exceptions", "Projected inventory", "Policy table", "ABC/XYZ"], "inv_tab")
 
 with exceptions_tab:
     st.caption("Ranked by money at risk: " + "; ".join(f"**{EXCEPTION_LABELS.get(k, k)}**: {v}"

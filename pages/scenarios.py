@@ -8,6 +8,7 @@ from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.supply import views as supply_views
 from genxsop_ui import charts, formatting, handoff, pickers, runtime, scenario_strip, session
+from genxsop_ui.tabs import kept_tabs
 
 LEVER_KEYS = ("sc_demand", "sc_cat_", "sc_price", "sc_cost", "sc_capacity", "sc_res_", "sc_lead_time",
               "sc_own_service", "sc_service")
@@ -69,7 +70,7 @@ right.plotly_chart(charts.scenario_lines(baseline.by_period, scenario.by_period,
 st.plotly_chart(charts.scenario_utilization(baseline.capacity, scenario.capacity), width="stretch",
                 key="sc_capacity_chart")
 
-pin_tab, compare_tab, promote_tab = st.tabs(["Pin", "Compare", "Promote"])
+pin_tab, compare_tab, promote_tab = kept_tabs(["Pin", "Compare", "Promote"], "sc_tab")
 with pin_tab:
     if not session.allowed(actor, "scenario.pin"):
         st.caption("You can try the levers; pinning a scenario is for planners, the coordinator and executives.")

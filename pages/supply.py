@@ -11,6 +11,7 @@ from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session, tables
 from genxsop_ui.plan_version_tab import plan_version_tab
+from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("supply")
 st.title("Supply review")
@@ -59,8 +60,8 @@ tiles[2].metric("Overloaded resource-periods", int(check.overloaded.sum()))
 tiles[3].metric("Peak utilization", f"{check.utilization.max():.0%}")
 tiles[4].metric("SKUs projected to stock out", int((policy.stockout_periods > 0).sum()))
 
-receipts_tab, capacity_tab, propose_tab, version_tab = st.tabs(
-    ["Receipts", "Capacity", "Propose receipts", "Plan version"])
+receipts_tab, capacity_tab, propose_tab, version_tab = kept_tabs(
+    ["Receipts", "Capacity", "Propose receipts", "Plan version"], "sp_tab")
 
 
 def receipts_editor(label: str, skus: list[str]) -> None:

@@ -51,3 +51,23 @@ def test_a_page_the_role_may_not_open_says_who_it_is_for_not_page_not_found(app_
         assert [e.value for e in at.error] == [
             f"{title} is for administrators: it is not available to your role ({ROLE_LABELS[role]})."]
         assert not at.dataframe and not at.main.button
+
+
+def open_tab(at) -> str:
+    """The label of the tab the page draws open (the tab container's selected index)."""
+    container = next(node for node in at.main if getattr(node, "type", None) == "tab_container")
+    return at.tabs[container.proto.tab_container.default_tab_index].label
+
+
+def test_the_cycle_page_stays_on_the_actions_tab_after_adding_an_action(app_db):
+    at = logged_in("coordinator").run()
+    at.switch_page("../pages/cycle.py").run()
+    assert open_tab(at) == "Decisions"
+    at.session_state["cy_tab"] = "Actions"  # the planner opened Actions
+    at.run()
+    at.text_input(key="cy_action_text").input("Call the co-packer")
+    at.run()  # typing reruns the page
+    assert open_tab(at) == "Actions"
+    at.button(key="cy_add_action").click().run()  # the save reruns the page with its message
+    assert not at.exception and "Action added." in [s.value for s in at.success]
+    assert open_tab(at) == "Actions"
