@@ -21,10 +21,14 @@ unavailable = forecasting.unavailable_models()
 
 @st.fragment(run_every=2)
 def run_progress() -> None:
-    """Polls the watched run; the run itself goes on whether or not this page is open."""
+    """Polls the watched run; the run itself goes on whether or not this page is open. With none
+    watched, a run still working (started before the page was opened, or by someone else) is."""
     run_id = st.session_state.get("watch_run")
     if run_id is None:
-        return
+        working = [r.id for r in forecast_views.list_runs(runtime.uow(), 5) if r.status in UNFINISHED_RUN]
+        if not working:
+            return
+        run_id = st.session_state["watch_run"] = working[0]
     run = forecast_views.get_run(runtime.uow(), run_id)
     if run.status in UNFINISHED_RUN:
         share = run.progress_done / run.progress_total if run.progress_total else 0.0

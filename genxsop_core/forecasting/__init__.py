@@ -20,13 +20,14 @@ from genxsop_core.forecasting import frames
 from genxsop_core.forecasting.backtest import backtest_strategy
 from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk
 from genxsop_core.forecasting.factory import MODEL_NAMES, available_models, get_strategy, unavailable_models
-from genxsop_core.forecasting.parallel import Progress, chunked, map_chunks
+from genxsop_core.forecasting.parallel import Progress, chunk_size, chunked, map_chunks
 from genxsop_core.forecasting.registry import model_names
 
 __all__ = ["available_models", "unavailable_models", "get_strategy", "forecast", "backtest", "run", "ForecastOutput",
            "auto_candidates", "model_names", "MODEL_NAMES"]
 
-CHUNK_SIZE = 8
+CHUNK_SIZE = 8  # series per chunk at most
+PROGRESS_STEPS = 20  # a run of many series reports progress about this often
 
 
 @dataclass
@@ -68,7 +69,8 @@ def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Seq
         if unknown:
             raise InvalidInput(f"unknown model(s) {', '.join(unknown)}")
     spec = RunSpec(horizon, model, levels, tuple(candidates), windows, dict(options or {}))
-    results = map_chunks(forecast_chunk, chunked(inputs, CHUNK_SIZE), spec, workers, scheduler, progress)
+    chunks = chunked(inputs, chunk_size(len(inputs), CHUNK_SIZE, PROGRESS_STEPS))
+    results = map_chunks(forecast_chunk, chunks, spec, workers, scheduler, progress)
     return ForecastOutput(frames.forecast_frame(results, levels), frames.selection_frame(results),
                           frames.scores_frame(results), frames.backtest_forecast_frame(results, inputs), results)
 

@@ -5,6 +5,7 @@ finished chunk so a run can show a live progress bar and a heartbeat.
 """
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -55,6 +56,13 @@ def map_chunks(function: Callable[..., list[Any]], chunks: Sequence[Sequence[Any
         for i, chunk in enumerate(chunks):
             finished(i, function(chunk, spec))
     return [item for part in results for item in (part or [])]
+
+
+def chunk_size(series: int, largest: int, steps: int) -> int:
+    """Series per chunk: at most `largest`, and small enough that a run of `series` reports progress
+    in about `steps` steps (progress moves per finished chunk), so 11 SKUs go one by one and not
+    as 8 then 3."""
+    return max(1, min(largest, math.ceil(series / steps)))
 
 
 def chunked(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

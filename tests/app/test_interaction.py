@@ -71,3 +71,25 @@ def test_the_cycle_page_stays_on_the_actions_tab_after_adding_an_action(app_db):
     at.button(key="cy_add_action").click().run()  # the save reruns the page with its message
     assert not at.exception and "Action added." in [s.value for s in at.success]
     assert open_tab(at) == "Actions"
+
+
+def test_the_forecasting_page_follows_a_run_that_is_working_when_it_is_opened(app_db):
+    import os
+    import socket
+
+    from genxsop_core.domain.models import utcnow
+    from genxsop_core.domain.permissions import Actor
+    from genxsop_core.forecasting import runs as forecast_runs
+
+    run_id = forecast_runs.request_run(UnitOfWork(), Actor("demand", ("demand_planner",)),
+                                       forecast_runs.ForecastRequest("family", ("Juice",), "naive", 4))
+    with UnitOfWork() as uow:  # as its worker leaves it after three SKUs (this process stands in for the worker)
+        run = uow.forecast_runs.get(run_id)
+        run.status, run.worker, run.heartbeat_at = "running", f"{socket.gethostname()}:{os.getpid()}", utcnow()
+        run.progress_done = 3
+        total = run.progress_total
+        uow.commit()
+    at = logged_in("viewer").run()  # opened afresh: this session did not start the run
+    at.switch_page("../pages/forecasting.py").run()
+    assert not at.exception
+    assert f"Run {run_id} running: 3 of {total} SKUs" in [p.proto.text for p in at.get("progress")]
