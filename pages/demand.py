@@ -60,21 +60,24 @@ node, names_by_sku = pickers.hierarchy_picker(hierarchy, "dm")
 sku = node.key if node.level == "sku" else None
 
 review = runtime.demand_review(version_id)
-chart = review.chart(node, measure, bucket)
-totals = demand_views.plan_totals(chart)
+weekly = review.chart(node, measure, "week")
+chart = weekly if bucket == "week" else review.chart(node, measure, bucket)
+totals = demand_views.plan_totals(weekly)  # over the weeks, whichever view: the monthly view shows the same figures
 unit = "revenue" if measure == "revenue" else "units"
 tiles = st.columns(3)
 tiles[0].metric(f"Statistical, {unit}", f"{totals.statistical:,.0f}")
 tiles[1].metric(f"Consensus, {unit}", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
 change = totals.change_vs_last_cycle
-tiles[2].metric(f"Consensus vs last cycle's plan ({totals.shared_periods} shared periods)",
-                "n/a" if change is None else f"{change:+.1%}",
+tiles[2].metric("Consensus vs last cycle's plan", "n/a" if change is None else f"{change:+.1%}",
                 None if change is None else f"{totals.consensus_shared:,.0f} vs {totals.last_cycle_shared:,.0f}",
-                delta_color="off")
+                delta_color="off", help=f"Over the periods both plans cover: {totals.shared_span}.")
+st.caption(f"Consensus against last cycle's plan over {totals.shared_span}: the periods both plans cover, the same "
+           "in the weekly and the monthly view." if change is not None else
+           "No approved plan of an earlier cycle covers these periods: nothing to compare with.")
 title = node.label() + (f" · {names_by_sku.get(sku, '')}" if node.level == "sku" else "")
-st.plotly_chart(charts.demand_review(chart, measure, title), width="stretch", key="dm_chart")
-st.caption("The band of a family or category adds its SKUs' P10 and P90: exact when they move together, "
-           "wider than the truth when they do not.")
+aggregate = node.level != "sku"
+st.plotly_chart(charts.demand_review(chart, measure, title, aggregate), width="stretch", key="dm_chart")
+st.caption(charts.demand_band_caption(aggregate, bucket == "month"))
 
 overrides_tab, accuracy_tab, version_tab = kept_tabs(["Overrides", "Accuracy", "Plan version"], "dm_tab")
 
