@@ -12,7 +12,7 @@ from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.permissions import ROLE_LABELS
 from genxsop_core.domain.states import ActionStatus, CycleStage
 from genxsop_core.scenarios import pinned as pinned_scenarios
-from genxsop_ui import handoff, runtime, session
+from genxsop_ui import handoff, runtime, session, tables
 from genxsop_ui.formatting import plain
 from genxsop_ui.tabs import kept_tabs
 
@@ -81,14 +81,14 @@ decisions_tab, actions_tab, record_tab, pack_tab, history_tab = kept_tabs(
     ["Decisions", "Actions", "Sign-offs", "Meeting pack", "History"], "cy_tab")
 may_decide = session.allowed(actor, "cycle.decide") and view.stage != CycleStage.CLOSED
 with decisions_tab:
-    st.dataframe(view.decisions, hide_index=True, key="cy_decisions")
+    tables.show(view.decisions, key="cy_decisions")
     if may_decide:
         text = st.text_input("Decision", key="cy_decision_text")
         if st.button("Record the decision", key="cy_decide"):
             run(lambda: cycle.record_decision(runtime.uow(), actor, cycle_id, text), "Decision recorded.",
                 clear=("cy_decision_text",))
 with actions_tab:
-    st.dataframe(view.actions, hide_index=True, key="cy_actions")
+    tables.show(view.actions, key="cy_actions")
     if may_decide:
         cols = st.columns([3, 2, 2])
         text = cols[0].text_input("Action", key="cy_action_text")
@@ -105,7 +105,7 @@ with actions_tab:
             run(lambda: cycle.set_action_status(runtime.uow(), actor, int(row.id), ActionStatus.DONE),  # noqa: B023
                 "Action done.")  # run() calls it at once, in this iteration
 with record_tab:
-    st.dataframe(view.signoffs, hide_index=True, key="cy_signoffs")
+    tables.show(view.signoffs, key="cy_signoffs")
     if view.frozen:
         st.markdown("**Frozen plan and its lineage**")
         st.json({k: v for k, v in view.frozen.items() if k != "inventory_policy"}, expanded=False)
@@ -121,4 +121,4 @@ with pack_tab:
                            data=lambda pid=int(pack.id): meeting_pack.pack_content(runtime.uow(), pid)[1],
                            file_name=pack.file_name, key=f"cy_download_{pack.id}")
 with history_tab:
-    st.dataframe(cycles.assign(stage=cycles.stage.map(cycle.STAGE_LABELS)), hide_index=True, key="cy_history")
+    tables.show(cycles, key="cy_history")

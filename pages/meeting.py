@@ -11,7 +11,7 @@ from genxsop_core.kpi import views as kpi_views
 from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.supply import views as supply_views
-from genxsop_ui import charts, handoff, kpi_tiles, runtime, scenario_strip, session
+from genxsop_ui import charts, handoff, kpi_tiles, runtime, scenario_strip, session, tables
 
 AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity", "Scenarios", "Decisions")
 TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
@@ -89,8 +89,8 @@ elif step == 3:
 else:
     data_cycle = plan.cycle_id
     view = cycle.cycle_view(runtime.uow(), data_cycle)
-    st.dataframe(view.decisions, hide_index=True, key="mt_decisions", width="stretch")
-    st.dataframe(view.actions, hide_index=True, key="mt_actions", width="stretch")
+    tables.show(view.decisions, key="mt_decisions")
+    tables.show(view.actions, key="mt_actions")
     if session.allowed(actor, "cycle.decide") and view.stage != CycleStage.CLOSED:
         text = st.text_input("Decision, captured on the spot", key="mt_decision")
         if st.button("Record the decision", key="mt_decide", type="primary"):

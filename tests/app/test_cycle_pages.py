@@ -97,7 +97,7 @@ def test_cycle_page_renders_for_every_role_at_demand_review(app_db, role):
     assert ("cy_send_back" in keys) is (role in PERMISSIONS["cycle.manage"])
     assert ("cy_decide" in keys) is (role in PERMISSIONS["cycle.decide"])
     assert ("cy_pack" in keys) is (role in PERMISSIONS["cycle.pack"])
-    assert list(table(at, "signed_at").stage) == ["data_gathering"]  # the demo planner signed it off
+    assert list(table(at, "signed_at").stage) == ["Data gathering"]  # the demo planner signed it off
 
 
 def test_signing_off_before_the_plan_is_submitted_shows_the_checklist_and_the_stage_stays(app_db):
@@ -105,7 +105,7 @@ def test_signing_off_before_the_plan_is_submitted_shows_the_checklist_and_the_st
     assert [e.value for e in at.error] == ["a sign-off needs a comment: what was checked, what is open"]
     sign(at, "Reviewed the overrides")
     assert [e.value for e in at.error] == ["Demand review cannot be signed off yet: The consensus plan is submitted"]
-    assert now(at) == "Demand review" and list(table(at, "signed_at").stage) == ["data_gathering"]
+    assert now(at) == "Demand review" and list(table(at, "signed_at").stage) == ["Data gathering"]
     assert now(open_page("coordinator", "cycle")) == "Demand review"
 
 
@@ -134,8 +134,8 @@ def test_the_stage_owners_walk_the_cycle_to_the_executive_approval(app_db):
     assert not buttons(at) & set(WRITE_KEYS[:4])  # a closed cycle takes no sign-off, decision or action
     signoffs = table(at, "signed_at")
     assert list(zip(signoffs.stage, signoffs.username)) == [
-        ("data_gathering", "demand"), ("demand_review", "demand"), ("supply_review", "supply"),
-        ("pre_sop", "coordinator"), ("executive_sop", "executive")]
+        ("Data gathering", "demand"), ("Demand review", "demand"), ("Supply review", "supply"),
+        ("Pre-S&OP", "coordinator"), ("Executive S&OP", "executive")]  # stages in words, not codes
     assert signoffs.comment.iloc[-1] == "Approved as presented"
     lineage = json.loads(at.json[0].value)
     assert lineage["approved_by"] == "executive" and lineage["scenario"] is None
@@ -200,11 +200,11 @@ def test_the_coordinator_adds_an_action_and_its_owner_marks_it_done(app_db):
     run(at.button(key="cy_add_action").click())
     assert "Action added." in successes(at)
     actions = table(at, "owner")
-    assert list(zip(actions.text, actions.owner, actions.status)) == [("Confirm the co-packer slot", "supply", "open")]
+    assert list(zip(actions.text, actions.owner, actions.status)) == [("Confirm the co-packer slot", "supply", "Open")]
     owner = open_page("supply_planner", "cycle")
     done = next(b for b in owner.button if b.label == "Mark done: Confirm the co-packer slot")
     run(done.click())
-    assert list(table(owner, "owner").status) == ["done"]
+    assert list(table(owner, "owner").status) == ["Done"]
 
 
 def test_the_coordinator_generates_the_meeting_pack(app_db):
