@@ -63,12 +63,14 @@ with tabs["Export"]:
                        file_name=f"genxsop_{kind}.{file_type}", key="export_download")
 
 with tabs["Templates"]:
-    st.write("Start from a template: the header row, an example row, and (Excel) a sheet describing each column.")
+    st.write("Start from a template: the header row, an example row (a row of your data, once there is "
+             "some: SKUs and resources you know), and (Excel) a sheet describing each column.")
     for kind, fmt in FORMATS.items():
         with st.expander(fmt.title):
             st.caption(fmt.help)
             st.dataframe(exporter.column_notes(fmt), hide_index=True)
             left, right = st.columns(2)
             for column, file_type in ((left, "csv"), (right, "xlsx")):
-                column.download_button(f"{fmt.title} template (.{file_type})", exporter.template(kind, file_type),
+                column.download_button(f"{fmt.title} template (.{file_type})",  # built when clicked
+                                       lambda k=kind, t=file_type: exporter.template(k, t, runtime.uow()),
                                        file_name=f"{kind}_template.{file_type}", key=f"template_{kind}_{file_type}")

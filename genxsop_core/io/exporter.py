@@ -41,17 +41,20 @@ def _without_control_characters(frame: pd.DataFrame) -> pd.DataFrame:
     return clean
 
 
+def _export(uow: UnitOfWork, kind: str, **scope: object) -> pd.DataFrame:
+    """The rows of `kind` in import format, inside an open unit of work (supply: the working supply plan)."""
+    if kind == "supply":
+        version = uow.plans.latest_working(PlanKind.SUPPLY)
+        scope["plan_version_id"] = version.id if version else None
+    binding = BINDINGS[kind]
+    frame = uow.tables.export(binding.model, binding.fields, binding.lookups, binding.key, scope)
+    return frame.reindex(columns=get_format(kind).column_names)
+
+
 def export_frame(uow: UnitOfWork, kind: str) -> pd.DataFrame:
     """The table of `kind` in import format (supply: the working supply plan)."""
-    fmt = get_format(kind)
     with uow:
-        scope = {}
-        if kind == "supply":
-            version = uow.plans.latest_working(PlanKind.SUPPLY)
-            scope["plan_version_id"] = version.id if version else None
-        binding = BINDINGS[kind]
-        frame = uow.tables.export(binding.model, binding.fields, binding.lookups, binding.key, scope)
-    return frame.reindex(columns=fmt.column_names)
+        return _export(uow, kind)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -92,8 +95,24 @@ def column_notes(fmt: FileFormat) -> pd.DataFrame:
     ])
 
 
-def template(kind: str, file_type: str) -> bytes:
-    """An import template: the header, one example row, and (xlsx) a sheet describing columns."""
+def loaded_example(uow: UnitOfWork, kind: str) -> pd.DataFrame | None:
+    """One row of the loaded data of `kind` in its file's columns (for SKU tables: the latest row of
+    the first SKU that has one), or None while there is none. A template starting from it names a
+    SKU and resource the planner knows, and imported unchanged it changes nothing."""
+    per_sku = "sku" in BINDINGS[kind].lookups and kind != "routings"  # the big tables: read one SKU's rows
+    with uow:
+        ids = uow.products.ids_by_sku() if per_sku else {}
+        rows = _export(uow, kind, product_id=ids[min(ids)]).tail(1) if ids else pd.DataFrame()
+        if rows.empty:  # a small table, or the first SKU has no rows: any row will do
+            rows = _export(uow, kind).head(1)
+    return rows.reset_index(drop=True) if not rows.empty else None
+
+
+def template(kind: str, file_type: str, uow: UnitOfWork | None = None) -> bytes:
+    """An import template: the header, one example row, and (xlsx) a sheet describing columns. Given
+    the database, the example row is a row of the loaded data (`loaded_example`) when there is one."""
     fmt = get_format(kind)
-    example = pd.DataFrame([{c.name: c.example for c in fmt.columns}], columns=fmt.column_names)
+    example = loaded_example(uow, kind) if uow is not None else None
+    if example is None:
+        example = pd.DataFrame([{c.name: c.example for c in fmt.columns}], columns=fmt.column_names)
     return encode(example, file_type, fmt.title, column_notes(fmt))
