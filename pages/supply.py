@@ -8,6 +8,7 @@ from genxsop_core.domain.states import PlanStatus
 from genxsop_core.inventory import views as inventory_views
 from genxsop_core.presentation.numbers import plural
 from genxsop_core.supply import plans as supply_plans
+from genxsop_core.supply import proposal_effect
 from genxsop_core.supply import views as supply_views
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session, tables
 from genxsop_ui.plan_version_tab import plan_version_tab
@@ -119,13 +120,20 @@ with capacity_tab:
 
 with propose_tab:
     proposal = supply_views.propose(data, policy, runtime.receipts_grid(version_id, data.skus))
-    st.caption("Receipts that keep projected inventory at or above safety stock, no earlier than the lead time "
-               "allows and not before a released order: bought SKUs in whole order quantities (EOQ rounded up to "
-               "MOQ lots), made SKUs in MOQ batches so the lines' load stays level.")
+    st.caption("Receipts that bring projected inventory back up to safety stock wherever a new order can still "
+               "arrive (after the lead time, and not before a released order): bought SKUs in whole order quantities "
+               "(EOQ rounded up to MOQ lots), made SKUs in MOQ batches. The proposal does not look at capacity or at "
+               "excess stock: what applying it does to both is shown below, before you apply.")
     if proposal.receipts.empty:
         st.success("Nothing to propose: projected inventory stays at or above safety stock.")
     else:
         tables.show(proposal.receipts, key="sp_proposal")
+        effect = proposal_effect.proposal_effect(data, proposal.added)
+        st.markdown("**What applying these receipts does to the plan**")
+        tables.show(proposal_effect.effect_table(effect), key="sp_effect")
+        worse = proposal_effect.worse_sentence(effect)
+        if worse:
+            st.warning(worse)
         if may_edit and version.status == PlanStatus.DRAFT:
             grid_save.save_button(f"Apply {len(proposal.edits)} proposed receipt(s)", "sp_apply", "sp",
                                   lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, proposal.edits),

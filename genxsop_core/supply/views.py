@@ -60,14 +60,7 @@ def capacity_check(data: PlanData, n_draws: int = 500) -> pd.DataFrame:
     """Rough-cut capacity per resource and period: load of the planned make receipts against
     capacity, and the probability that the load demand would need exceeds it (from the forecast
     quantiles moved to the consensus; NaN without them)."""
-    make = np.where(data.make, data.receipts, 0.0)
-    plan = pd.DataFrame({"sku": np.repeat(data.skus, len(data.periods)),
-                         "period": np.tile(data.periods, len(data.skus)), "units": make.ravel()})
-    routings = pd.DataFrame([(sku, res, h) for i, sku in enumerate(data.skus)
-                             for j, res in enumerate(data.resources.resource) if (h := data.hours[i, j]) > 0],
-                            columns=["sku", "resource", "hours_per_unit"])
-    load = capacity.resource_load(plan[plan.units > 0], routings)
-    check = capacity.rough_cut(load, data.resources, list(data.periods))
+    check = load_check(data)
     have = ~np.isnan(data.quantiles).any(axis=(1, 2))
     probability = np.full((len(data.resources), len(data.periods)), np.nan)
     if have.any():
@@ -77,6 +70,19 @@ def capacity_check(data: PlanData, n_draws: int = 500) -> pd.DataFrame:
     chance = pd.DataFrame(probability, index=list(data.resources.resource), columns=data.periods)
     chance = chance.stack(future_stack=True).rename("overload_probability").rename_axis(["resource", "period"])
     return check.join(chance, on=["resource", "period"])
+
+
+def load_check(data: PlanData) -> pd.DataFrame:
+    """The deterministic part of capacity_check (capacity.rough_cut of the planned make receipts),
+    without the overload probability's draws."""
+    make = np.where(data.make, data.receipts, 0.0)
+    plan = pd.DataFrame({"sku": np.repeat(data.skus, len(data.periods)),
+                         "period": np.tile(data.periods, len(data.skus)), "units": make.ravel()})
+    routings = pd.DataFrame([(sku, res, h) for i, sku in enumerate(data.skus)
+                             for j, res in enumerate(data.resources.resource) if (h := data.hours[i, j]) > 0],
+                            columns=["sku", "resource", "hours_per_unit"])
+    load = capacity.resource_load(plan[plan.units > 0], routings)
+    return capacity.rough_cut(load, data.resources, list(data.periods))
 
 
 def monthly_utilization(check: pd.DataFrame) -> pd.DataFrame:
@@ -94,6 +100,7 @@ class Proposal:
     receipts: pd.DataFrame  # sku, period, planned_receipts (now), added, proposed, row_version
     expedite: pd.DataFrame  # sku, units: backlog inside the lead time no new order can prevent
     edits: list[ReceiptEdit]
+    added: np.ndarray  # (n, T) units added per SKU and period of the plan, as in PlanData.receipts
 
 
 def earliest_new_receipt(data: PlanData) -> np.ndarray:
@@ -108,8 +115,9 @@ def propose(data: PlanData, policy: pd.DataFrame, rows: pd.DataFrame, not_before
     time allows (nor period index `not_before`).
 
     Bought SKUs come in whole order quantities (EOQ rounded up to MOQ lots: the (s, Q) policy);
-    made SKUs in MOQ batches, so production follows demand and the load stays level (for a line,
-    capacity is the constraint, not the order cost). `policy` is inventory_policy.policy_table(data)
+    made SKUs in MOQ batches, so production follows demand (for a line, capacity is the constraint,
+    not the order cost). Capacity is not checked and excess is not avoided: proposal_effect shows
+    what applying it does to both. `policy` is inventory_policy.policy_table(data)
     (its safety stock is the target), `rows` the version's grid rows (receipts_grid over all SKUs),
     whose row versions the edits carry.
     """
@@ -128,7 +136,7 @@ def propose(data: PlanData, policy: pd.DataFrame, rows: pd.DataFrame, not_before
                          float(r.planned_receipts)) for r in cells.itertuples(index=False)]
     shortfall = pd.DataFrame({"sku": data.skus, "units": expedite})
     return Proposal(cells[["sku", "period", "planned_receipts", "added", "proposed", "kind"]],
-                    shortfall[shortfall.units > 0].reset_index(drop=True), edits)
+                    shortfall[shortfall.units > 0].reset_index(drop=True), edits, added)
 
 
 def plan_export(uow: UnitOfWork, version_id: int, file_type: str) -> tuple[bytes, str]:

@@ -158,6 +158,34 @@ def test_applying_the_proposed_receipts_does_not_add_stockouts(app_db):
     assert units(metric(at, "SKUs projected to stock out")) <= stockouts
 
 
+def effect_shown(at) -> dict[str, tuple[str, str]]:
+    """The table of what applying the proposal does: figure -> (now, with the proposal)."""
+    table = next(d.value for d in at.dataframe if "with_proposal" in d.value.columns)
+    return {r.figure: (r.now, r.with_proposal) for r in table.itertuples()}
+
+
+def test_what_applying_does_is_shown_before_applying_and_comes_true(app_db):
+    at = supply_page("supply_planner")
+    assert [b for b in at.button if b.key == "sp_apply"], "the demo's draft has receipts to propose"
+    assert "load stays level" not in texts(at) and "does not look at capacity" in texts(at)
+    shown = effect_shown(at)
+    assert list(shown) == ["SKUs projected to stock out", "SKUs below safety stock", "SKUs with excess",
+                           "Overloaded resource-periods", "Money at risk",
+                           "Projected inventory value, average per period"]
+    tiles = ("SKUs projected to stock out", "Overloaded resource-periods")
+    for tile in tiles:  # "now" is the plan the tiles show
+        assert units(shown[tile][0]) == units(metric(at, tile)), tile
+    raised = [figure for figure, (now, then) in shown.items() if units(then.lstrip("€$£")) > units(now.lstrip("€$£"))]
+    warnings = [w.value for w in at.warning if w.value.startswith("Applying these receipts also raises")]
+    assert bool(warnings) is bool(raised)
+    for figure in raised:
+        assert figure[1:] in warnings[0], (figure, warnings)
+    at.button(key="sp_apply").click().run()
+    assert not at.exception, at.exception
+    for tile in tiles:  # the figures shown before applying are the plan's after it
+        assert units(metric(at, tile)) == units(shown[tile][1]), tile
+
+
 def test_submit_then_approve_makes_the_supply_plan_read_only(app_db):
     at = supply_page("supply_planner")
     at.button(key="sp_submit").click().run()
