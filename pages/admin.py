@@ -13,7 +13,9 @@ from genxsop_core.demand import reason_codes
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.permissions import ROLE_LABELS, ROLES
 from genxsop_core.persistence.repositories import AuditFilter
-from genxsop_ui import handoff, runtime, session
+from genxsop_core.presentation.fields import words
+from genxsop_core.presentation.numbers import plural
+from genxsop_ui import handoff, runtime, session, tables
 from genxsop_ui.formatting import plain
 from genxsop_ui.tabs import kept_tabs
 
@@ -24,6 +26,11 @@ demo_left = demo_accounts(runtime.uow())
 if demo_left and not runtime.settings().demo:
     st.error(f"Not live yet: {plain(demo_accounts_warning(demo_left))}.")
 users_tab, reasons_tab, audit_tab = kept_tabs(["Users and roles", "Reason codes", "Audit log"], "admin_tab")
+
+
+def _any_or_words(code: str) -> str:
+    """An audit filter choice: a code as words, the empty choice as "Any"."""
+    return words(code) if code else "Any"
 
 
 def _run(change, success: str) -> None:
@@ -86,7 +93,7 @@ with reasons_tab:
             _run(lambda: reason_codes.add_reason_code(runtime.uow(), actor, code, description),
                  f"Reason code {code.strip().upper()} added.")
     codes = reason_codes.list_reason_codes(runtime.uow())
-    st.dataframe(codes, hide_index=True, key="reason_codes_table")
+    tables.show(codes, key="reason_codes_table")
     if not codes.empty:
         chosen = st.selectbox("Code", codes.code, key="reason_code_pick")
         active = bool(codes.set_index("code").active[chosen])
@@ -102,8 +109,8 @@ with audit_tab:
     choices = audit_choices(runtime.uow(), actor)
     c1, c2, c3 = st.columns(3)
     who = c1.selectbox("User", [""] + choices["username"], key="audit_user")
-    action = c2.selectbox("Action", [""] + choices["action"], key="audit_action")
-    entity = c3.selectbox("Entity", [""] + choices["entity"], key="audit_entity")
+    action = c2.selectbox("Action", [""] + choices["action"], key="audit_action", format_func=_any_or_words)
+    entity = c3.selectbox("Record", [""] + choices["entity"], key="audit_entity", format_func=_any_or_words)
     c4, c5, c6 = st.columns(3)
     days = c4.date_input("Between", value=(), key="audit_dates")
     cycle_name = c5.selectbox("S&OP cycle", [""] + list(cycle.list_cycles(runtime.uow()).name), key="audit_cycle",
@@ -113,10 +120,10 @@ with audit_tab:
     until = datetime.combine(days[1], time.min, UTC) + timedelta(days=1) if len(days) == 2 else None
     entries = search_audit(runtime.uow(), actor, AuditFilter(who or None, action or None, entity or None,
                                                              since, until, key_text or None))
-    st.caption(f"{len(entries)} record(s), newest first (at most 500 shown)")
-    st.dataframe(pd.DataFrame([{"id": e.id, "when": e.at, "user": e.username, "action": e.action,
-                                "entity": e.entity, "key": e.key} for e in entries]),
-                 hide_index=True)
+    st.caption(f"{plural(len(entries), 'record')}, newest first (at most 500 shown)")
+    tables.show(pd.DataFrame([{"id": e.id, "when": e.at, "user": e.username, "action": e.action,
+                               "entity": e.entity, "key": e.key} for e in entries]), key="audit_table",
+                overrides={"key": "Key"})
     if entries:
         detail = st.selectbox("Show before / after of record", [e.id for e in entries], key="audit_detail")
         entry = next(e for e in entries if e.id == detail)

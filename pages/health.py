@@ -3,7 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from genxsop_core.admin.health import system_health
-from genxsop_ui import formatting, runtime, session
+from genxsop_core.presentation.numbers import plural
+from genxsop_ui import formatting, runtime, session, tables
 
 actor = session.guard("health")
 st.title("System health")
@@ -19,10 +20,10 @@ for check in report.checks:
 
 st.subheader("Recent forecast runs")
 if report.runs:
-    st.dataframe(pd.DataFrame([{"run": r.id, "status": r.status, "by": r.created_by, "started": r.created_at,
-                                "scope": r.scope, "model": r.model, "SKUs": f"{r.progress_done}/{r.progress_total}",
-                                "seconds": r.seconds, "error": r.error} for r in report.runs]),
-                 hide_index=True, key="health_runs")
+    tables.show(pd.DataFrame([{"run": r.id, "status": r.status, "by": r.created_by, "started": r.created_at,
+                               "scope": r.scope, "model": r.model,
+                               "progress": f"{r.progress_done:,} of {plural(r.progress_total, 'SKU')}",
+                               "seconds": r.seconds, "problem": r.error} for r in report.runs]), key="health_runs")
 else:
     st.caption("No forecast runs yet.")
 st.button("Check again", key="health_refresh")

@@ -26,7 +26,7 @@ def test_admin_sees_database_schema_models_runs_and_accounts(app_db, monkeypatch
     assert "folder not found" in shown  # Chronos-2 weights not found is a warning, not a crash
     assert at.warning and "Overall: warning" in at.warning[0].value
     runs = at.dataframe[0].value
-    assert {"run", "status", "by", "error"} <= set(runs.columns) and len(runs) >= 1  # the demo's run
+    assert {"run", "status", "by", "problem"} <= set(runs.columns) and len(runs) >= 1  # the demo's run
 
 
 def test_a_locked_account_and_an_unreachable_dask_scheduler_show(app_db, monkeypatch):

@@ -100,7 +100,7 @@ def test_admin_adds_a_user_and_sees_it_in_the_table_and_audit_log(app_db):
     assert "pat" in list(table_with(at, "Username").Username)
     at.selectbox(key="audit_action").set_value("create").run()
     audit = table_with(at, "action")
-    assert "pat" in list(audit.key) and set(audit.action) == {"create"}
+    assert "pat" in list(audit.key) and set(audit.action) == {"Create"}  # the action in words
 
 
 def test_admin_changes_roles_of_a_user(app_db):
