@@ -24,7 +24,7 @@ FIGURES: dict[str, tuple[str, str]] = {  # key: (label, kind); for every one of 
     "excess_skus": ("SKUs with excess", "count"),
     "overloads": ("Overloaded resource-periods", "count"),
     "money_at_risk": ("Money at risk", "money"),
-    "inventory_value_avg": ("Projected inventory value, average per period", "money"),
+    "inventory_value_avg": ("Average projected inventory value", "money"),
 }
 
 
@@ -67,12 +67,17 @@ def effect_table(effect: pd.DataFrame) -> pd.DataFrame:
                          "change": [_signed(v, k) for v, k in zip(effect.change, effect.kind)]})
 
 
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "Money at risk" -> "money at risk", "SKUs with excess" as it is."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def worse_sentence(effect: pd.DataFrame) -> str | None:
     """The figures applying would make worse, in one sentence; None when none gets worse."""
     worse = effect[effect.worse]
     if worse.empty:
         return None
-    parts = [f"{r.label[:1].lower()}{r.label[1:]} from {format_value(r.now, r.kind)} to "
-             f"{format_value(r.with_proposal, r.kind)}" for r in worse.itertuples()]
+    parts = [f"{_in_sentence(r.label)} from {format_value(r.now, r.kind)} to {format_value(r.with_proposal, r.kind)}"
+             for r in worse.itertuples()]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"Applying these receipts also raises {listed}."

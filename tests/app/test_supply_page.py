@@ -170,8 +170,7 @@ def test_what_applying_does_is_shown_before_applying_and_comes_true(app_db):
     assert "load stays level" not in texts(at) and "does not look at capacity" in texts(at)
     shown = effect_shown(at)
     assert list(shown) == ["SKUs projected to stock out", "SKUs below safety stock", "SKUs with excess",
-                           "Overloaded resource-periods", "Money at risk",
-                           "Projected inventory value, average per period"]
+                           "Overloaded resource-periods", "Money at risk", "Average projected inventory value"]
     tiles = ("SKUs projected to stock out", "Overloaded resource-periods")
     for tile in tiles:  # "now" is the plan the tiles show
         assert units(shown[tile][0]) == units(metric(at, tile)), tile

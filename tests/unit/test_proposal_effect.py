@@ -54,14 +54,17 @@ def test_the_proposal_carries_what_it_adds_per_sku_and_period():
 
 
 def test_what_gets_worse_is_said_in_words_before_applying():
-    effect = pd.DataFrame({"label": ["SKUs projected to stock out", "Overloaded resource-periods", "Money at risk"],
-                           "kind": ["count", "count", "money"], "now": [29.0, 16.0, 68118.0],
-                           "with_proposal": [4.0, 20.0, 79768.0]}, index=["stockout_skus", "overloads", "money"])
-    effect = effect.assign(change=effect.with_proposal - effect.now, worse=[False, True, True])
+    effect = pd.DataFrame({"label": ["SKUs projected to stock out", "SKUs with excess", "Overloaded resource-periods",
+                                     "Money at risk"],
+                           "kind": ["count", "count", "count", "money"], "now": [29.0, 1.0, 16.0, 68118.0],
+                           "with_proposal": [4.0, 20.0, 20.0, 79768.0]},
+                          index=["stockout_skus", "excess_skus", "overloads", "money"])
+    effect = effect.assign(change=effect.with_proposal - effect.now, worse=[False, True, True, True])
     sentence = worse_sentence(effect)
     assert sentence is not None and sentence.startswith(
-        "Applying these receipts also raises overloaded resource-periods from 16 to 20 and money at risk from ")
+        "Applying these receipts also raises SKUs with excess from 1 to 20, overloaded resource-periods from 16 to 20 "
+        "and money at risk from ")
     assert "68,118" in sentence and "79,768" in sentence
     shown = effect_table(effect)
-    assert list(shown.change[:2]) == ["-25", "+4"] and shown.change.iloc[2].startswith("+")
+    assert list(shown.change[:3]) == ["-25", "+19", "+4"] and shown.change.iloc[3].startswith("+")
     assert worse_sentence(effect.assign(worse=False)) is None
