@@ -12,6 +12,7 @@ from genxsop_core.cycle import dashboard as dashboard_views
 from genxsop_core.cycle import workflow as cycle
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
+from genxsop_core.domain.hierarchy import Node
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import load_plan_data
@@ -296,3 +297,29 @@ def test_a_second_click_does_not_record_the_decision_twice(app_db):
     run(at.button(key="mt_decide").click())
     run(at.button(key="mt_decide").click())
     assert list(table(at, "decided_by").text) == ["Hold prices through Q1"], at.text_input(key="mt_decision").value
+
+
+def test_the_demand_step_compares_with_last_cycle_over_the_shared_weeks_and_names_the_band(app_db):
+    at = step_to(open_page("executive", "meeting"), 2)
+    plan = dashboard_views.current_plan(UnitOfWork())
+    weekly = demand_views.demand_chart(UnitOfWork(), plan.demand_version_id, Node(), "revenue", "week")
+    totals = demand_views.plan_totals(weekly)
+    tile = next(m for m in at.metric if m.label == "vs last cycle's plan")
+    assert tile.value == f"{totals.change_vs_last_cycle:+.1%}"  # as the Demand review shows it, either view
+    assert re.fullmatch(r"\d+ shared weeks?, \d{4}-\d{2}-\d{2}( to \d{4}-\d{2}-\d{2})?", tile.delta), tile.delta
+    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {t.get("name") for t in figure["data"]}
+    assert "P10-P90: sum of the SKU and weekly P10s and P90s (wider than the truth)" in names
+    assert "The band adds its SKUs' P10s and P90s and the weeks' P10s and P90s of each month" in texts(at)
+    assert ("Consensus, partial month" in names) is bool(demand_views.in_months(weekly).consensus_partial.any())
+
+
+def test_the_supply_step_outlook_marks_the_months_the_plan_covers_in_part(app_db):
+    at = step_to(open_page("executive", "meeting"), 3)
+    figure = next(spec for spec in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                  if any(t.get("name") == "Supply: made" for t in spec["data"]))
+    names = {t.get("name") for t in figure["data"]}
+    plan = dashboard_views.current_plan(UnitOfWork())
+    outlook = dashboard_views.plan_outlook(load_plan_data(UnitOfWork(), plan.demand_version_id,
+                                                          plan.supply_version_id))
+    assert ("Supply: made, partial month" in names) is bool(outlook.partial.any())
