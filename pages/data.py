@@ -6,7 +6,7 @@ import streamlit as st
 from genxsop_core.domain.exceptions import GenXSOPError, ValidationFailed
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS, IMPORT_ORDER
-from genxsop_ui import runtime, session
+from genxsop_ui import runtime, session, tables
 from genxsop_ui.formatting import plain
 from genxsop_ui.tabs import kept_tabs
 
@@ -40,7 +40,7 @@ if "Import" in tabs:
                 session.show_error(ValidationFailed(report.issues))
             elif report is not None:
                 st.success(f"{plain(upload.name)}: {len(report.frame):,} rows, all valid. Preview:")
-                st.dataframe(report.frame.head(50))
+                tables.show(report.frame.head(50), key="import_preview", file_columns=True)
                 if st.button(f"Import {len(report.frame):,} rows", type="primary", key="import_go"):
                     try:
                         result = importer.import_file(runtime.uow(), actor, kind, upload.name, content)
@@ -57,7 +57,7 @@ with tabs["Export"]:
     file_type = st.radio("Format", ["csv", "xlsx"], horizontal=True, key="export_type")
     frame = exporter.export_frame(runtime.uow(), kind)
     st.caption(f"{len(frame):,} rows")
-    st.dataframe(frame.head(200))
+    tables.show(frame.head(200), key="export_preview", file_columns=True)
     st.download_button(f"Download {FORMATS[kind].title.lower()} ({file_type})",
                        exporter.encode(frame, file_type, FORMATS[kind].title),
                        file_name=f"genxsop_{kind}.{file_type}", key="export_download")
@@ -68,7 +68,7 @@ with tabs["Templates"]:
     for kind, fmt in FORMATS.items():
         with st.expander(fmt.title):
             st.caption(fmt.help)
-            st.dataframe(exporter.column_notes(fmt), hide_index=True)
+            tables.show(exporter.column_notes(fmt), key=f"template_notes_{kind}")
             left, right = st.columns(2)
             for column, file_type in ((left, "csv"), (right, "xlsx")):
                 column.download_button(f"{fmt.title} template (.{file_type})",  # built when clicked

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from genxsop_core.config import Currency, load_currency
-from genxsop_core.presentation.fields import field, label
+from genxsop_core.presentation.fields import Field, field, label
 from genxsop_core.presentation.numbers import labelled_codes
 
 # printf formats of the data grid (Streamlit's sprintf takes "," for thousands separators); percentages
@@ -25,9 +25,12 @@ _NUMBER_FORMATS = {"units": "%,.0f", "count": "%,d", "days": "%,.0f", "hours": "
                    "decimal": "%,.1f", "weeks": "%,.1f", "id": "%d"}
 
 
-def column(name: str, currency: Currency | None = None) -> Any:
-    """The st.column_config column of a field, from its label, kind and help in the catalogue."""
+def column(name: str, currency: Currency | None = None, file_column: bool = False) -> Any:
+    """The st.column_config column of a field, from its label, kind and help in the catalogue; `file_column`
+    adds the column's name in an import or export file to the help."""
     found = field(name)
+    if file_column:
+        found = Field(found.label, found.kind, f"In the file: {name}" + (f". {found.help}" if found.help else ""))
     money = currency or load_currency()
     title = label(name)
     kind = found.kind
@@ -59,11 +62,14 @@ def _fits(kind: str, values: pd.Series) -> bool:
     return kind == "flag" and pd.api.types.is_bool_dtype(values)
 
 
-def column_config(frame: pd.DataFrame, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def column_config(frame: pd.DataFrame, overrides: Mapping[str, Any] | None = None,
+                  file_columns: bool = False) -> dict[str, Any]:
     """A column_config for every column: the catalogue's, then the page's overrides (None hides a column)."""
     currency = load_currency()
-    config: dict[str, Any] = {str(c): column(str(c), currency) if _fits(field(str(c)).kind, frame[c]) else label(str(c))
-                              for c in frame.columns}
+    config: dict[str, Any] = {
+        str(c): column(str(c), currency, file_columns) if _fits(field(str(c)).kind, frame[c])
+        else st.column_config.Column(label(str(c)), help=f"In the file: {c}" if file_columns else field(str(c)).help)
+        for c in frame.columns}
     return config | dict(overrides or {})
 
 
@@ -87,12 +93,15 @@ def _tidy(data: Any) -> pd.DataFrame:
 
 def show(data: Any, key: str, *, column_order: Iterable[str] | None = None,
          overrides: Mapping[str, Any] | None = None, descriptions: Mapping[str, str] | None = None,
-         hide_index: bool = True, **options: Any) -> Any:
+         file_columns: bool = False, hide_index: bool = True, **options: Any) -> Any:
     """A read-only table in the planner's words: labelled headers, formatted numbers, codes as words, blanks.
-    `descriptions` gives reason codes their description ("PROMO · Promotion planned")."""
-    frame = _dates(labelled_codes(_tidy(data), descriptions))
+    `descriptions` gives reason codes their description ("PROMO · Promotion planned"); `file_columns` (a
+    preview of an import or export file) keeps codes as they are in the file and names each file column in
+    its header's help."""
+    frame = _tidy(data) if file_columns else labelled_codes(_tidy(data), descriptions)
+    frame = _dates(frame)
     return st.dataframe(frame, key=key, hide_index=hide_index, column_order=column_order,
-                        column_config=column_config(frame, overrides), placeholder="", **options)
+                        column_config=column_config(frame, overrides, file_columns), placeholder="", **options)
 
 
 def edit(data: pd.DataFrame, key: str, *, column_order: Iterable[str] | None = None,
