@@ -257,7 +257,7 @@ def build_pdf(cycle_name: str, tables: dict[str, pd.DataFrame], charts: dict[str
                                    _p("Actions", _STYLES["Heading2"]),
                                    _table(tables["Actions"][["text", "owner", "due", "status", "created_by"]])]),
         (f"Inventory exceptions (top {TOP_EXCEPTIONS} by money at risk)",
-         [_table(exceptions.reindex(columns=["sku", "name", "exception", "units", "money_at_risk", "first_stockout",
+         [_table(exceptions.reindex(columns=["sku", "name", "exception", "from", "until", "units", "money_at_risk",
                                              "weeks_of_cover"]))]),
     ]
     story = _title_page(cycle_name, stage, tables)
