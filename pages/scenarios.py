@@ -7,7 +7,7 @@ from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.scenarios import pinned as pinned_scenarios
 from genxsop_core.supply import views as supply_views
-from genxsop_ui import charts, formatting, handoff, pickers, runtime, scenario_strip, session
+from genxsop_ui import charts, formatting, handoff, pickers, runtime, scenario_strip, session, tables
 from genxsop_ui.tabs import kept_tabs
 
 LEVER_KEYS = ("sc_demand", "sc_cat_", "sc_price", "sc_cost", "sc_capacity", "sc_res_", "sc_lead_time",
@@ -99,7 +99,9 @@ with compare_tab:
         if chosen:
             table = pinned_scenarios.comparison(pinned, chosen)
             table.insert(0, "Baseline", pd.Series(baseline.summary))
-            st.dataframe(formatting.figure_table(table).rename(index=scenarios.SUMMARY_LABELS), key="sc_comparison")
+            figures = formatting.figure_table(table).rename(index=scenarios.SUMMARY_LABELS)
+            tables.show(figures.rename_axis("Figure").reset_index(), key="sc_comparison",
+                        overrides={str(c): str(c) for c in figures.columns})  # scenario names as typed
             for row in pinned.set_index("id").loc[chosen].itertuples():
                 st.caption(f"#{row.Index} {formatting.plain(row.name)}: {formatting.plain(row.note or 'no note')}")
 

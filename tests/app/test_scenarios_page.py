@@ -58,7 +58,7 @@ def trace(at, title: str, name: str) -> np.ndarray:
 
 def comparison(at):
     """The Compare tab's table (rows: figure labels, one column per scenario), or None."""
-    return next((d.value for d in at.dataframe if "Baseline" in d.value.columns), None)
+    return next((d.value.set_index("Figure") for d in at.dataframe if "Baseline" in d.value.columns), None)
 
 
 def pin(at, name: str, note: str = "") -> int:
