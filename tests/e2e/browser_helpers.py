@@ -159,6 +159,91 @@ def lower_demand_and_see_revenue_fall(page, sliders, steps: int = 10) -> None:
     assert int(after.inner_text().replace(",", "")) < int(before.replace(",", ""))
 
 
+# The script run is over when the app says so (stApp's data-test-script-state: the running indicator shows
+# only after a delay), the elements of the run before (data-stale) are gone, no spinner or skeleton is
+# left and plotly has drawn every visible chart.
+_RUN_IS_OVER = """() => !!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    && !document.querySelector('[data-stale="true"], [data-testid="stSpinner"], [data-testid="stSkeleton"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .every(chart => chart.offsetParent === null || chart.querySelector('.main-svg'))"""
+
+
+def settled(page, quiet_ms: int = 300, timeout_s: float = 90.0) -> None:
+    """Wait until the script run is over and stays over for `quiet_ms` (a rerun can follow a run at once:
+    the cookie manager's report, a handoff), polling every 50 ms: no fixed sleep."""
+    deadline, quiet_since = time.monotonic() + timeout_s, None
+    while True:
+        now = time.monotonic()
+        if page.evaluate(_RUN_IS_OVER):
+            quiet_since = quiet_since or now
+            if now - quiet_since >= quiet_ms / 1000:
+                return
+        else:
+            quiet_since = None
+        assert now < deadline, f"the script run did not finish within {timeout_s:.0f} s"
+        page.wait_for_timeout(50)
+
+
+def open_page(page, title: str) -> None:
+    """Open the page `title` from the sidebar menu (unfolding its "View more") and wait for its run to end.
+    A page that raised or was not found is left on screen for the caller to report."""
+    from playwright.sync_api import expect
+
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
+    more = page.get_by_test_id("stSidebarNavViewButton")
+    if not link.is_visible() and more.is_visible():
+        more.click()
+    link.click()
+    heading = live(page).get_by_role("heading", name=title, exact=True)
+    failed = live(page).get_by_test_id("stException").or_(page.get_by_text("Page not found"))
+    expect(heading.or_(failed).first).to_be_visible()
+    settled(page)
+
+
+# What a grid draws, read from the props Streamlit gives Glide Data Grid: the accessibility table holds a
+# number's raw value ("4464.0742...", not the "4,464" drawn) and "" for a missing value (drawn "None").
+_GRID_AS_DRAWN = """(grid, maxRows) => {
+  const canvasBox = grid.querySelector('[data-testid="stDataFrameResizable"]');
+  if (!canvasBox) return null;
+  let fiber = canvasBox[Object.keys(canvasBox).find(key => key.startsWith('__reactFiber$'))];
+  while (fiber && !(fiber.memoizedProps && fiber.memoizedProps.element)) fiber = fiber.return;
+  if (!fiber) return null;
+  const placeholder = fiber.memoizedProps.element.placeholder || 'None';
+  const stack = [fiber.child];
+  let editor = null;
+  while (stack.length && !editor) {  // depth first: the outermost DataEditor, in data column numbers
+    const node = stack.pop();
+    if (!node) continue;
+    const props = node.memoizedProps;
+    if (props && typeof props.getCellContent === 'function' && Array.isArray(props.columns)) editor = props;
+    stack.push(node.sibling, node.child);
+  }
+  if (!editor) return null;
+  const drawn = cell => {
+    const chart = cell.kind === 'custom' && /sparkline|range/.test(String(cell.data && cell.data.kind));
+    if (cell.isMissingValue && cell.kind !== 'boolean' && !chart) return placeholder;  // as Streamlit draws it
+    if (cell.kind === 'boolean') return String(cell.data);
+    if (typeof cell.displayData === 'string') return cell.displayData;
+    if (Array.isArray(cell.data)) return cell.data.join(', ');
+    const data = cell.data && typeof cell.data === 'object' ? cell.data : {};
+    return String(data.displayDate ?? data.displayText ?? cell.copyData ?? cell.data ?? '');
+  };
+  const rows = [];
+  for (let row = 0; row < Math.min(editor.rows, maxRows); row++)
+    rows.push(editor.columns.map((column, col) => drawn(editor.getCellContent([col, row]))));
+  return {headers: editor.columns.map(column => column.title), rows};
+}"""
+
+
+def grid_as_drawn(grid, rows: int = 12) -> tuple[list[str], list[list[str]]]:
+    """The headers and the first `rows` rows of a dataframe or data editor (an stDataFrame element) as the
+    grid draws them on its canvas: formatted numbers, "None" for a missing value."""
+    grid.get_by_test_id("stDataFrameResizable").wait_for(state="attached")  # drawn once its tab is shown
+    contents = grid.evaluate(_GRID_AS_DRAWN, rows)
+    assert contents is not None, "the grid's Glide Data Grid props were not found (a Streamlit upgrade?)"
+    return contents["headers"], contents["rows"]
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
