@@ -1,11 +1,12 @@
 """Every page for every demo role in headless Chromium, read as a planner reads it (issue 16).
 
 Each role signs in once and opens every page its menu offers (app/genxsop_ui/navigation.py), then
-every tab of the page; the walk fails, naming role, page and the text, on what a planner should never
-see: snake_case column headers or tile labels, "None"/"nan" values, markdown left as text, numbers
-above 9,999 without thousands separators, an exception or "Page not found". On Demand review (All
-products) the "Consensus vs last cycle's plan" figure of the weekly and the monthly view must agree in
-sign: both compare the same plans.
+every tab of the page (and every step of Meeting mode); the walk fails, naming role, page and the
+text, on what a planner should never see: snake_case column headers or tile labels, "None"/"nan"
+values, markdown left as text, numbers above 9,999 without thousands separators, a tile figure cut
+off, an exception or "Page not found". On Demand review (All products) the "Consensus vs last
+cycle's plan" figure of the weekly and the monthly view must agree in sign: both compare the same
+plans.
 
 Grids are read as drawn on their canvas (browser_helpers.grid_as_drawn), the first screenful of rows.
 With GENXSOP_SCREENSHOTS set to a folder the walk also saves <folder>/<page>.png, one per page at
@@ -33,6 +34,11 @@ MISSING = re.compile(r"(?<![\w'])(None|nan|NaN|NaT|<NA>)(?![\w'])")
 MARKDOWN = re.compile(r":(?:red|orange|green|blue|violet|gray|grey|rainbow|primary)\[|:material/|\*\*|\]\(|`")
 # a whole number of five or more digits, alone (not part of a code, a decimal's fraction, a hash or a time)
 UNSEPARATED = re.compile(r"(?<![\w.,:/])[-+−]?\d{5,}(?:\.\d+)?(?![\w])")
+# a visible tile's figure and the width it needs and gets: more needed than given shows it cut off with "…"
+CUT_OFF = """values => values.filter(value => value.offsetParent !== null).map(value => {
+  const text = value.querySelector('[data-testid="stMarkdownContainer"]') || value;
+  return [value.innerText, text.scrollWidth, text.clientWidth];
+})"""
 LAST_CYCLE = re.compile(r"^Consensus vs last cycle")
 SIGNED_PERCENT = re.compile(r"^([+\-−]?)(\d+(?:\.\d+)?)%$")
 
@@ -74,6 +80,9 @@ def check_screen(page, findings: Findings) -> None:
     for label in live(page).get_by_test_id("stMetricLabel").all():
         if label.is_visible() and SNAKE_CASE.search(text := label.inner_text()):
             findings.add("snake_case tile label", text)
+    for text, needed, box in live(page).get_by_test_id("stMetricValue").evaluate_all(CUT_OFF):
+        if needed > box:
+            findings.add(f"tile figure cut off ({needed} px in {box} px)", text)
     for header in live(page).get_by_test_id("stTable").locator("th").all():
         if header.is_visible() and SNAKE_CASE.search(text := header.inner_text()):
             findings.add("snake_case table header", text)
@@ -130,6 +139,18 @@ def check_last_cycle_signs(page, findings: Findings) -> None:
                      f"weekly {weekly or 'not shown'}, monthly {monthly or 'not shown'}")
 
 
+def check_meeting_steps(page, findings: Findings) -> None:
+    """Meeting mode: every step of the agenda, with Next until the last."""
+    following = live(page).get_by_role("button", name="Next ▶")
+    for _ in range(10):  # the agenda has five steps
+        if not following.count() or not following.first.is_enabled():
+            return
+        following.first.click()
+        settled(page)
+        check_screen(page, findings)
+        check_tabs(page, findings)
+
+
 def walk(page, role: str, pages: list[PageSpec], screenshots: Path | None = None) -> list[str]:
     """Open each page, check it (and its tabs), return what was found."""
     findings = Findings(role)
@@ -142,6 +163,8 @@ def walk(page, role: str, pages: list[PageSpec], screenshots: Path | None = None
         if spec.key == "demand":
             check_last_cycle_signs(page, findings)
         check_tabs(page, findings)
+        if spec.key == "meeting":
+            check_meeting_steps(page, findings)
     return findings.lines
 
 
