@@ -13,7 +13,8 @@ from genxsop_core.admin import logs
 from genxsop_core.admin.users import get_user
 from genxsop_core.domain.exceptions import GenXSOPError, ValidationFailed
 from genxsop_core.domain.permissions import ROLE_LABELS, Actor, can
-from genxsop_ui import runtime
+from genxsop_core.presentation.numbers import plural
+from genxsop_ui import runtime, tables
 from genxsop_ui.formatting import plain
 from genxsop_ui.navigation import audience, page
 
@@ -69,8 +70,8 @@ def allowed(actor: Actor, action: str) -> bool:
 def show_error(error: GenXSOPError) -> None:
     """Domain errors map to one st.error; file problems list every issue."""
     if isinstance(error, ValidationFailed):
-        st.error(f"Nothing was imported: {len(error.issues)} problem(s) found.")
-        st.dataframe([{"file": i.file, "row": i.row, "column": i.column, "problem": i.message}
-                      for i in error.issues], hide_index=True)
+        st.error(f"Nothing was imported: {plural(len(error.issues), 'problem')} found.")
+        tables.show([{"file": i.file, "row": i.row, "column": i.column, "problem": i.message}
+                     for i in error.issues])
     else:
         st.error(plain(str(error)))  # messages name what the user typed: shown as typed

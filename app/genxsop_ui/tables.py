@@ -91,7 +91,7 @@ def _tidy(data: Any) -> pd.DataFrame:
     return frame
 
 
-def show(data: Any, key: str, *, column_order: Iterable[str] | None = None,
+def show(data: Any, key: str | None = None, *, column_order: Iterable[str] | None = None,
          overrides: Mapping[str, Any] | None = None, descriptions: Mapping[str, str] | None = None,
          file_columns: bool = False, hide_index: bool = True, **options: Any) -> Any:
     """A read-only table in the planner's words: labelled headers, formatted numbers, codes as words, blanks.
@@ -104,7 +104,7 @@ def show(data: Any, key: str, *, column_order: Iterable[str] | None = None,
                         column_config=column_config(frame, overrides, file_columns), placeholder="", **options)
 
 
-def edit(data: pd.DataFrame, key: str, *, column_order: Iterable[str] | None = None,
+def edit(data: pd.DataFrame, key: str | None = None, *, column_order: Iterable[str] | None = None,
          overrides: Mapping[str, Any] | None = None, hide_index: bool = True, **options: Any) -> pd.DataFrame:
     """An editable grid with the catalogue's headers and formats; the values it returns are the library's."""
     frame = _tidy(data)

@@ -72,7 +72,7 @@ def test_an_invalid_upload_lists_row_and_column_and_offers_no_import(app_db):
     before = last_period(at)
     bad = "sku,period,ordered_qty\nBEV-COF-001,2031-01-06,-4\nNOPE,2031-01-06,1\n"
     at.file_uploader(key="upload_demand").upload("bad.csv", bad.encode(), "text/csv").run()
-    assert "Nothing was imported: 2 problem(s) found." in [e.value for e in at.error]
+    assert "Nothing was imported: 2 problems found." in [e.value for e in at.error]
     problems = at.dataframe[0].value
     assert list(zip(problems.row, problems.column)) == [(2, "ordered_qty"), (3, "sku")]
     assert not [b for b in at.button if b.key == "import_go"]
