@@ -8,7 +8,8 @@ from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.forecasting.frames import MAX_HORIZON
-from genxsop_ui import charts, deltas, formatting, handoff, runtime, session
+from genxsop_core.presentation.numbers import model_label
+from genxsop_ui import charts, deltas, formatting, handoff, runtime, session, tables
 from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("forecasting")
@@ -55,6 +56,7 @@ with new_tab:
         scope_values = st.multiselect("Which", options, key=f"fc_values_{scope_kind}") if options else []
         left, right = st.columns(2)
         model = left.selectbox("Model", ["auto", *forecasting.available_models()], key="fc_model",
+                               format_func=model_label,
                                help="auto backtests the candidates per SKU and keeps the best (or the average of the "
                                     "best two when that backtests better)")
         horizon = right.number_input("Horizon (buckets)", 1, MAX_HORIZON, 26, key="fc_horizon")
@@ -74,7 +76,8 @@ with new_tab:
 
 runs = forecast_views.list_runs(runtime.uow())
 done = [r for r in runs if r.status == RunStatus.DONE]
-label = {r.id: f"Run {r.id} · {r.scope} · {r.model} · h={r.horizon} · {r.created_at:%Y-%m-%d %H:%M}" for r in runs}
+label = {r.id: f"Run {r.id} · {r.scope} · {model_label(r.model)} · h={r.horizon} · {r.created_at:%Y-%m-%d %H:%M}"
+         for r in runs}
 
 with results_tab:
     if not done:
@@ -85,24 +88,21 @@ with results_tab:
         st.subheader("Model leaderboard")
         st.caption("Backtest error per model over the SKUs it was scored on (median), how often auto chose it alone "
                    "and how often it is part of the weighted blend auto chose.")
-        st.dataframe(forecast_views.leaderboard(runtime.uow(), run_id), hide_index=True,
-                     column_config={"wape": st.column_config.NumberColumn(format="percent"),
-                                    "bias": st.column_config.NumberColumn(format="percent"),
-                                    "mase": st.column_config.NumberColumn(format="%.3f")})
+        tables.show(forecast_views.leaderboard(runtime.uow(), run_id), key="fc_leaderboard")
         skus = forecast_views.run_skus(runtime.uow(), run_id)
         sku = st.selectbox("SKU", skus, key="fc_sku",
                            format_func=lambda s: f"{s} · {hierarchy.set_index('sku').name.get(s, '')}")
         view = forecast_views.sku_forecast(runtime.uow(), run_id, sku)
-        st.markdown(f"**Model: {view.model}**")
+        st.markdown(f"**Model: {model_label(view.model)}**")
         st.caption(view.reason)
         st.plotly_chart(charts.forecast_fan(view.history, view.forecast, view.backtests), width="stretch",
                         key="fc_chart")
-        st.dataframe(view.scores, hide_index=True)
+        tables.show(view.scores, key="fc_scores")
 
 with runs_tab:
-    st.dataframe([{"run": r.id, "started": r.created_at, "by": r.created_by, "scope": r.scope, "model": r.model,
-                   "horizon": r.horizon, "status": r.status, "SKUs": r.progress_total, "seconds": r.seconds,
-                   "error": r.error} for r in runs], hide_index=True)
+    tables.show([{"run": r.id, "started": r.created_at, "by": r.created_by, "scope": r.scope, "model": r.model,
+                  "horizon": r.horizon, "status": r.status, "skus": r.progress_total, "seconds": r.seconds,
+                  "problem": r.error} for r in runs], key="fc_runs")
     failed = [r.id for r in runs if r.status == RunStatus.FAILED]
     if failed and session.allowed(actor, "forecast.run"):
         chosen = st.selectbox("Failed run", failed, format_func=label.get, key="fc_failed")
@@ -125,7 +125,4 @@ with compare_tab:
                       deltas.shown_delta(formatting.change("forecast", comparison.total_b, comparison.total_a)),
                       delta_color="off", help=f"Run A forecasts {comparison.total_a:,.0f} on the same SKUs and periods")
             st.caption(comparison.scope())
-            st.dataframe(comparison.table, hide_index=True,
-                         column_config={"change_pct": st.column_config.NumberColumn(format="percent"),
-                                        "wape_a": st.column_config.NumberColumn(format="percent"),
-                                        "wape_b": st.column_config.NumberColumn(format="percent")})
+            tables.show(comparison.table, key="fc_compare")
