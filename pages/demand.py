@@ -10,7 +10,8 @@ from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.hierarchy import BOTTOM_UP, LEVEL_LABELS
 from genxsop_core.domain.states import PlanStatus, RunStatus
 from genxsop_core.forecasting import views as forecast_views
-from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session
+from genxsop_core.presentation.numbers import plural, reason_label
+from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session, tables
 from genxsop_ui.formatting import plain
 from genxsop_ui.plan_version_tab import plan_version_tab
 from genxsop_ui.tabs import kept_tabs
@@ -91,38 +92,34 @@ with overrides_tab:
                                "no grid to work in")
     grid = review.override_grid(node, grid_level)
     shown = ["item", "period", "statistical", "override", "consensus", "reason_code", "comment", "author"]
+    reasons = demand_views.reason_codes(runtime.uow())
     config = {"item": st.column_config.TextColumn(LEVEL_LABELS[grid_level]),
-              "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
-              "statistical": st.column_config.NumberColumn("Statistical", format="%.1f"),
-              "override": st.column_config.NumberColumn("Override", min_value=0.0, format="%.1f",
+              "override": st.column_config.NumberColumn("Override", min_value=0.0, format="%,.0f",
                                                         help="The new consensus; clear the cell to remove"),
-              "consensus": st.column_config.NumberColumn("Consensus", format="%.1f"),
               "reason_code": st.column_config.SelectboxColumn(
-                  "Reason", options=list(demand_views.reason_codes(runtime.uow()))),
-              "comment": st.column_config.TextColumn("Comment", max_chars=500),
-              "author": st.column_config.TextColumn("Last changed by")}
+                  "Reason", options=list(reasons), format_func=lambda code: reason_label(code, reasons)),
+              "comment": st.column_config.TextColumn("Comment", max_chars=500)}
     if not editable:
         why = ("This version is " + version.status + " and read-only." if may_edit
                else "You can read the plan; demand planners and admins change it.")
         st.caption(why)
-        st.dataframe(grid, hide_index=True, column_order=shown, column_config=config, key="dm_grid_view")
+        tables.show(grid, key="dm_grid_view", column_order=shown, descriptions=reasons,
+                    overrides={"item": config["item"]})
     else:
         st.caption("Type the new consensus in Override, pick a reason and write a comment; clear Override to "
                    "remove it. A family or category value is split to its SKUs in proportion to their "
                    "statistical forecast.")
         nonce = st.session_state.setdefault("dm_grid_nonce", 0)
-        edited = st.data_editor(grid, hide_index=True, column_order=shown, column_config=config,
-                                disabled=["item", "period", "statistical", "consensus", "author"],
-                                key=f"dm_grid_{nonce}")
+        edited = tables.edit(grid, key=f"dm_grid_{nonce}", column_order=shown, overrides=config,
+                             disabled=["item", "period", "statistical", "consensus", "author"])
         edits = demand_views.grid_edits(grid, edited, grid_level)
         if edits and grid_level != "sku":
             st.markdown("**How the changes land on SKUs**")
             for edit in [e for e in edits if e.value is not None][:5]:
                 st.caption(f"{plain(edit.key)}, {edit.period:%Y-%m-%d}: {edit.value:,.1f}")
-                st.dataframe(demand_views.split_preview(runtime.uow(), version_id, grid_level, edit.key,
-                                                        edit.period, edit.value), hide_index=True,
-                             column_config={"share": st.column_config.NumberColumn(format="percent")})
-        grid_save.save_button(f"Save {len(edits)} change(s)", "dm_save", "dm",
+                tables.show(demand_views.split_preview(runtime.uow(), version_id, grid_level, edit.key,
+                                                       edit.period, edit.value))
+        grid_save.save_button(f"Save {plural(len(edits), 'change')}", "dm_save", "dm",
                               lambda: demand_plans.save_overrides(runtime.uow(), actor, version_id, edits),
                               "Saved: {changed} SKU-period cell(s) changed.", disabled=not edits)
 
@@ -142,14 +139,12 @@ with accuracy_tab:
             st.plotly_chart(charts.value_added_waterfall(panel.value_added), width="stretch", key="dm_fva")
         with right:
             st.markdown(f"**Accuracy at lag {lag}** per {level}")
-            st.dataframe(panel.by_lag, hide_index=True, key="dm_accuracy",
-                         column_config={c: st.column_config.NumberColumn(format="percent")
-                                        for c in ("wape", "mape", "bias")})
+            tables.show(panel.by_lag, key="dm_accuracy")
         st.markdown("**Flagged SKUs** (|tracking signal| > 4 or |bias| > 20%)")
         if panel.flagged.empty:
             st.caption("None at this lag.")
         else:
-            st.dataframe(panel.flagged, hide_index=True, key="dm_flagged")
+            tables.show(panel.flagged, key="dm_flagged")
 
 with version_tab:
     plan_version_tab(actor, demand_plans.KIND, version_id, version, "dm", demand_plans.change_status,

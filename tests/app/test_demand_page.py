@@ -59,7 +59,7 @@ def test_a_planner_overrides_a_sku_and_the_consensus_changes(app_db):
     at.run()
     assert not at.exception, at.exception
     save = at.button(key="dm_save")
-    assert save.label == "Save 1 change(s)"
+    assert save.label == "Save 1 change"
     save.click().run()
     assert not at.exception, at.exception
     assert any("Saved: 1 SKU-period cell(s) changed." in s.value for s in at.success)
