@@ -3,10 +3,10 @@
 Each role signs in once and opens every page its menu offers (app/genxsop_ui/navigation.py), then
 every tab of the page (and every step of Meeting mode); the walk fails, naming role, page and the
 text, on what a planner should never see: snake_case column headers or tile labels, "None"/"nan"
-values, markdown left as text, numbers above 9,999 without thousands separators, a tile figure cut
-off, an exception or "Page not found". On Demand review (All products) the "Consensus vs last
-cycle's plan" figure of the weekly and the monthly view must agree in sign: both compare the same
-plans.
+values, markdown left as text, numbers above 9,999 without thousands separators, plurals written
+"(s)", a tile figure cut off, an exception or "Page not found". On Demand review (All products) the
+"Consensus vs last cycle's plan" figure of the weekly and the monthly view must agree in sign: both
+compare the same plans.
 
 Grids are read as drawn on their canvas (browser_helpers.grid_as_drawn), the first screenful of rows.
 With GENXSOP_SCREENSHOTS set to a folder the walk also saves <folder>/<page>.png, one per page at
@@ -32,6 +32,7 @@ SNAKE_CASE = re.compile(r"[a-z]+_[a-z]+")
 MISSING = re.compile(r"(?<![\w'])(None|nan|NaN|NaT|<NA>)(?![\w'])")
 # markdown Streamlit would have drawn: colour and icon directives, bold, links, code
 MARKDOWN = re.compile(r":(?:red|orange|green|blue|violet|gray|grey|rainbow|primary)\[|:material/|\*\*|\]\(|`")
+HEDGED_PLURAL = re.compile(r"\w+\(s\)")  # "6 demo account(s)", "Save 1 change(s)": the plural is known
 # a whole number of five or more digits, alone (not part of a code, a decimal's fraction, a hash or a time)
 UNSEPARATED = re.compile(r"(?<![\w.,:/])[-+−]?\d{5,}(?:\.\d+)?(?![\w])")
 # a visible tile's figure and the width it needs and gets: more needed than given shows it cut off with "…"
@@ -62,7 +63,8 @@ def context_of(text: str, match: re.Match, width: int = 40) -> str:
 def check_text(findings: Findings, where: str, text: str) -> None:
     """Missing values, literal markdown, numbers without separators and tracebacks in a text."""
     for pattern, what in ((MISSING, "missing value shown"), (MARKDOWN, "markdown shown as text"),
-                          (UNSEPARATED, "number without thousands separators")):
+                          (UNSEPARATED, "number without thousands separators"),
+                          (HEDGED_PLURAL, "plural written as (s)")):
         for match in pattern.finditer(text):
             findings.add(f"{what} ({where})", context_of(text, match))
     for failure in ("Traceback", "Page not found"):
