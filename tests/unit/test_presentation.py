@@ -121,3 +121,9 @@ def test_a_bad_currency_code_names_the_variable(monkeypatch):
     monkeypatch.setenv("GENXSOP_CURRENCY", "euro")
     with pytest.raises(ConfigurationError, match="GENXSOP_CURRENCY"):
         load_currency()
+
+
+def test_scenario_figures_read_as_the_scenario_page_labels_them():
+    from genxsop_core.scenarios.levers import SUMMARY_LABELS
+
+    assert {key: label(key) for key in SUMMARY_LABELS} == SUMMARY_LABELS
