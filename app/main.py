@@ -42,9 +42,8 @@ if actor is None:
 with st.sidebar:
     st.markdown(f"**{formatting.plain(st.session_state.get('name', actor.username))}**  \n"
                 f"{', '.join(ROLE_LABELS[r] for r in actor.roles)}")
-    if settings.demo and not settings.cookie_key:
-        st.caption("Demo mode: the login cookie key was generated for this run; "
-                   "set GENXSOP_COOKIE_KEY to keep logins across restarts.")
+    if settings.demo:  # how the cookie is signed, and what to set, is on System health for admins
+        st.caption("Demo mode: a demo company with public passwords. Not for real data.")
 auth.logout_button(authenticator)
 
 menu = sections_for(actor.roles)

@@ -12,8 +12,8 @@ actor = session.guard("dashboard")
 st.title("Dashboard")
 kpi_data = runtime.kpi_data()
 if kpi_data.products.empty:  # a new installation: nothing imported yet
-    st.info("No data yet: import the product master, then demand history, stock and capacity, on the Data page "
-            "(or with `python -m genxsop_core import`). The KPIs, the outlook and the cycle appear once they are in.")
+    st.info("No data yet: import the product master, then demand history, stock and capacity, on the Data page. "
+            "The KPIs, the outlook and the cycle appear once they are in.")
     st.stop()
 summary = kpi_views.summary_of(kpi_data)
 kpi_tiles.kpi_tiles(summary, TILES)

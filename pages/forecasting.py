@@ -63,8 +63,11 @@ with new_tab:
         if model != "auto":
             chosen = forecasting.get_strategy(model)
             left.caption(f"{chosen.label}: {chosen.description}")
-        for name, reason in unavailable.items():
-            st.caption(f"{name} is unavailable: {reason}")
+        if unavailable:  # why (a package, a weights folder) is for admins, on System health
+            why = ("System health says why" if session.allowed(actor, "system.health")
+                   else "an admin sees why on System health")
+            st.caption(f"Not available on this installation, so auto leaves them out: "
+                       f"{', '.join(model_label(name) for name in unavailable)} ({why}).")
         if st.button("Run forecast", type="primary", key="fc_run"):
             try:
                 request = forecast_runs.ForecastRequest(scope_kind, tuple(scope_values), model, int(horizon))

@@ -89,7 +89,7 @@ def _failed_attempts(creds: dict[str, Any]) -> dict[str, int]:
 
 def demo_refused_message(username: str) -> str:
     return (f"{username} is a demo account; demo accounts cannot sign in outside demo mode. "
-            "An administrator removes them with go-live: see README, Going live.")
+            "Sign in with your own account: an administrator creates it.")
 
 
 def locked_message(until: datetime | None) -> str:

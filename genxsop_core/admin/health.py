@@ -127,6 +127,25 @@ def _demo_accounts(uow: UnitOfWork, settings: Settings) -> HealthCheck:
     return HealthCheck("Demo accounts", "ok", "no demo accounts")
 
 
+def _data(uow: UnitOfWork) -> HealthCheck:
+    """Whether there is anything to plan: planner pages only say "import on the Data page"."""
+    with uow:
+        skus = uow.products.count()
+    if skus:
+        return HealthCheck("Data", "ok", f"{skus:,} SKUs loaded")
+    return HealthCheck("Data", "warning", "no products loaded yet: import the product master, then demand history, "
+                       "stock and capacity on the Data page or with `python -m genxsop_core import KIND FILE`")
+
+
+def _sign_in_cookie(settings: Settings) -> HealthCheck:
+    """How the login cookie is signed (planners only see that they may have to sign in again)."""
+    if settings.cookie_key:
+        return HealthCheck("Sign-in cookie", "ok", "signed with GENXSOP_COOKIE_KEY: sign-ins last across restarts")
+    return HealthCheck("Sign-in cookie", "ok" if settings.demo else "failed",
+                       "a key generated at this start signs the login cookie, so every sign-in ends at a restart "
+                       "(demo mode only); set GENXSOP_COOKIE_KEY to a long random secret to keep them")
+
+
 def _logs() -> HealthCheck:
     folder = os.environ.get("GENXSOP_LOG_DIR")
     return HealthCheck("Logs", "ok", f"JSON lines on stderr and in {folder}/genxsop.jsonl" if folder
@@ -153,6 +172,7 @@ def system_health(uow_factory: Callable[[], UnitOfWork], actor: Actor,
         attempt("Schema", lambda: _migrations(settings.database_url))
         attempt("Accounts", lambda: _accounts(uow_factory()))
         attempt("Demo accounts", lambda: _demo_accounts(uow_factory(), settings))
+        attempt("Data", lambda: _data(uow_factory()))
         try:
             runs = list_runs(uow_factory(), RECENT_RUNS)
             checks.append(_runs_check(runs))
@@ -162,5 +182,6 @@ def system_health(uow_factory: Callable[[], UnitOfWork], actor: Actor,
         if model.optional:  # the core install runs the others
             attempt(model.label, partial(_model, model))
     attempt("Forecast workers", lambda: _forecast_workers(settings))
+    checks.append(_sign_in_cookie(settings))
     checks.append(_logs())
     return HealthReport(checks, runs, utcnow())

@@ -42,10 +42,12 @@ def test_renders_for_every_role_and_only_planners_may_run(app_db, role):
     assert "Model leaderboard" in texts(at)  # the demo comes with a finished auto run
 
 
-def test_unavailable_chronos_is_explained(app_db, monkeypatch, tmp_path):
+def test_unavailable_chronos_is_named_in_planner_words_and_explained_on_system_health(app_db, monkeypatch, tmp_path):
     monkeypatch.setenv("GENXSOP_CHRONOS_MODEL", str(tmp_path / "missing-weights"))
     at = forecasting_page("demand_planner")
-    assert any("Chronos-2 is unavailable" in c.value and "missing-weights" in c.value for c in at.caption)
+    said = [c.value for c in at.caption if "Not available on this installation" in c.value]
+    assert len(said) == 1 and "Chronos-2" in said[0] and "an admin sees why on System health" in said[0]
+    assert "missing-weights" not in texts(at)  # the weights folder is for the admin
 
 
 def test_a_model_declared_with_the_registry_is_offered_and_described(app_db, monkeypatch, tmp_path):

@@ -93,3 +93,20 @@ def test_the_forecasting_page_follows_a_run_that_is_working_when_it_is_opened(ap
     at.switch_page("../pages/forecasting.py").run()
     assert not at.exception
     assert f"Run {run_id} running: 3 of {total} SKUs" in [p.proto.text for p in at.get("progress")]
+
+
+CONFIGURATION_WORDS = ("GENXSOP", "python -m", "README", "missing-weights", "pip install")
+
+
+def test_planner_pages_hold_no_configuration_hints(app_db, monkeypatch, tmp_path):
+    """Environment variables, folders and commands are for admins on System health, not for planners."""
+    from genxsop_ui.navigation import pages_for
+    from tests.app.conftest import texts
+
+    monkeypatch.setenv("GENXSOP_CHRONOS_MODEL", str(tmp_path / "missing-weights"))  # Chronos-2 unavailable
+    at = logged_in("demand_planner").run()
+    for spec in pages_for(["demand_planner"]):
+        at.switch_page(spec.script).run()
+        assert not at.exception, spec.key
+        shown = texts(at) + "\n".join(c.value for c in at.sidebar.caption)
+        assert not [w for w in CONFIGURATION_WORDS if w in shown.replace("\\", "")], spec.key

@@ -58,9 +58,13 @@ def test_refuses_to_start_without_a_cookie_key_outside_demo_mode(app_db, monkeyp
     assert not at.text_input  # no login form
 
 
-def test_demo_mode_without_a_key_says_it_generated_one(app_db):
+def test_demo_mode_says_so_in_the_sidebar_and_the_generated_cookie_key_on_system_health(app_db):
     at = logged_in("viewer").run()
-    assert any("cookie key was generated" in c.value for c in at.sidebar.caption)
+    assert [c.value for c in at.sidebar.caption] == ["Demo mode: a demo company with public passwords. "
+                                                     "Not for real data."]
+    at = logged_in("admin").run()
+    at.switch_page("../pages/health.py").run()
+    assert "**Sign-in cookie** · a key generated at this start" in texts(at) and "GENXSOP\\_COOKIE\\_KEY" in texts(at)
 
 
 @pytest.mark.parametrize("role", ROLES)
