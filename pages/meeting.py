@@ -69,7 +69,7 @@ elif step == 2:
                       width="stretch", key="mt_outlook")
     check = runtime.capacity(plan.demand_version_id, plan.supply_version_id, n_draws=200)
     monthly = supply_views.monthly_utilization(check)
-    right.plotly_chart(charts.utilization_heatmap(monthly).update_layout(height=BIG), width="stretch",
+    right.plotly_chart(charts.utilization_heatmap(monthly, labels=False).update_layout(height=BIG), width="stretch",
                        key="mt_capacity_heatmap")
 elif step == 3:
     cols = st.columns(3)

@@ -53,13 +53,13 @@ view = runtime.inventory_view(demand_version_id, version_id)
 data, policy = view.data, view.policy
 check = runtime.capacity(demand_version_id, version_id)
 
-tiles = st.columns(5)
-tiles[0].metric("Planned receipts, units", f"{data.receipts.sum():,.0f}")
-tiles[1].metric("Made / bought",
-                f"{(data.receipts * data.make).sum():,.0f} / {(data.receipts * ~data.make).sum():,.0f}")
-tiles[2].metric("Overloaded resource-periods", int(check.overloaded.sum()))
-tiles[3].metric("Peak utilization", f"{check.utilization.max():.0%}")
-tiles[4].metric("SKUs projected to stock out", int((policy.stockout_periods > 0).sum()))
+receipts_row, capacity_row = st.columns(3), st.columns(3)  # two rows of three: no label or figure cut off
+receipts_row[0].metric("Planned receipts, units", f"{data.receipts.sum():,.0f}")
+receipts_row[1].metric("Made, units", f"{(data.receipts * data.make).sum():,.0f}")
+receipts_row[2].metric("Bought, units", f"{(data.receipts * ~data.make).sum():,.0f}")
+capacity_row[0].metric("Overloaded resource-periods", f"{int(check.overloaded.sum()):,}")
+capacity_row[1].metric("Peak utilization", f"{check.utilization.max():.0%}")
+capacity_row[2].metric("SKUs projected to stock out", f"{int((policy.stockout_periods > 0).sum()):,}")
 
 receipts_tab, capacity_tab, propose_tab, version_tab = kept_tabs(
     ["Receipts", "Capacity", "Propose receipts", "Plan version"], "sp_tab")

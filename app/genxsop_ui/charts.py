@@ -1,6 +1,7 @@
 """Plotly figures shared by pages: one look for history, forecasts and their uncertainty."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -174,18 +175,48 @@ def projected_inventory(frame: pd.DataFrame, title: str = "") -> go.Figure:
     return figure
 
 
-def utilization_heatmap(check: pd.DataFrame, value: str = "utilization") -> go.Figure:
-    """Resources x periods, coloured by utilization (or overload probability); > 100% is red."""
+HEATMAP_LABELLED_PERIODS = 16  # more columns than this at 1440 px and a cell's "100%" no longer fits
+
+
+def _period_axis(periods: pd.Series, roomy: bool) -> tuple[str, dict]:
+    """Weeks or months, from the spacing of the periods: the words hover uses, and date ticks without a
+    time that stay apart (every fourth week; every month, or every third when not `roomy`)."""
+    days = pd.Series(sorted(pd.to_datetime(periods.unique()))).diff().dt.days.median()
+    if pd.notna(days) and days >= 28:
+        return "month of %{x|%b %Y}", dict(tickformat="%b %Y", dtick="M1" if roomy else "M3")
+    return "week of %{x|%d %b %Y}", dict(tickformat="%-d %b<br>%Y", dtick=4 * 7 * 86_400_000)
+
+
+def utilization_heatmap(check: pd.DataFrame, value: str = "utilization", labels: bool | None = None) -> go.Figure:
+    """Resources x periods, coloured by utilization (or overload probability); > 100% is red. Each cell
+    shows its figure when the periods fit (`labels` None: up to HEATMAP_LABELLED_PERIODS; False for a
+    narrow column), else hover tells it; the colour bar says what the colours mean."""
     table = check.pivot_table(index="resource", columns="period", values=value, aggfunc="first")
+    labels = table.shape[1] <= HEATMAP_LABELLED_PERIODS if labels is None else labels
     text = table.map(lambda v: "" if pd.isna(v) else f"{v:.0%}")
-    upper = 1.3 if value == "utilization" else 1.0
+    load = value == "utilization"
+    upper = 1.3 if load else 1.0
+    when, xaxis = _period_axis(check.period, roomy=labels)
+    if load and {"load_hours", "capacity_hours"} <= set(check.columns):
+        custom = np.dstack([check.pivot_table(index="resource", columns="period", values=hours, aggfunc="first")
+                            .reindex(index=table.index, columns=table.columns).to_numpy()
+                            for hours in ("load_hours", "capacity_hours")])  # hover: hours behind each share
+        detail = " (%{customdata[0]:,.0f} of %{customdata[1]:,.0f} hours)"
+    else:
+        custom, detail = None, ""
+    what = "load %{z:.0%} of capacity" + detail if load else "chance the load exceeds capacity: %{z:.0%}"
     figure = go.Figure(go.Heatmap(
         z=table.to_numpy(), x=list(table.columns), y=list(table.index), text=text.to_numpy(),
-        texttemplate="%{text}", zmin=0, zmax=upper,
+        texttemplate="%{text}" if labels else "", customdata=custom, zmin=0, zmax=upper, xgap=1, ygap=1,
+        hovertemplate=f"<b>%{{y}}</b> · {when}<br>{what}<extra></extra>",
         colorscale=[[0, "#ecfdf5"], [0.6 / upper, "#a7f3d0"], [0.85 / upper, "#fde68a"], [1.0 / upper, "#f87171"],
-                    [1, "#991b1b"]] if value == "utilization" else "Reds",
-        colorbar=dict(title="Load" if value == "utilization" else "P(over)", tickformat=".0%")))
-    figure.update_layout(height=80 + 45 * len(table), margin=dict(t=10, b=10), xaxis_title=None)
+                    [1, "#991b1b"]] if load else "Reds",
+        colorbar=dict(title=dict(text="Load" if load else "Chance of<br>overload"),
+                      tickvals=[0, 0.6, 0.85, 1.0, 1.3] if load else [0, 0.25, 0.5, 0.75, 1.0],
+                      ticktext=["0%", "60%", "85%", "100% (full)", "130% or more"] if load else
+                      ["0%", "25%", "50%", "75%", "100%"])))
+    figure.update_layout(height=80 + 45 * len(table), margin=dict(t=10, b=10), xaxis=dict(title=None, **xaxis),
+                         yaxis=dict(title=None))
     return figure
 
 
@@ -259,17 +290,28 @@ def demand_supply_capacity(outlook: pd.DataFrame) -> go.Figure:
     return figure
 
 
+THRESHOLD_LINES = (("target", "Target", ACTUAL, "solid"), ("green", "Green from", CONSENSUS, "dash"),
+                   ("amber", "Amber from", "#d97706", "dot"))
+
+
 def kpi_trend(monthly: pd.DataFrame, kpi: str, label: str, target: dict | None, percent: bool) -> go.Figure:
-    """A KPI month by month with its target line and green/amber thresholds."""
+    """A KPI month by month with its target line and green/amber thresholds, each named in the legend
+    with its value; the time axis spans the months there are, a tick a month (every third past 13)."""
     figure = go.Figure()
+    shown = "{:.1%}" if percent else "{:,.2f}"
     figure.add_scatter(x=monthly.month, y=monthly[kpi], name=label, mode="lines+markers",
                        line=dict(color=FORECAST, width=3))
-    if target:
-        for name, color in (("target", ACTUAL), ("green", CONSENSUS), ("amber", "#d97706")):
-            value = target.get(name)
-            if value is not None and value == value:
-                figure.add_hline(y=value, line=dict(color=color, width=1.5, dash="dash" if name != "target" else
-                                                    "solid"), annotation_text=name, annotation_position="right")
-    figure.update_layout(height=360, margin=dict(t=10, b=10), hovermode="x unified", showlegend=False,
+    months = pd.to_datetime(monthly.month)
+    span = [months.min(), months.max()] if len(months) else []
+    for name, words, color, dash in THRESHOLD_LINES if target and span else ():
+        value = target.get(name)
+        if value is not None and value == value:
+            figure.add_scatter(x=span, y=[value, value], mode="lines", name=f"{words} {shown.format(value)}",
+                               line=dict(color=color, width=1.5, dash=dash), hoverinfo="skip")
+    xaxis: dict = dict(tickformat="%b %Y", dtick="M1" if len(months) <= 13 else "M3")
+    if span:
+        xaxis["range"] = [span[0] - pd.Timedelta(days=15), span[1] + pd.Timedelta(days=15)]
+    figure.update_layout(height=360, margin=dict(t=10, b=10), hovermode="x unified", showlegend=True,
+                         legend=dict(orientation="h", y=-0.15), xaxis=xaxis,
                          yaxis=dict(tickformat=".0%" if percent else ",.2f"))
     return figure

@@ -110,3 +110,21 @@ def test_planner_pages_hold_no_configuration_hints(app_db, monkeypatch, tmp_path
         assert not at.exception, spec.key
         shown = texts(at) + "\n".join(c.value for c in at.sidebar.caption)
         assert not [w for w in CONFIGURATION_WORDS if w in shown.replace("\\", "")], spec.key
+
+
+def test_the_supply_tiles_fit_two_rows_of_three_with_short_figures(app_db):
+    """At 1440 px a tile of a row of three holds about 16 characters of figure and 30 of label: the
+    old 'Made / bought' tile ('12,345 / 6,789') in a row of five was cut off."""
+    at = logged_in("supply_planner").run()
+    at.switch_page("../pages/supply.py").run()
+    assert not at.exception
+    tiles = {m.label: m.value for m in at.metric}
+    assert list(tiles)[:6] == ["Planned receipts, units", "Made, units", "Bought, units",
+                               "Overloaded resource-periods", "Peak utilization", "SKUs projected to stock out"]
+    assert all(len(value) <= 10 and len(label) <= 30 for label, value in tiles.items()), tiles
+    rows = [block for block in at.main if getattr(block, "type", None) in ("horizontal", "flex_container")
+            and any(getattr(child, "type", None) == "metric" for child in block)]
+    assert rows and all(len(row.children) <= 3 for row in rows)
+    made, bought, total = (int(tiles[k].replace(",", "")) for k in ("Made, units", "Bought, units",
+                                                                     "Planned receipts, units"))
+    assert made + bought == total

@@ -101,7 +101,9 @@ def test_every_role_lands_on_the_dashboard_and_reads_the_kpi_page(app_db, role):
     assert [t.value for t in at.title] == ["KPIs"]
     assert list(tiles(at)) == [spec.label for spec in KPIS.values()]
     assert at.selectbox(key="kpi_pick").value == next(iter(KPIS))
-    assert len(traces(at)) == 1 and len(children(at)) > 0
+    names = [t["name"] for t in traces(at)]  # the KPI, then its target lines named in the legend
+    assert names[0] == next(iter(KPIS.values())).label and len(children(at)) > 0
+    assert names[1:] and all(n.startswith(("Target ", "Green from ", "Amber from ")) for n in names[1:]), names
     assert has_target_form(at) is (role in TARGET_EDITORS)
     assert ("Set the target of" in " ".join(e.label for e in at.expander)) is (role in TARGET_EDITORS)
 
