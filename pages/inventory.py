@@ -43,8 +43,9 @@ exceptions_tab, projection_tab, policy_tab, classes_tab = kept_tabs(
     ["Exceptions", "Projected inventory", "Policy table", "ABC/XYZ"], "inv_tab")
 
 with exceptions_tab:
-    st.caption("Ranked by money at risk: " + "; ".join(f"**{EXCEPTION_LABELS.get(k, k)}**: {v}"
-                                                       for k, v in inventory_policy.EXCEPTION_KINDS.items()))
+    st.caption("Ranked by money at risk; each SKU once, under the first of these its projection meets: "
+               + "; ".join(f"**{EXCEPTION_LABELS.get(kind, kind)}**: {money}"
+                           for kind, money in inventory_policy.EXCEPTION_KINDS.items()))
     if view.exceptions.empty:
         st.success("No projected stockout, shortfall below safety stock or excess.")
     else:

@@ -84,6 +84,7 @@ def test_exceptions_are_ranked_by_money_at_risk(app_db):
     assert ranked.money_at_risk.is_monotonic_decreasing
     assert set(ranked.exception) <= {"Stockout", "Below safety stock", "Excess"}
     assert ranked.sku.is_unique  # one state per SKU: never both "excess" and "below safety"
+    assert "each SKU once, under the first of these its projection meets: **Stockout**" in texts(at)
     counts = ranked.exception.value_counts()
     for label, state in (("SKUs projected to stock out", "Stockout"), ("SKUs below safety stock", "Below safety stock"),
                          ("SKUs with excess", "Excess")):
