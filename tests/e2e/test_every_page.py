@@ -8,6 +8,10 @@ values, markdown left as text, numbers above 9,999 without thousands separators,
 "Consensus vs last cycle's plan" figure of the weekly and the monthly view must agree in sign: both
 compare the same plans.
 
+It walks the e2e session's app (tests/e2e/conftest.py: one app for all browser tests): the demo as
+the tests collected before it leave it (test_browser imports two rows, test_demand_browser overrides
+one week: nothing the walk flags); run it alone for the untouched demo.
+
 Grids are read as drawn on their canvas (browser_helpers.grid_as_drawn), the first screenful of rows.
 With GENXSOP_SCREENSHOTS set to a folder the walk also saves <folder>/<page>.png, one per page at
 1440x900 as the page opens (docs/screenshots.py runs it that way for docs/features.md).
