@@ -208,7 +208,7 @@ _GRID_AS_DRAWN = """(grid, maxRows) => {
   let fiber = canvasBox[Object.keys(canvasBox).find(key => key.startsWith('__reactFiber$'))];
   while (fiber && !(fiber.memoizedProps && fiber.memoizedProps.element)) fiber = fiber.return;
   if (!fiber) return null;
-  const placeholder = fiber.memoizedProps.element.placeholder || 'None';
+  const placeholder = fiber.memoizedProps.element.placeholder ?? 'None';  // st.dataframe(placeholder=...)
   const stack = [fiber.child];
   let editor = null;
   while (stack.length && !editor) {  // depth first: the outermost DataEditor, in data column numbers
