@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape  # nosec B406 # escapes text for reportlab; parses nothing
 
@@ -40,6 +40,8 @@ from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.kpi.views import load_kpi_data, summary_of
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import load_plan_data
+from genxsop_core.presentation.fields import FIELDS, field, label, words
+from genxsop_core.presentation.numbers import format_value, plural, show
 from genxsop_core.scenarios.levers import SUMMARY_LABELS
 from genxsop_core.scenarios.pinned import MAX_COMPARED, list_pinned
 from genxsop_core.supply.views import capacity_check
@@ -54,7 +56,6 @@ CAPACITY_COLUMNS = ["resource", "period", "load_hours", "capacity_hours", "utili
 SCENARIO_COLUMNS = ["id", "name", "status", "note", "created_by"]
 TOP_EXCEPTIONS = 15
 NOT_FROZEN = "not frozen yet: the executive S&OP sign-off freezes the plan's lineage"
-_PERCENT_FIGURES = {"margin_pct", "fill_rate", "utilization_avg", "utilization_peak"}
 _UNIT_OF_KPI = {spec.label: spec.unit for spec in KPIS.values()}
 _WIDE = {"text": 4.0, "comment": 3.0, "note": 3.0, "name": 2.5, "label": 2.5, "KPI": 2.5, "Figure": 2.0}
 _RAG = {"green": colors.HexColor("#c7e9c0"), "amber": colors.HexColor("#fdd49e"), "red": colors.HexColor("#fcbba1")}
@@ -75,6 +76,7 @@ class _Gathered:
     frozen: bool
     tables: dict[str, pd.DataFrame]
     outlook: pd.DataFrame
+    descriptions: dict[str, str]  # reason code -> description, retired codes included
 
 
 def _lineage(frozen: dict | None) -> pd.DataFrame:
@@ -93,9 +95,10 @@ def _lineage(frozen: dict | None) -> pd.DataFrame:
 
 
 def _scenarios(pinned: pd.DataFrame) -> pd.DataFrame:
-    """Pinned scenarios with one column per summary figure (labelled as the scenario page labels them)."""
-    figures = pd.DataFrame([{label: (results or {}).get(key) for key, label in SUMMARY_LABELS.items()}
-                            for results in pinned.get("results", [])], columns=list(SUMMARY_LABELS.values()))
+    """Pinned scenarios with one column per summary figure (its key: the catalogue labels it as the
+    scenario page does, and knows which figures are money and which rates)."""
+    figures = pd.DataFrame([{key: (results or {}).get(key) for key in SUMMARY_LABELS}
+                            for results in pinned.get("results", [])], columns=list(SUMMARY_LABELS))
     return pd.concat([pinned.reindex(columns=SCENARIO_COLUMNS).reset_index(drop=True), figures], axis=1)
 
 
@@ -108,6 +111,7 @@ def _gather(uow_factory: Callable[[], UnitOfWork], cycle_id: int) -> _Gathered:
         demand_id, supply_id = demand.id, (supply.id if supply is not None else None)
         demand_rows = uow.demand_plans.frame([demand_id])
         supply_rows = uow.supply_plans.frame([supply_id] if supply_id is not None else [])
+        descriptions = {c.code: c.description for c in uow.plans.reason_codes(active_only=False)}
     data = load_plan_data(uow_factory(), demand_id, supply_id)
     inventory = compute_view(data)
     kpis = summary_of(load_kpi_data(uow_factory()), "total")
@@ -122,7 +126,7 @@ def _gather(uow_factory: Callable[[], UnitOfWork], cycle_id: int) -> _Gathered:
         "Decisions": view.decisions, "Actions": view.actions, "Sign-offs": view.signoffs,
         "Lineage": _lineage(view.frozen),
     }
-    return _Gathered(view.name, view.month, view.stage, bool(view.frozen), tables, plan_outlook(data))
+    return _Gathered(view.name, view.month, view.stage, bool(view.frozen), tables, plan_outlook(data), descriptions)
 
 
 def pack_tables(uow_factory: Callable[[], UnitOfWork], cycle_id: int) -> dict[str, pd.DataFrame]:
@@ -130,22 +134,17 @@ def pack_tables(uow_factory: Callable[[], UnitOfWork], cycle_id: int) -> dict[st
     return _gather(uow_factory, cycle_id).tables
 
 
-def _naive(frame: pd.DataFrame) -> pd.DataFrame:
-    """Datetimes in UTC without a zone (Excel has none; PostgreSQL returns them zoned)."""
-    def cell(v: Any) -> Any:
-        return v.astimezone(UTC).replace(tzinfo=None) if isinstance(v, datetime) and v.tzinfo else v
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
-        elif out[column].dtype == object:
-            out[column] = out[column].map(cell)
-    return out
-
-
-def build_xlsx(tables: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per table; text cells neutralised against formula injection (workbook_bytes)."""
-    return workbook_bytes({name: _naive(frame) for name, frame in tables.items()})
+def build_xlsx(tables: dict[str, pd.DataFrame], descriptions: dict[str, str] | None = None) -> bytes:
+    """One sheet per table in the planner's words and formats (workbook_bytes, labelled): headers from the
+    field catalogue, numbers formatted by kind (a KPI's value by its unit, row by row), dates without a
+    time, widths fitted, the header frozen; text cells neutralised against formula injection.
+    `descriptions` shows each reason code with its description."""
+    row_kinds = {}
+    if "KPIs" in tables:
+        row_kinds["KPIs"] = tables["KPIs"].label.map(_UNIT_OF_KPI).fillna("decimal").reset_index(drop=True)
+    if "Lineage" in tables:  # values of every kind, ids among them: shown as they are
+        row_kinds["Lineage"] = pd.Series("text", index=range(len(tables["Lineage"])))
+    return workbook_bytes(tables, labelled=True, descriptions=descriptions, row_kinds=row_kinds)
 
 
 def _text(value: Any) -> str:
@@ -163,6 +162,13 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _cell(name: str, value: Any) -> str:
+    """A cell of the field `name` as the screens show it (the catalogue's kind: 1,234, €5,678, 17.9%, codes
+    in words); a column the catalogue does not know (a table built for the PDF) as plain text."""
+    known = FIELDS.get(name)
+    return show(name, value) if known is not None and known.kind not in ("text", "flag") else _text(value)
+
+
 def _p(text: str, style: Any = _CELL) -> Paragraph:
     """A paragraph of plain text: &, < and > are escaped, so user text never becomes markup."""
     return Paragraph(escape(text), style)
@@ -173,8 +179,9 @@ def _table(frame: pd.DataFrame, shades: list[Any] | None = None) -> Table | Para
     if frame.empty:
         return _p("None recorded.", _STYLES["BodyText"])
     weights = [_WIDE.get(str(c), 1.0) for c in frame.columns]
-    cells = [[Paragraph(f"<b>{escape(str(c))}</b>", _CELL) for c in frame.columns]]
-    cells += [[_p(_text(v)) for v in row] for row in frame.itertuples(index=False)]
+    names = [str(c) for c in frame.columns]
+    cells = [[Paragraph(f"<b>{escape(label(c) if c in FIELDS else c)}</b>", _CELL) for c in names]]
+    cells += [[_p(_cell(c, v)) for c, v in zip(names, row)] for row in frame.itertuples(index=False)]
     table = Table(cells, repeatRows=1, colWidths=[_WIDTH * w / sum(weights) for w in weights])
     style: list[tuple[Any, ...]] = [("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
              ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dbe4f0")),
@@ -193,25 +200,28 @@ def _image(png: bytes | None, max_height: float = 380.0) -> Image | Paragraph:
 
 
 def _value(value: Any, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    return {"percent": f"{value:.1%}", "days": f"{value:,.1f} days", "ratio": f"{value:,.2f}"}.get(unit, _text(value))
+    """A KPI's value in its unit, as the screens show it (97.3%, 8.40, 35 days)."""
+    shown = format_value(value, unit if unit in ("percent", "ratio", "days") else "decimal")
+    return f"{shown} days" if shown and unit == "days" else shown
 
 
 def _kpi_section(kpis: pd.DataFrame) -> list[Any]:
     shown = pd.DataFrame({"KPI": kpis.label, "Month": pd.to_datetime(kpis.month).dt.strftime("%b %Y"),
                           "Latest": [_value(v, _UNIT_OF_KPI.get(k, "")) for k, v in zip(kpis.label, kpis.latest)],
                           "Target": [_value(v, _UNIT_OF_KPI.get(k, "")) for k, v in zip(kpis.label, kpis.target)],
-                          "Status": kpis.status})
+                          "Status": kpis.status.map(words)})
     return [_table(shown, [_RAG.get(s) for s in kpis.status])]
 
 
 def _capacity_section(capacity: pd.DataFrame, chart: bytes | None) -> list[Any]:
     finite = capacity[capacity.utilization.abs() != float("inf")]
     peak = finite.groupby("resource").utilization.max().sort_values(ascending=False)
-    summary = f"{int(capacity.overloaded.sum())} of {len(capacity)} resource-periods are overloaded"
+    overloaded = int(capacity.overloaded.sum())
+    summary = f"{overloaded:,} of {plural(len(capacity), 'resource-period')} {'is' if overloaded == 1 else 'are'} " \
+              "overloaded"
     if len(peak):
-        summary += f"; the busiest resource is {peak.index[0]} at {peak.iloc[0]:.0%} of its capacity at peak"
+        summary += (f"; the busiest resource is {peak.index[0]} at {format_value(peak.iloc[0], 'percent')} of its "
+                    "capacity at peak")
     return [_p(summary + ".", _STYLES["BodyText"]), _image(chart)]
 
 
@@ -222,9 +232,7 @@ def _scenario_section(scenarios: pd.DataFrame) -> list[Any]:
     shown = scenarios.head(MAX_COMPARED)
     side = pd.DataFrame({"Figure": list(SUMMARY_LABELS.values())})
     for _, row in shown.iterrows():
-        side[f"{row['name']} (#{row['id']})"] = [
-            "" if pd.isna(row[label]) else f"{row[label]:.1%}" if key in _PERCENT_FIGURES else f"{row[label]:,.0f}"
-            for key, label in SUMMARY_LABELS.items()]
+        side[f"{row['name']} (#{row['id']})"] = [format_value(row[key], field(key).kind) for key in SUMMARY_LABELS]
     notes = [_p(f"#{r.id} {r.name} ({r.status}, by {r.created_by}): {r.note or 'no note'}", _STYLES["BodyText"])
              for r in shown.itertuples(index=False)]
     more = [_p(f"The {MAX_COMPARED} newest of {len(scenarios)} pinned scenarios; the XLSX lists all.",
@@ -282,7 +290,7 @@ def generate_pack(uow_factory: Callable[[], UnitOfWork], actor: Actor, cycle_id:
     state = "frozen" if pack.frozen else "draft"
     stem = f"sop-{pack.month:%Y-%m}-{state}"
     charts = pack_charts(pack.outlook, pack.tables["Capacity"])
-    files = {"xlsx": (f"{stem}.xlsx", build_xlsx(pack.tables)),
+    files = {"xlsx": (f"{stem}.xlsx", build_xlsx(pack.tables, pack.descriptions)),
              "pdf": (f"{stem}.pdf", build_pdf(pack.name, pack.tables, charts, stage=pack.stage))}
     with uow_factory() as uow:
         cycle = uow.plans.cycle(cycle_id)

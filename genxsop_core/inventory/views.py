@@ -67,12 +67,13 @@ def totals(view: InventoryView) -> dict[str, float]:
 
 
 def policy_export(view: InventoryView, file_type: str) -> bytes:
-    """The policy table and the exception list as CSV (the table) or XLSX (both, one sheet each)."""
+    """The policy table and the exception list as CSV (the table) or XLSX (both, one sheet each): a report,
+    with the planner's headers (field catalogue) and, in the XLSX, number formats; CSV values stay plain."""
     policy = _dates(view.policy)
     if file_type != "xlsx":
-        return encode(policy, file_type, "inventory policy")
+        return encode(policy, file_type, "inventory policy", labelled=True)
     exceptions = _dates(view.exceptions)
-    return workbook_bytes({"inventory policy": policy, "exceptions": exceptions})
+    return workbook_bytes({"Inventory policy": policy, "Exceptions": exceptions}, labelled=True)
 
 
 def _dates(table: pd.DataFrame) -> pd.DataFrame:

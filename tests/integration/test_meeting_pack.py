@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from genxsop_core.admin.audit import search_audit
+from genxsop_core.config import load_currency
 from genxsop_core.cycle import freeze as plan_freeze
 from genxsop_core.cycle import meeting_pack
 from genxsop_core.cycle import workflow as cycle
@@ -21,6 +22,7 @@ from genxsop_core.domain.exceptions import InvalidInput, NotFound, PermissionDen
 from genxsop_core.domain.models import SopCycle
 from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
 from genxsop_core.inventory import views as inventory_views
+from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.persistence.repositories import AuditFilter
 from genxsop_core.plans.data import load_plan_data
 from genxsop_core.scenarios import pinned as pinned_scenarios
@@ -110,15 +112,16 @@ def test_the_pack_of_a_closed_cycle_is_its_tables_stored_and_audited(demo):
     assert openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).sheetnames == list(meeting_pack.SHEETS)
     sheets = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
     assert list(sheets) == list(meeting_pack.SHEETS)
-    assert sheets["Demand plan"].consensus.sum() == pytest.approx(consensus, rel=1e-9)
-    assert sheets["Supply plan"].planned_receipts.sum() == pytest.approx(receipts, rel=1e-9)
-    assert list(sheets["Decisions"].text) == [DECISION]
-    assert list(sheets["Actions"].text) == ["'" + ACTION]
-    assert list(sheets["Scenarios"].name) == ["Demand +10%"] and "Revenue" in sheets["Scenarios"].columns
-    assert sheets["Sign-offs"].stage.tolist()[-1] == "executive_sop"
-    lineage = dict(zip(sheets["Lineage"].key, sheets["Lineage"].value))
+    assert sheets["Demand plan"]["Consensus"].sum() == pytest.approx(consensus, rel=1e-9)  # planner headers
+    assert sheets["Supply plan"]["Planned receipts"].sum() == pytest.approx(receipts, rel=1e-9)
+    assert list(sheets["Decisions"]["Text"]) == [DECISION]
+    assert list(sheets["Actions"]["Text"]) == ["'" + ACTION]
+    assert list(sheets["Scenarios"]["Name"]) == ["Demand +10%"]
+    assert f"Revenue ({load_currency().code})" in sheets["Scenarios"].columns
+    assert sheets["Sign-offs"]["Stage"].tolist()[-1] == "Executive S&OP"  # the stage in words, not executive_sop
+    lineage = dict(zip(sheets["Lineage"]["Item"], sheets["Lineage"]["Value"]))
     assert lineage["approved_by"] == "executive" and lineage["demand_version_id"] == demand_id
-    assert HOSTILE_NAME in set(sheets["Inventory policy"].name)
+    assert HOSTILE_NAME in set(sheets["Inventory policy"]["Name"])
 
     pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
     assert len(pages) >= 7
@@ -159,8 +162,8 @@ def test_a_draft_pack_before_the_freeze_and_without_a_supply_plan(uow_factory):
     sheets = pd.read_excel(io.BytesIO(xlsx), sheet_name=None)
     assert list(sheets) == list(meeting_pack.SHEETS)
     assert sheets["Supply plan"].empty and sheets["Decisions"].empty and sheets["Scenarios"].empty
-    assert list(sheets["Lineage"].value) == [meeting_pack.NOT_FROZEN]
-    assert sheets["Demand plan"].consensus.sum() == pytest.approx(600.0)
+    assert list(sheets["Lineage"]["Value"]) == [meeting_pack.NOT_FROZEN]
+    assert sheets["Demand plan"]["Consensus"].sum() == pytest.approx(600.0)
     pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
     assert len(pages) >= 7 and "not yet approved" in pages[0]
 
@@ -180,3 +183,63 @@ def test_a_cycle_without_a_demand_plan_has_no_pack_and_roles_without_cycle_pack_
     with pytest.raises(NotFound):
         meeting_pack.pack_content(uow_factory(), 1)
     assert meeting_pack.list_packs(uow_factory(), cycle_id).empty and not pack_audit(uow_factory)
+
+
+def _column(sheet, header: str) -> list:
+    """The data cells (openpyxl) of the column headed `header`."""
+    index = [c.value for c in sheet[1]].index(header) + 1
+    return [row[0] for row in sheet.iter_rows(min_row=2, min_col=index, max_col=index)]
+
+
+def test_the_pack_xlsx_reads_back_with_planner_formats_widths_a_frozen_header_and_dates_without_time(
+        uow_factory, monkeypatch):
+    monkeypatch.setenv("GENXSOP_CURRENCY", "USD")
+    load_all(uow_factory, ADMIN)
+    demand_id = small_demand(uow_factory, date(2025, 2, 1))
+    with uow_factory() as uow:
+        cycle_id = uow.plans.get(demand_id).cycle_id
+    cycle.record_decision(uow_factory(), ADMIN, cycle_id, "Hold the plan")
+    xlsx_id, pdf_id = meeting_pack.generate_pack(uow_factory, ADMIN, cycle_id)
+    book = openpyxl.load_workbook(io.BytesIO(meeting_pack.pack_content(uow_factory(), xlsx_id)[1]))
+    pdf = " ".join(flat(p.extract_text()) for p in PdfReader(io.BytesIO(meeting_pack.pack_content(
+        uow_factory(), pdf_id)[1])).pages)
+    assert "Decided by" in pdf and "decided_by" not in pdf and "scenario_id" not in pdf  # the same labels
+    assert "00:00:00" not in pdf
+
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title  # the header row stays in view
+        headers = [c.value for c in sheet[1]]
+        assert not [h for h in headers if h and "_" in str(h)], (sheet.title, headers)  # no snake_case
+        for index, header in enumerate(headers, start=1):  # every column at least as wide as its header
+            width = sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width
+            assert len(str(header)) < width <= meeting_pack_width_limit(), (sheet.title, header, width)
+
+    plan = book["Demand plan"]
+    assert [c.value for c in plan[1]][:5] == ["SKU", "Name", "Family", "Period", "Statistical"]
+    periods = _column(plan, "Period")
+    assert periods and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in periods)  # no 00:00:00
+    assert {c.number_format for c in _column(plan, "Consensus")} == {"#,##0"}
+    decided = _column(book["Decisions"], "Decided")
+    assert decided[0].is_date and decided[0].number_format == "yyyy-mm-dd hh:mm"  # a moment keeps its time
+    policy = book["Inventory policy"]
+    assert {c.number_format for c in _column(policy, "Weeks of cover") if c.value is not None} == {"#,##0.0"}
+    capacity = book["Capacity"]
+    assert {c.number_format for c in _column(capacity, "Utilization") if c.value is not None} == {"0.0%"}
+    exceptions = book["Exceptions"]
+    money = [c for c in _column(exceptions, "Money at risk (USD)") if c.value is not None]
+    assert money and {c.number_format for c in money} == {'"$"#,##0'}  # the currency setting, in the header too
+    kpis = book["KPIs"]
+    units = {KPIS_BY_LABEL[c.value].unit for c in _column(kpis, "Name")}
+    formats = {(KPIS_BY_LABEL[name.value].unit, target.number_format)  # the default targets: every KPI has one
+               for name, target in zip(_column(kpis, "Name"), _column(kpis, "Target")) if target.value is not None}
+    assert ("percent", "0.0%") in formats and ("ratio", "0.00") in formats and "days" in units
+    assert {f for unit, f in formats if unit == "percent"} == {"0.0%"}  # a KPI's value in its own unit
+
+
+KPIS_BY_LABEL = {spec.label: spec for spec in KPIS.values()}
+
+
+def meeting_pack_width_limit() -> float:
+    from genxsop_core.io.exporter import MAX_WIDTH
+
+    return MAX_WIDTH
