@@ -93,7 +93,8 @@ FIELDS: dict[str, Field] = {
     "proposed": _f("Proposed receipts", "units"), "hours_per_unit": _f("Hours per unit", "decimal"),
     "load_hours": _f("Load (hours)", "hours"), "capacity_hours": _f("Capacity (hours)", "hours"),
     "utilization": _f("Utilization", "percent"), "overloaded": _f("Overloaded", "flag"),
-    "overload_hours": _f("Overload (hours)", "hours"), "cost_per_hour": _f("Cost per hour", "price"),
+    "overload_hours": _f("Overload (hours)", "hours"), "spare_hours": _f("Spare (hours)", "hours"),
+    "cost_per_hour": _f("Cost per hour", "price"),
     "chance_of_overload": _f("Chance of overload", "percent"),
     "overload_probability": _f("Chance of overload", "percent",
                                "Probability that the load demand needs exceeds capacity, from the forecast quantiles"),
@@ -145,6 +146,8 @@ FIELDS: dict[str, Field] = {
     "file": _f("File"), "file_name": _f("File"), "row": _f("Row", "count"), "column": _f("Column"),
     "problem": _f("Problem"), "message": _f("Message"), "size": _f("Size (bytes)", "count"),
     "sha256": _f("SHA-256"), "required": _f("Required"), "type": _f("Type"), "allowed": _f("Allowed values"),
+    "row_version": _f("Row version", "id", "Kept for saving: tells a change from a concurrent one"),
+    "token": _f("Row token", "text", "Kept for saving: tells a change from a concurrent one"),
     "example": _f("Example"), "rows": _f("Rows", "count"), "area": _f("Area"), "count": _f("Count", "count"),
 }
 
