@@ -32,8 +32,7 @@ from genxsop_core.admin.go_live import demo_accounts
 from genxsop_core.admin.users import login_credentials
 from genxsop_core.bootstrap import DEMO_PASSWORD, DEMO_USERS
 from genxsop_core.config import Settings
-from genxsop_core.domain.permissions import ROLE_LABELS
-from genxsop_ui import runtime
+from genxsop_ui import runtime, tables
 
 COOKIE_NAME = "genxsop_auth"
 COOKIE_DAYS = 7.0
@@ -144,8 +143,8 @@ def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, A
 
 def show_demo_logins() -> None:
     st.info(f"**Demo mode.** Sign in as any of these users with the password `{DEMO_PASSWORD}`.")
-    st.dataframe(pd.DataFrame([{"Username": u, "Name": n, "Role": ROLE_LABELS[r]} for u, n, r in DEMO_USERS]),
-                 hide_index=True)
+    tables.show(pd.DataFrame([{"username": u, "name": n, "role": r} for u, n, r in DEMO_USERS]),
+                key="demo_logins", overrides={"username": "Username"})  # roles in words from the catalogue
 
 
 def logout_button(auth: stauth.Authenticate) -> None:
