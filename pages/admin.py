@@ -77,10 +77,11 @@ with users_tab:
             _run(lambda: users.set_password(runtime.uow(), actor, chosen, new_password),
                  f"Password of {plain(chosen)} changed.")
 
-    table_slot.dataframe(pd.DataFrame([{"Username": u.username, "Name": u.name, "Email": u.email,
-                                        "Roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "Active": u.active,
-                                        "Locked until": u.locked_until}
-                                       for u in users.list_users(runtime.uow())]), hide_index=True)
+    with table_slot:  # a lock that has run out shows blank, not "None"
+        tables.show(pd.DataFrame([{"username": u.username, "name": u.name, "email": u.email,
+                                   "roles": ", ".join(ROLE_LABELS[r] for r in u.roles), "active": u.active,
+                                   "locked_until": u.locked_until}
+                                  for u in users.list_users(runtime.uow())]), key="users_table")
 
 with reasons_tab:
     handoff.arrive("reason")

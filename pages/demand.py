@@ -121,7 +121,7 @@ with overrides_tab:
                                                        edit.period, edit.value))
         grid_save.save_button(f"Save {plural(len(edits), 'change')}", "dm_save", "dm",
                               lambda: demand_plans.save_overrides(runtime.uow(), actor, version_id, edits),
-                              "Saved: {changed} SKU-period cell(s) changed.", disabled=not edits)
+                              lambda changed: f"Saved: {plural(changed, 'SKU-period cell')} changed.", disabled=not edits)
 
 with accuracy_tab:
     level = st.radio("Per", BOTTOM_UP, horizontal=True, key="dm_acc_level", format_func=LEVEL_LABELS.get)

@@ -92,7 +92,7 @@ def receipts_editor(label: str, skus: list[str]) -> None:
     edits = supply_views.grid_edits(grid, edited)
     grid_save.save_button(f"Save {plural(len(edits), 'change')}", "sp_save", "sp",
                           lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, edits),
-                          "Saved: {changed} cell(s) changed.", disabled=not edits)
+                          lambda changed: f"Saved: {plural(changed, 'cell')} changed.", disabled=not edits)
 
 
 with receipts_tab:
@@ -135,9 +135,9 @@ with propose_tab:
         if worse:
             st.warning(worse)
         if may_edit and version.status == PlanStatus.DRAFT:
-            grid_save.save_button(f"Apply {len(proposal.edits)} proposed receipt(s)", "sp_apply", "sp",
+            grid_save.save_button(f"Apply {plural(len(proposal.edits), 'proposed receipt')}", "sp_apply", "sp",
                                   lambda: supply_plans.save_receipts(runtime.uow(), actor, version_id, proposal.edits),
-                                  "Applied {changed} proposed receipt(s).")
+                                  lambda changed: f"Applied {plural(changed, 'proposed receipt')}.")
     if not proposal.expedite.empty:
         short = len(proposal.expedite)
         st.warning(f"{plural(short, 'SKU')} run{'s' if short == 1 else ''} short inside their lead time, where no "

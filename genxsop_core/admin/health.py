@@ -26,6 +26,7 @@ from genxsop_core.forecasting.views import RunSummary, list_runs
 from genxsop_core.persistence.db import probe
 from genxsop_core.persistence.migrate import revisions
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.presentation.numbers import plural
 
 Status = Literal["ok", "warning", "failed"]
 RECENT_RUNS = 10
@@ -120,8 +121,8 @@ def demo_accounts_warning(names: list[str]) -> str:
 def _demo_accounts(uow: UnitOfWork, settings: Settings) -> HealthCheck:
     names = demo_accounts(uow)
     if settings.demo:
-        return HealthCheck("Demo accounts", "ok", f"demo mode: {len(names)} demo account(s) sign in with the "
-                           "public demo password; not for real data")
+        return HealthCheck("Demo accounts", "ok", f"demo mode: {plural(len(names), 'demo account')} sign"
+                           f"{'s' if len(names) == 1 else ''} in with the public demo password; not for real data")
     if names:
         return HealthCheck("Demo accounts", "failed", demo_accounts_warning(names))
     return HealthCheck("Demo accounts", "ok", "no demo accounts")

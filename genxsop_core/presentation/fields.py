@@ -140,7 +140,7 @@ FIELDS: dict[str, Field] = {
     "id": _f("No.", "id"), "version": _f("Version"), "version_id": _f("Version", "id"),
     "status": _f("Status", "code"), "stage": _f("Stage", "code"), "cycle": _f("Cycle"), "text": _f("Text"),
     "decided_by": _f("Decided by"), "owner": _f("Owner"), "created_by": _f("By"), "by": _f("By"),
-    "role": _f("Role", "code"), "user": _f("User"), "username": _f("User"), "signed_by": _f("Signed by"),
+    "role": _f("Role", "code"), "user": _f("User"), "username": _f("User"), "email": _f("Email"), "roles": _f("Roles"), "signed_by": _f("Signed by"),
     "action": _f("Action", "code"), "entity": _f("Record", "code"), "before": _f("Before"), "after": _f("After"),
     "description": _f("Description"), "active": _f("Active", "flag"), "code": _f("Code"),
     "file": _f("File"), "file_name": _f("File"), "row": _f("Row", "count"), "column": _f("Column"),

@@ -62,7 +62,7 @@ def test_a_planner_overrides_a_sku_and_the_consensus_changes(app_db):
     assert save.label == "Save 1 change"
     save.click().run()
     assert not at.exception, at.exception
-    assert any("Saved: 1 SKU-period cell(s) changed." in s.value for s in at.success)
+    assert any("Saved: 1 SKU-period cell changed." in s.value for s in at.success)
     after_line = consensus_line(at)
     assert after_line[0] == pytest.approx(before_line[0] + 500)
     assert after_line[1:] == pytest.approx(before_line[1:])

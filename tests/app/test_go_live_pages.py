@@ -86,7 +86,7 @@ def test_in_demo_mode_the_demo_admin_signs_in_and_nothing_warns(app_db):
     assert not at.exception and not any("Not live yet" in e for e in errors(at))
     at.switch_page("../pages/health.py").run()
     shown = texts(at)
-    assert ":green[●] **Demo accounts** · demo mode: 6 demo account(s)" in shown
+    assert ":green[●] **Demo accounts** · demo mode: 6 demo accounts sign in" in shown
     assert not any("Demo accounts" in e for e in errors(at))
 
 

@@ -97,7 +97,7 @@ def test_admin_adds_a_user_and_sees_it_in_the_table_and_audit_log(app_db):
     at.button[0].click().run()
     assert not at.exception
     assert "User pat added." in texts(at)
-    assert "pat" in list(table_with(at, "Username").Username)
+    assert "pat" in list(table_with(at, "username").username)
     at.selectbox(key="audit_action").set_value("create").run()
     audit = table_with(at, "action")
     assert "pat" in list(audit.key) and set(audit.action) == {"Create"}  # the action in words
@@ -109,8 +109,8 @@ def test_admin_changes_roles_of_a_user(app_db):
     at.multiselect(key="roles_viewer").set_value(["viewer", "executive"]).run()
     at.button(key="save_roles").click().run()
     assert "Roles of viewer saved." in texts(at)
-    row = table_with(at, "Username").set_index("Username").loc["viewer"]
-    assert row.Roles == "Executive, Viewer" or row.Roles == "Viewer, Executive"
+    row = table_with(at, "username").set_index("username").loc["viewer"]
+    assert row.roles == "Executive, Viewer" or row.roles == "Viewer, Executive"
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])

@@ -27,8 +27,8 @@ def step_heading(page, step: int):
 
 
 def decisions_table(page):
-    """The decisions dataframe (a dataframe gets no st-key class: found by its decided_by column)."""
-    header = page.locator('th[role="columnheader"]').filter(has_text=re.compile(r"^decided_by$"))
+    """The decisions dataframe (a dataframe gets no st-key class: found by its "Decided by" column)."""
+    header = page.locator('th[role="columnheader"]').filter(has_text=re.compile(r"^Decided by$"))
     return live(page).get_by_test_id("stDataFrame").filter(has=header)
 
 

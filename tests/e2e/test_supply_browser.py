@@ -58,15 +58,15 @@ def test_supply_planner_changes_a_planned_receipt_in_the_grid_and_saves_it(page)
     new_value = str(int(current) + 1234)
 
     grids.edit_text_cell(page, grid, COLUMNS, "planned_receipts", new_value, row)
-    save = live(page).get_by_role("button", name="Save 1 change(s)")
+    save = live(page).get_by_role("button", name="Save 1 change")
     expect(save).to_be_enabled()
     save.click()
-    expect(page.get_by_text("Saved: 1 cell(s) changed.")).to_be_visible()
+    expect(page.get_by_text("Saved: 1 cell changed.")).to_be_visible()
     saved = receipts_grid(page, 1)  # reloaded from the database
     expect(cell(saved, "period", row)).to_have_text(period)
     expect(cell(saved, "planned_receipts", row)).to_have_text(new_value)
     expect(cell(saved, "author", row)).to_have_text("supply")
-    expect(live(page).get_by_role("button", name="Save 0 change(s)")).to_be_disabled()
+    expect(live(page).get_by_role("button", name="Save 0 changes")).to_be_disabled()
 
     page.set_viewport_size({"width": 1400, "height": 1800})  # message, tiles, chart and grid in one picture
     ARTIFACTS.mkdir(exist_ok=True)

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from genxsop_core import forecasting
+from genxsop_core.forecasting.parallel import chunk_size
 from tests.forecasting.conftest import weekly_frame
 
 pytestmark = pytest.mark.slow
@@ -23,4 +24,7 @@ def test_dask_cluster_gives_the_same_forecasts_as_local(seasonal_weekly, intermi
                                  progress=lambda done, total: seen.append((done, total)))
     pd.testing.assert_frame_equal(local.forecasts, remote.forecasts)
     pd.testing.assert_frame_equal(local.selection, remote.selection)
-    assert seen[-1] == (13, 13) and len(seen) == 2  # two chunks of 8 and 5 series
+    # progress moves once per finished chunk, chunks sized by the same rule the run uses
+    size = chunk_size(13, forecasting.CHUNK_SIZE, forecasting.PROGRESS_STEPS)
+    assert seen[-1] == (13, 13) and len(seen) == -(-13 // size)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
