@@ -29,9 +29,9 @@ st.markdown(f"**{plan.cycle}** · stage **{plan.cycle_stage.replace('_', ' ')}**
 data = runtime.plan_data(plan.demand_version_id, plan.supply_version_id)
 left, right = st.columns([3, 2])
 with left:
-    st.markdown(f"**Demand, supply and capacity**, next {dashboard_views.OUTLOOK_MONTHS} months")
-    st.plotly_chart(charts.demand_supply_capacity(dashboard_views.plan_outlook(data)), width="stretch",
-                    key="db_outlook")
+    outlook = dashboard_views.plan_outlook(data)
+    st.markdown(f"**Demand, supply and capacity**, {dashboard_views.outlook_span(outlook)}")
+    st.plotly_chart(charts.demand_supply_capacity(outlook), width="stretch", key="db_outlook")
 with right:
     st.markdown("**Top ten exceptions** by money at risk")
     exceptions = runtime.inventory_view(plan.demand_version_id, plan.supply_version_id).exceptions.head(10)

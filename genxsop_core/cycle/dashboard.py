@@ -66,3 +66,19 @@ def plan_outlook(data: PlanData, months: int = OUTLOOK_MONTHS) -> pd.DataFrame:
     outlook = pd.DataFrame(rows, columns=["month", "demand", "made", "bought", "load_hours", "capacity_hours",
                                           "peak_utilization"])
     return outlook.merge(coverage, on="month", how="left")
+
+
+def outlook_span(outlook: pd.DataFrame) -> str:
+    """The months an outlook covers, in words, naming those the plan covers in part: the chart's
+    heading says "Nov 2026 to Oct 2027 (Nov 2026: 1 of 5 weeks)", not "next 12 months", when the
+    first month holds one week of the plan."""
+    if outlook.empty:
+        return "no months planned"
+    months = pd.DatetimeIndex(outlook.month)
+    span = f"{months[0]:%b %Y}" + (f" to {months[-1]:%b %Y}" if len(months) > 1 else "")
+    partial = outlook[outlook.get("partial", pd.Series(False, index=outlook.index)).fillna(False).astype(bool)]
+    if partial.empty:
+        return span
+    notes = "; ".join(f"{row.month:%b %Y}: {int(row.buckets)} of {int(row.buckets_in_month)} weeks"
+                      for row in partial.itertuples())
+    return f"{span} ({notes})"

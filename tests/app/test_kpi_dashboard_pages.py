@@ -185,3 +185,7 @@ def test_the_outlook_hatches_the_months_the_plan_covers_in_part(app_db):
         assert all(re.fullmatch(r"partial month: \d of [45] weeks", text) for text in hatched["customdata"])
         assert "Partial month: not all its weeks planned (hatched bar, open marker)" in named
         assert "Consensus demand, partial month" in named
+    # the heading names the months shown and the weeks of a partial one, not "next 12 months"
+    heading = f"**Demand, supply and capacity**, {dashboard_views.outlook_span(outlook)}"
+    assert heading in [m.value for m in at.markdown]
+    assert ("weeks)" in heading) is bool(outlook.partial.any())

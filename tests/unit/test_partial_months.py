@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from genxsop_core.cycle.dashboard import outlook_span
 from genxsop_core.cycle.pack_charts import outlook_figure
 from genxsop_core.demand.views import CHART_COLUMNS, in_months, plan_totals
 from genxsop_core.domain.exceptions import InvalidInput
@@ -148,6 +149,13 @@ def test_the_dashboard_outlook_hatches_a_partial_month_and_keeps_it_off_the_dema
     assert np.isnan(trace(figure, "Consensus demand").y[0])
     assert list(trace(figure, "Consensus demand, partial month").y) == [110.0]
     assert any((t.name or "").startswith("Partial month") for t in figure.data)
+
+
+def test_the_outlook_heading_names_its_months_and_the_weeks_of_a_partial_one():
+    assert outlook_span(outlook()) == "Nov 2026 to Feb 2027 (Nov 2026: 1 of 5 weeks)"
+    whole = outlook().iloc[1:]
+    assert outlook_span(whole) == "Dec 2026 to Feb 2027"  # no "next 12 months" when the plan holds fewer
+    assert outlook_span(whole.iloc[:0]) == "no months planned"
 
 
 def test_the_pack_chart_hatches_a_partial_month_and_names_its_weeks():
