@@ -11,8 +11,8 @@ from genxsop_core.domain.hierarchy import BOTTOM_UP, LEVEL_LABELS
 from genxsop_core.domain.states import PlanStatus, RunStatus
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.presentation.numbers import plural, reason_label
-from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session, tables
-from genxsop_ui.formatting import plain
+from genxsop_ui import charts, deltas, grid_save, handoff, pickers, runtime, session, tables
+from genxsop_ui.formatting import figure, plain
 from genxsop_ui.plan_version_tab import plan_version_tab
 from genxsop_ui.tabs import kept_tabs
 
@@ -66,11 +66,13 @@ chart = weekly if bucket == "week" else review.chart(node, measure, bucket)
 totals = demand_views.plan_totals(weekly)  # over the weeks, whichever view: the monthly view shows the same figures
 unit = "revenue" if measure == "revenue" else "units"
 tiles = st.columns(3)
-tiles[0].metric(f"Statistical, {unit}", f"{totals.statistical:,.0f}")
-tiles[1].metric(f"Consensus, {unit}", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
+tiles[0].metric(f"Statistical, {unit}", figure(unit, totals.statistical))
+tiles[1].metric(f"Consensus, {unit}", figure(unit, totals.consensus),
+                deltas.shown_delta(f"{totals.override_change:+.1%} vs statistical"))
 change = totals.change_vs_last_cycle
 tiles[2].metric("Consensus vs last cycle's plan", "n/a" if change is None else f"{change:+.1%}",
-                None if change is None else f"{totals.consensus_shared:,.0f} vs {totals.last_cycle_shared:,.0f}",
+                None if change is None else
+                f"{figure(unit, totals.consensus_shared)} vs {figure(unit, totals.last_cycle_shared)}",
                 delta_color="off", help=f"Over the periods both plans cover: {totals.shared_span}.")
 st.caption(f"Consensus against last cycle's plan over {totals.shared_span}: the periods both plans cover, the same "
            "in the weekly and the monthly view." if change is not None else
@@ -121,7 +123,8 @@ with overrides_tab:
                                                        edit.period, edit.value))
         grid_save.save_button(f"Save {plural(len(edits), 'change')}", "dm_save", "dm",
                               lambda: demand_plans.save_overrides(runtime.uow(), actor, version_id, edits),
-                              lambda changed: f"Saved: {plural(changed, 'SKU-period cell')} changed.", disabled=not edits)
+                              lambda changed: f"Saved: {plural(changed, 'SKU-period cell')} changed.",
+                              disabled=not edits)
 
 with accuracy_tab:
     level = st.radio("Per", BOTTOM_UP, horizontal=True, key="dm_acc_level", format_func=LEVEL_LABELS.get)

@@ -5,6 +5,7 @@ import streamlit as st
 from genxsop_core.admin.overview import data_overview, demand_history
 from genxsop_core.domain.hierarchy import GROUP_LEVELS, LEVEL_LABELS, Level
 from genxsop_ui import runtime, session
+from genxsop_ui.formatting import figure
 
 actor = session.guard("home")
 st.title("Overview")
@@ -20,7 +21,8 @@ tiles[0].metric("SKUs", f"{overview.skus:,}", help=f"{overview.categories} categ
 tiles[1].metric("Resources", overview.resources, help=f"{overview.routings} routings")
 tiles[2].metric("History buckets", overview.history_buckets,
                 help=f"Demand actuals from {overview.first_period} to {overview.last_period}")
-tiles[3].metric("Inventory value", f"{overview.inventory_value:,.0f}", help="Latest on-hand units x unit cost")
+tiles[3].metric("Inventory value", figure("inventory_value", overview.inventory_value),
+                help="Latest on-hand units x unit cost")
 tiles[4].metric("Supply pipeline (units)", f"{overview.open_supply_units:,.0f}",
                 help="Open and planned receipts in the working supply plan")
 
@@ -30,7 +32,7 @@ history = demand_history(runtime.uow(), level or Level.CATEGORY)
 if history.empty:
     st.info("No demand history loaded yet.")
 else:
-    figure = px.area(history, x="ds", y="y", color="unique_id",
+    chart = px.area(history, x="ds", y="y", color="unique_id",
                      labels={"ds": "Period", "y": "Ordered units", "unique_id": level.title()})
-    figure.update_layout(legend_title_text=level.title(), margin=dict(t=30, b=10), height=420)
-    st.plotly_chart(figure, width="stretch")
+    chart.update_layout(legend_title_text=level.title(), margin=dict(t=30, b=10), height=420)
+    st.plotly_chart(chart, width="stretch")

@@ -11,7 +11,7 @@ from genxsop_core.kpi import views as kpi_views
 from genxsop_core.kpi.formulas import KPIS
 from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.supply import views as supply_views
-from genxsop_ui import charts, handoff, kpi_tiles, runtime, scenario_strip, session, tables
+from genxsop_ui import charts, deltas, formatting, handoff, kpi_tiles, runtime, scenario_strip, session, tables
 
 AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity", "Scenarios", "Decisions")
 TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
@@ -54,7 +54,8 @@ elif step == 1:
     review = runtime.demand_review(plan.demand_version_id)
     totals = demand_views.plan_totals(review.chart(Node(), "revenue", "week"))  # like for like: the shared weeks
     tiles = st.columns(3)
-    tiles[0].metric("Consensus revenue", f"{totals.consensus:,.0f}", f"{totals.override_change:+.1%} vs statistical")
+    tiles[0].metric("Consensus revenue", formatting.figure("revenue", totals.consensus),
+                    deltas.shown_delta(f"{totals.override_change:+.1%} vs statistical"))
     change = totals.change_vs_last_cycle
     tiles[1].metric("vs last cycle's plan", "n/a" if change is None else f"{change:+.1%}",
                     None if change is None else totals.shared_span, delta_color="off",

@@ -2,7 +2,6 @@
 "Demand change" slider in the sidebar with the keyboard and reads the Revenue metric change."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
