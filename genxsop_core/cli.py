@@ -26,7 +26,7 @@ from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.io import exporter, importer
 from genxsop_core.io.formats import FORMATS
 from genxsop_core.persistence import backup
-from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.persistence.migrate import is_current, upgrade_database
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 
@@ -117,10 +117,22 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (write YYYY-MM-DD)") from None
 
 
+def _loaded_data() -> UnitOfWork | None:
+    """The database a template starts from (SKUs and resources the planner knows), when it answers
+    and is set up; None (the format's example codes) before init-db or when it does not answer."""
+    try:
+        return UnitOfWork() if is_current() else None
+    except SQLAlchemyError:
+        return None
+
+
 def _cmd_template(args: argparse.Namespace) -> str:
     path = Path(args.file)
-    path.write_bytes(exporter.template(args.kind, _file_type(path, args.format)))
-    return f"template for {args.kind} written to {path}"
+    uow = _loaded_data()
+    example = exporter.loaded_example(uow, args.kind) if uow is not None else None
+    path.write_bytes(exporter.template(args.kind, _file_type(path, args.format), uow))
+    source = "a row of the loaded data" if example is not None else "the format's example values"
+    return f"template for {args.kind} written to {path} (its example row is {source})"
 
 
 def _read_password(args: argparse.Namespace) -> str:
