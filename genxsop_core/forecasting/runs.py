@@ -28,7 +28,7 @@ from genxsop_core import forecasting
 from genxsop_core.admin import logs
 from genxsop_core.config import load_settings
 from genxsop_core.domain.events import RecordChanged
-from genxsop_core.domain.exceptions import InvalidInput, NotFound
+from genxsop_core.domain.exceptions import GenXSOPError, InvalidInput, NotFound
 from genxsop_core.domain.models import QUANTILE_COLUMNS, ForecastModelScore, ForecastResult, ForecastRun, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
@@ -199,11 +199,17 @@ def _execute_run(uow_factory: UowFactory, run_id: int, workers: int | None, sche
         heartbeat.stopped.set()
 
 
-def _reason(error: Exception) -> str:
-    """Why a run failed, for the planner: a database error's own message, not the statement and its rows."""
+def _reason(error: BaseException) -> str:
+    """Why a run failed, in a sentence the Run history shows the planner: our own errors already are
+    one; a database error gives its own message (not the statement and its rows); anything else is
+    named as unexpected, with the exception's type kept in brackets for whoever reads the log."""
     if isinstance(error, DBAPIError) and error.orig is not None:
-        error = error.orig
-    return f"{type(error).__name__}: {error}"
+        return f"the database stopped the run: {error.orig} ({type(error.orig).__name__})"
+    if isinstance(error, GenXSOPError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return f"the machine ran out of memory ({type(error).__name__}: {error}); try fewer SKUs or one model"
+    return f"stopped on an unexpected error: {error} ({type(error).__name__}); the application log has the details"
 
 
 def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.ForecastOutput,

@@ -102,19 +102,6 @@ def test_forecast_and_backtest_commands(sqlite_url):
     assert "backtest of 2 series" in backtest.stdout and "ets" in backtest.stdout
 
 
-def test_a_template_starts_from_the_loaded_data_once_there_is_some(sqlite_url, tmp_path):
-    out = tmp_path / "products.csv"
-    before = cli(sqlite_url, "template", "products", str(out))  # no database set up yet
-    assert before.returncode == 0 and "the format's example values" in before.stdout, before.stderr
-    assert cli(sqlite_url, "init-db").returncode == 0
-    (tmp_path / "loaded.csv").write_bytes(PRODUCTS)
-    assert cli(sqlite_url, "import", "products", str(tmp_path / "loaded.csv")).returncode == 0
-    after = cli(sqlite_url, "template", "products", str(out))
-    assert after.returncode == 0 and "a row of the loaded data" in after.stdout, after.stderr
-    loaded = {line.split(",")[0] for line in PRODUCTS.decode().splitlines()[1:]}
-    assert out.read_text().splitlines()[1].split(",")[0] in loaded  # a SKU the planner imported
-
-
 @pytest.mark.parametrize("args, message", [
     (["forecast", "--scope", "family:Nothing"], "holds no active SKUs"),
     (["forecast", "--horizon", "200"], "horizon must be 1 to 104"),
