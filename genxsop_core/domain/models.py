@@ -182,6 +182,31 @@ Index("uq_forecast_result_bucket", ForecastResult.run_id, ForecastResult.product
 QUANTILE_COLUMNS: tuple[str, ...] = ("p01", "p05", "p10", "p25", "p50", "p75", "p90", "p95", "p99")
 
 
+class ForecastNodeResult(Base):
+    """One forecast bucket of one node of the product hierarchy in a run, reconciled so that a
+    node's mean is the sum of its children's (forecasting.hierarchy.reconcile_run). Its band is the
+    node's own P10-P90 from probabilistic reconciliation, narrower than the sum of its SKUs' bands.
+    (level, node) is the domain's address of the node (domain.hierarchy.Node: ("total", ""),
+    ("family", "Juice"), ("sku", "JU-001")), with the names the products had when the run ran."""
+
+    __tablename__ = "forecast_node_result"
+    __table_args__ = (UniqueConstraint("run_id", "level", "node", "period", name="uq_forecast_node_bucket"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("forecast_run.id", ondelete="CASCADE"), index=True)
+    level: Mapped[str] = mapped_column(String(20))
+    node: Mapped[str] = mapped_column(String(200))
+    period: Mapped[date] = mapped_column(Date)
+    model: Mapped[str] = mapped_column(String(120))
+    mean: Mapped[float] = mapped_column(Float)
+    p10: Mapped[float | None] = mapped_column(Float)
+    p50: Mapped[float | None] = mapped_column(Float)
+    p90: Mapped[float | None] = mapped_column(Float)
+
+
+NODE_QUANTILE_COLUMNS: tuple[str, ...] = ("p10", "p50", "p90")
+
+
 class ForecastModelScore(Base):
     """Backtest metrics of one model on one SKU in a run, and whether auto chose it and why."""
 

@@ -20,6 +20,7 @@ OWNED_BY: dict[str, tuple[str, ...]] = {
     "demand_plan": ("plan_version_id",),
     "forecast_result": ("run_id",),
     "forecast_model_score": ("run_id",),
+    "forecast_node_result": ("run_id",),
     "sop_signoff": ("cycle_id",),
     "sop_decision": ("cycle_id",),
     "sop_action": ("cycle_id",),

@@ -4,12 +4,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from genxsop_core.domain.models import (
+    NODE_QUANTILE_COLUMNS,
     QUANTILE_COLUMNS,
     ForecastModelScore,
+    ForecastNodeResult,
     ForecastResult,
     ForecastRun,
     Product,
@@ -57,3 +59,34 @@ class ForecastRunRepository:
             select(Product.sku, S.model, S.mae, S.rmse, S.wape, S.smape, S.mase, S.bias, S.chosen, S.reason)
             .join(Product, Product.id == S.product_id).where(S.run_id == run_id).order_by(Product.sku, S.model))
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+    def add_node_results(self, run_id: int, nodes: pd.DataFrame) -> None:
+        """Store a run's reconciled node forecasts (level, node, period, model, mean, p10, p50, p90)
+        in the caller's transaction."""
+        rows = [{"run_id": run_id, "level": str(r.level), "node": str(r.node), "period": pd.Timestamp(r.period).date(),
+                 "model": str(r.model), "mean": float(r.mean),
+                 **{q: None if pd.isna(getattr(r, q)) else float(getattr(r, q)) for q in NODE_QUANTILE_COLUMNS}}
+                for r in nodes.itertuples(index=False)]
+        if rows:
+            self.session.execute(insert(ForecastNodeResult), rows)
+
+    def node_results(self, run_id: int, level: str | None = None, node: str | None = None) -> pd.DataFrame:
+        """level, node, period, model, mean, p10, p50, p90 of a run's reconciled node forecasts (all,
+        one level's, or one node's), ordered by level, node and period; empty for a run made before
+        they were stored."""
+        N = ForecastNodeResult  # noqa: N806 - short alias keeps the query readable
+        query = select(N.level, N.node, N.period, N.model, N.mean, *[getattr(N, q) for q in NODE_QUANTILE_COLUMNS]
+                       ).where(N.run_id == run_id)
+        if level is not None:
+            query = query.where(N.level == level)
+        if node is not None:
+            query = query.where(N.node == node)
+        result = self.session.execute(query.order_by(N.level, N.node, N.period))
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return frame.assign(period=pd.to_datetime(frame["period"])).astype(
+            {"mean": float, **dict.fromkeys(NODE_QUANTILE_COLUMNS, float)})
+
+    def has_node_results(self, run_id: int) -> bool:
+        """Whether the run stored reconciled node forecasts (runs before revision 0009 did not)."""
+        N = ForecastNodeResult  # noqa: N806
+        return bool(self.session.scalar(select(func.count()).select_from(N).where(N.run_id == run_id)))
