@@ -20,11 +20,12 @@ from genxsop_core.forecasting import frames
 from genxsop_core.forecasting.backtest import backtest_strategy
 from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk
 from genxsop_core.forecasting.factory import MODEL_NAMES, available_models, get_strategy, unavailable_models
+from genxsop_core.forecasting.hierarchy import forecast_hierarchy, reconcile_run
 from genxsop_core.forecasting.parallel import Progress, chunk_size, chunked, map_chunks
 from genxsop_core.forecasting.registry import model_names
 
 __all__ = ["available_models", "unavailable_models", "get_strategy", "forecast", "backtest", "run", "ForecastOutput",
-           "auto_candidates", "model_names", "MODEL_NAMES"]
+           "auto_candidates", "model_names", "MODEL_NAMES", "forecast_hierarchy", "reconcile_run"]
 
 CHUNK_SIZE = 8  # series per chunk at most
 PROGRESS_STEPS = 20  # a run of many series reports progress about this often

@@ -1,0 +1,268 @@
+"""Coherent forecasts for every node of the product hierarchy (docs/forecasting.md, Hierarchy).
+
+Each aggregate node (total, every category, every family...) is forecast from its own history,
+which is smoother than its SKUs', with the same engine as the SKUs (`forecasting.run`). The
+base forecasts of all nodes are then reconciled with hierarchicalforecast so children add up to
+their parent, and the bands come from probabilistic reconciliation: a node's P10-P90 is its own,
+not the sum of its SKUs' bands (which assumes every SKU is high in the same month).
+
+Reconciliation needs how the base forecasts err, node by node and together: the errors are the
+engine's rolling-origin backtests (actual - forecast of the chosen model, out of sample, one row
+per window bucket), lined up across nodes by window origin and step ahead. No in-sample fitted
+values are used: they flatter the models that overfit. The method and the band method were chosen
+by measurement (bench/forecast_hierarchy.py, figures in bench/README.md).
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from genxsop_core.domain.exceptions import InvalidInput
+from genxsop_core.forecasting.frames import check_request, quantile_column
+
+TOTAL = "total"
+BOTTOM = "unique_id"
+SKU = "sku_id"  # the bottom series' own id in Structure.paths (the BOTTOM column there holds its node key)
+METHODS: tuple[str, ...] = ("bottom_up", "wls_struct", "mint_shrink")
+INTERVAL_METHODS: tuple[str, ...] = ("normality", "bootstrap")
+METHOD = "mint_shrink"  # measured best (bench/README.md, Hierarchy); bottom_up is the floor
+INTERVALS = "normality"
+BASE = "base"  # model column name of the base forecasts inside hierarchicalforecast
+OUTPUT_COLUMNS = ["level", "node", "ds", "model", "mean"]
+RUN_ONLY_FOR_SKUS = ("future_promo", "progress")  # promotions and progress are the SKUs' own
+
+
+@dataclass(frozen=True)
+class Structure:
+    """The hierarchy as hierarchicalforecast wants it, plus the planner's address of each node."""
+
+    levels: tuple[str, ...]  # "total", the level columns top first, "unique_id"
+    nodes: pd.DataFrame  # key, level, node: one row per node, top level first, bottom last
+    summing: pd.DataFrame  # S: unique_id (node key) and one 0/1 column per bottom key
+    tags: dict[str, np.ndarray]  # level -> node keys
+    paths: pd.DataFrame  # one row per SKU: its id (column SKU) and the node key of each level
+
+    @property
+    def bottom_keys(self) -> list[str]:
+        return list(self.nodes.key[self.nodes.level == BOTTOM])
+
+
+def _key(level: str, node: object) -> str:
+    return f"{level}={node}"
+
+
+def structure(history: pd.DataFrame, hierarchy: pd.DataFrame) -> Structure:
+    """Check the hierarchy against the history and build S and the tags; every problem is an InvalidInput."""
+    if not isinstance(hierarchy, pd.DataFrame) or BOTTOM not in hierarchy.columns:
+        raise InvalidInput("hierarchy needs a unique_id column and one column per level above it, top first")
+    if BOTTOM not in history.columns:
+        raise InvalidInput("history needs columns unique_id, ds, y (missing: unique_id)")
+    columns = [c for c in hierarchy.columns if c != BOTTOM]
+    if list(hierarchy.columns)[-1] != BOTTOM:
+        raise InvalidInput("hierarchy columns go top first and end with unique_id, e.g. category, family, unique_id")
+    if not columns:
+        raise InvalidInput("hierarchy needs at least one level column above unique_id (e.g. category)")
+    if TOTAL in columns:
+        raise InvalidInput(f"a hierarchy level may not be called {TOTAL!r}: that is the top node's name")
+    frame = hierarchy[[*columns, BOTTOM]].astype(object)
+    if frame.isna().to_numpy().any():
+        raise InvalidInput("hierarchy has empty cells: every SKU needs a value at every level")
+    frame = frame.astype(str).drop_duplicates()
+    doubled = frame[BOTTOM][frame[BOTTOM].duplicated()]
+    if len(doubled):
+        raise InvalidInput(f"hierarchy places a unique_id under two parents: {', '.join(sorted(set(doubled))[:5])}")
+    skus = set(history[BOTTOM].astype(str))
+    missing = sorted(skus - set(frame[BOTTOM]))
+    if missing:
+        raise InvalidInput(f"hierarchy misses {len(missing)} unique_id(s) of the history: {', '.join(missing[:5])}")
+    frame = frame[frame[BOTTOM].isin(skus)].sort_values([*columns, BOTTOM]).reset_index(drop=True)
+    for parent, child in zip(columns, columns[1:]):
+        parents = frame.groupby(child)[parent].nunique()
+        if (parents > 1).any():
+            raise InvalidInput(f"{child} names must be unique: {', '.join(parents.index[parents > 1][:5])} sit under "
+                               f"more than one {parent} (prefix them with their {parent})")
+    levels = (TOTAL, *columns, BOTTOM)
+    paths = pd.DataFrame({SKU: frame[BOTTOM], TOTAL: _key(TOTAL, TOTAL),
+                          **{c: [_key(c, v) for v in frame[c]] for c in [*columns, BOTTOM]}})
+    nodes = pd.concat([pd.DataFrame({"key": paths[level], "level": level,
+                                     "node": TOTAL if level == TOTAL else frame[level]}).drop_duplicates("key")
+                       for level in levels], ignore_index=True)
+    bottom = list(paths[BOTTOM])
+    summing = pd.DataFrame({"unique_id": nodes.key, **{b: 0.0 for b in bottom}})
+    position = {k: i for i, k in enumerate(nodes.key)}
+    matrix = summing[bottom].to_numpy()
+    for j in range(len(bottom)):
+        matrix[[position[paths.at[j, level]] for level in levels], j] = 1.0
+    summing[bottom] = matrix
+    tags = {level: nodes.key[nodes.level == level].to_numpy() for level in levels}
+    return Structure(levels, nodes, summing, tags, paths)
+
+
+def node_histories(history: pd.DataFrame, shape: Structure) -> pd.DataFrame:
+    """The history of every aggregate node (unique_id = node key, ds, y): the sum of its SKUs' demand."""
+    frame = history[[BOTTOM, "ds", "y"]].assign(unique_id=history[BOTTOM].astype(str), ds=pd.to_datetime(history.ds))
+    frame = frame.merge(shape.paths.drop(columns=BOTTOM), left_on=BOTTOM, right_on=SKU)
+    parts = [frame.groupby([level, "ds"], as_index=False)["y"].sum().rename(columns={level: "unique_id"})
+             for level in shape.levels[:-1]]
+    return pd.concat(parts, ignore_index=True)
+
+
+def forecast_hierarchy(history: pd.DataFrame, hierarchy: pd.DataFrame, horizon: int, model: str = "auto",
+                       quantiles: Sequence[float] = (0.1, 0.5, 0.9), season_length: int | None = None,
+                       **run_kwargs) -> pd.DataFrame:
+    """Reconciled forecasts for every node: level, node, ds, model, mean, p.. (docs/api.md)."""
+    from genxsop_core import forecasting
+
+    structure(history, hierarchy)  # a bad hierarchy is refused before any model runs
+    sku_output = forecasting.run(history, horizon, model, quantiles, season_length, **run_kwargs)
+    return reconcile_run(history, hierarchy, sku_output, horizon, quantiles, season_length, model=model,
+                         **{k: v for k, v in run_kwargs.items() if k not in RUN_ONLY_FOR_SKUS})
+
+
+def reconcile_run(history: pd.DataFrame, hierarchy: pd.DataFrame, sku_output, horizon: int,
+                  quantiles: Sequence[float] = (0.1, 0.5, 0.9), season_length: int | None = None,
+                  **run_kwargs) -> pd.DataFrame:
+    """Forecast the aggregate nodes with `forecasting.run` (same model and options as the SKUs' run;
+    promotions and progress stay with the SKUs) and reconcile them with the SKUs' forecasts in
+    `sku_output` (a `forecasting.ForecastOutput`): the frame of `forecast_hierarchy`."""
+    from genxsop_core import forecasting
+
+    levels = check_request(horizon, quantiles)
+    shape = structure(history, hierarchy)
+    kwargs = {k: v for k, v in run_kwargs.items() if k not in RUN_ONLY_FOR_SKUS}
+    model = kwargs.pop("model", "auto")
+    upper = forecasting.run(node_histories(history, shape), horizon, model, levels, season_length, **kwargs)
+    base = pd.concat([upper.forecasts, _as_keys(sku_output.forecasts)], ignore_index=True)
+    backtests = pd.concat([upper.backtests, _as_keys(sku_output.backtests)], ignore_index=True)
+    return reconcile(base, backtests, shape, levels)
+
+
+def _as_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(unique_id=[_key(BOTTOM, u) for u in frame[BOTTOM]])
+
+
+def backtest_errors(backtests: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Backtest errors (actual - forecast) per node key (rows) and window bucket (columns), lined up
+    across nodes by the window's origin and the step ahead; NaN where a node has no such window."""
+    if backtests.empty:
+        return pd.DataFrame(index=pd.Index(keys), dtype=float)
+    frame = backtests.assign(ds=pd.to_datetime(backtests.ds))
+    origin = frame.groupby([BOTTOM, "window"]).ds.transform("min")
+    step = frame.groupby([BOTTOM, "window"]).cumcount()
+    errors = frame.assign(origin=origin, step=step, error=frame.actual - frame["mean"])
+    return errors.pivot_table(index=BOTTOM, columns=["origin", "step"], values="error").reindex(keys)
+
+
+def reconcile(base: pd.DataFrame, backtests: pd.DataFrame, shape: Structure, quantiles: Sequence[float],
+              method: str = METHOD, intervals: str = INTERVALS) -> pd.DataFrame:
+    """Reconcile the base forecasts of every node (unique_id = node key, ds, model, mean, p..) into the
+    output frame. `method` and `intervals` are open so the bench can measure each one."""
+    keys = list(shape.nodes.key)
+    missing = sorted(set(keys) - set(base.unique_id))
+    if missing:
+        raise InvalidInput(f"no base forecast for {len(missing)} node(s): {', '.join(missing[:5])}")
+    if method not in METHODS or intervals not in INTERVAL_METHODS:
+        raise InvalidInput(f"reconciliation method is one of {', '.join(METHODS)} with intervals "
+                           f"{' or '.join(INTERVAL_METHODS)}, not {method}/{intervals}")
+    levels = sorted({round(abs(200 * q - 100), 6) for q in quantiles if q != 0.5})
+    errors = backtest_errors(backtests, keys)
+    usable = errors.loc[:, errors.notna().all(axis=0)]
+    if method == "mint_shrink" and usable.shape[1] < 2:
+        method = "wls_struct"  # too few windows shared by every node to estimate their covariance
+    if intervals == "bootstrap" and usable.shape[1] < 2:
+        intervals = "normality"
+    y_hat = _hierarchical_input(base, keys, quantiles, levels)
+    y_insample = _insample_frame(usable) if method == "mint_shrink" or intervals == "bootstrap" else None
+    reconciled = _run_library(y_hat, shape, y_insample, method, intervals, levels)
+    return _output(base, reconciled, shape, quantiles, method)
+
+
+def _hierarchical_input(base: pd.DataFrame, keys: list[str], quantiles: Sequence[float],
+                        levels: list[float]) -> pd.DataFrame:
+    """Base means with a symmetric band per level, from the base quantiles q and 1 - q (the one the
+    caller asked for stands in for its missing mirror: only the width matters to Normality)."""
+    frame = base[base.unique_id.isin(keys)].copy()
+    frame = frame.assign(**{BASE: frame["mean"]})
+    columns = {}
+    for level in levels:
+        low_q, high_q = (100 - level) / 200, (100 + level) / 200
+        low, high = frame.get(quantile_column(low_q)), frame.get(quantile_column(high_q))
+        half = ((high - low) / 2 if low is not None and high is not None
+                else (high - frame[BASE]) if high is not None else (frame[BASE] - low))
+        half = np.maximum(np.asarray(half, dtype=float), 1e-9)
+        columns[f"{BASE}-lo-{_level_text(level)}"] = frame[BASE] - half
+        columns[f"{BASE}-hi-{_level_text(level)}"] = frame[BASE] + half
+    return frame.assign(**columns)[["unique_id", "ds", BASE, *columns]].reset_index(drop=True)
+
+
+def _level_text(level: float) -> str:
+    """How hierarchicalforecast names a level in its columns (80 -> '80.0')."""
+    return str(float(level))
+
+
+def _insample_frame(errors: pd.DataFrame) -> pd.DataFrame:
+    """The backtest errors as hierarchicalforecast's in-sample frame: y = error, fitted = 0 (only
+    y - fitted is used), one made-up daily date per window bucket."""
+    dates = pd.date_range("2000-01-01", periods=errors.shape[1], freq="D")
+    return pd.DataFrame({"unique_id": np.repeat(errors.index.to_numpy(), errors.shape[1]),
+                         "ds": np.tile(dates, errors.shape[0]), "y": errors.to_numpy().ravel(), BASE: 0.0})
+
+
+def _run_library(y_hat: pd.DataFrame, shape: Structure, y_insample: pd.DataFrame | None, method: str,
+                 intervals: str, levels: list[float]) -> pd.DataFrame:
+    from hierarchicalforecast.core import HierarchicalReconciliation  # type: ignore[import-untyped]
+    from hierarchicalforecast.methods import BottomUp, MinTrace  # type: ignore[import-untyped]
+
+    reconciler = BottomUp() if method == "bottom_up" else MinTrace(method=method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = HierarchicalReconciliation([reconciler]).reconcile(
+            Y_hat_df=y_hat, S_df=shape.summing, tags=shape.tags, Y_df=y_insample, level=levels or None,
+            intervals_method=intervals, seed=0)
+    column = next(c for c in result.columns if c.startswith(f"{BASE}/") and "-lo-" not in c and "-hi-" not in c)
+    renamed = {column: "mean"}
+    for level in levels:
+        text = _level_text(level)
+        renamed[f"{column}-lo-{text}"] = f"lo-{text}"
+        renamed[f"{column}-hi-{text}"] = f"hi-{text}"
+    return result.rename(columns=renamed)[["unique_id", "ds", *renamed.values()]]
+
+
+def _output(base: pd.DataFrame, reconciled: pd.DataFrame, shape: Structure, quantiles: Sequence[float],
+            method: str) -> pd.DataFrame:
+    """Clip negative SKU means to zero and re-sum bottom-up (coherent and non-negative), carry each
+    band along with its mean, order the quantiles and clip them at zero."""
+    frame = reconciled.merge(shape.nodes, left_on="unique_id", right_on="key")
+    bottom = frame[frame.level == BOTTOM][["unique_id", "ds", "mean"]]
+    clipped = bottom.assign(mean=bottom["mean"].clip(lower=0.0)).merge(shape.paths.drop(columns=SKU),
+                                                                       left_on="unique_id", right_on=BOTTOM)
+    sums = pd.concat([clipped.groupby([level, "ds"], as_index=False)["mean"].sum().rename(columns={level: "key"})
+                      for level in shape.levels], ignore_index=True)
+    frame = frame.merge(sums.rename(columns={"mean": "coherent"}), on=["key", "ds"])
+    shift = frame["coherent"] - frame["mean"]
+    values = {}
+    for q in quantiles:
+        if q == 0.5:
+            values[quantile_column(q)] = frame["coherent"]
+            continue
+        side = "lo" if q < 0.5 else "hi"
+        values[quantile_column(q)] = frame[f"{side}-{_level_text(round(abs(200 * q - 100), 6))}"] + shift
+    stacked = np.sort(np.maximum(np.column_stack([values[quantile_column(q)] for q in quantiles]), 0.0), axis=1) \
+        if quantiles else np.empty((len(frame), 0))
+    models = dict(zip(base.unique_id, base.model))
+    out = pd.DataFrame({"level": frame.level, "node": frame.node, "ds": pd.to_datetime(frame.ds),
+                        "model": [_model_label(models.get(k, ""), method) for k in frame.key],
+                        "mean": frame["coherent"].to_numpy(),
+                        **{quantile_column(q): stacked[:, i] for i, q in enumerate(quantiles)}})
+    order = {level: i for i, level in enumerate(shape.levels)}
+    return (out.assign(_order=out.level.map(order)).sort_values(["_order", "node", "ds"])
+            .drop(columns="_order").reset_index(drop=True))
+
+
+def _model_label(model: str, method: str) -> str:
+    suffix = f", reconciled ({method})"
+    return model[:120 - len(suffix)] + suffix
