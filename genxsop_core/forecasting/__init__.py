@@ -11,17 +11,18 @@ model, mean and one column per quantile level (p10, p50, p90).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.forecasting import frames, global_model
+from genxsop_core.forecasting import late_history as late
 from genxsop_core.forecasting.backtest import backtest_strategy
 from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk
 from genxsop_core.forecasting.factory import MODEL_NAMES, available_models, get_strategy, unavailable_models
 from genxsop_core.forecasting.hierarchy import forecast_hierarchy, reconcile_run
-from genxsop_core.forecasting.parallel import Progress, chunk_size, chunked, map_chunks
+from genxsop_core.forecasting.parallel import Progress, chunk_size, map_chunks
 from genxsop_core.forecasting.registry import model_names
 
 __all__ = ["available_models", "unavailable_models", "get_strategy", "forecast", "backtest", "run", "ForecastOutput",
@@ -38,6 +39,8 @@ class ForecastOutput:
     scores: pd.DataFrame  # unique_id, model, mae, rmse, wape, smape, mase, bias, chosen
     backtests: pd.DataFrame  # unique_id, ds, window, model, mean, actual (chosen model)
     results: list[SeriesResult]
+    # unique_id, last_ds, latest_ds, buckets_short, bucket: histories that stop before the latest date
+    stopped_early: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=late.STOPPED_EARLY_COLUMNS))
 
 
 def auto_candidates(series_count: int, include: Sequence[str] = (), heavy_max_series: int = 0) -> tuple[str, ...]:
@@ -58,11 +61,12 @@ def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Seq
         season_length: int | None = None, *, future_promo: pd.DataFrame | None = None,
         candidates: Sequence[str] | None = None, windows: int = 3, workers: int | None = None,
         scheduler: str | None = None, progress: Progress | None = None, options: dict | None = None,
-        heavy_max_series: int = 0) -> ForecastOutput:
-    """Forecast every series and keep everything a planner may ask about: choice, reason, scores."""
+        heavy_max_series: int = 0, late_history: str = late.DEFAULT) -> ForecastOutput:
+    """Forecast every series and keep everything a planner may ask about: choice, reason, scores, and the
+    series whose history stops before the latest date (`late_history`: "own_end" or "zeros", late_history.py)."""
     levels = frames.check_request(horizon, quantiles)
     _check_model(model)
-    inputs = frames.series_inputs(history, horizon, season_length, future_promo)
+    inputs = frames.series_inputs(history, horizon, season_length, future_promo, late.check_choice(late_history))
     if candidates is None:
         candidates = auto_candidates(len(inputs), heavy_max_series=heavy_max_series)
     else:
@@ -71,10 +75,12 @@ def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Seq
             raise InvalidInput(f"unknown model(s) {', '.join(unknown)}")
     options = global_model.prepared(options, inputs, horizon, model, candidates, windows)  # fitted over all SKUs
     spec = RunSpec(horizon, model, levels, tuple(candidates), windows, options)
-    chunks = chunked(inputs, chunk_size(len(inputs), CHUNK_SIZE, PROGRESS_STEPS))
-    results = map_chunks(forecast_chunk, chunks, spec, workers, scheduler, progress)
+    chunks = late.chunks_by_end(inputs, chunk_size(len(inputs), CHUNK_SIZE, PROGRESS_STEPS))  # one horizon each
+    plan = late.PlanSpec.of(spec, inputs, forecast_chunk)
+    results = late.in_order(map_chunks(late.forecast_to_plan, chunks, plan, workers, scheduler, progress), inputs)
     return ForecastOutput(frames.forecast_frame(results, levels), frames.selection_frame(results),
-                          frames.scores_frame(results), frames.backtest_forecast_frame(results, inputs), results)
+                          frames.scores_frame(results), frames.backtest_forecast_frame(results, inputs), results,
+                          frames.stopped_early(history))
 
 
 def forecast(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Sequence[float] = (0.1, 0.5, 0.9),

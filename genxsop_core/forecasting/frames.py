@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core.domain.exceptions import InvalidInput
+from genxsop_core.forecasting import late_history as late
 from genxsop_core.forecasting.engine import SeriesResult
 
 MAX_HORIZON = 104
@@ -39,10 +40,36 @@ def infer_frequency(ds: pd.Series) -> tuple[str, int]:
 
 
 def series_inputs(history: pd.DataFrame, horizon: int, season_length: int | None = None,
-                  future_promo: pd.DataFrame | None = None) -> list:
-    """One SeriesInput per unique_id; missing buckets inside a series count as zero demand."""
+                  future_promo: pd.DataFrame | None = None, late_history: str = late.DEFAULT) -> list:
+    """One SeriesInput per unique_id; missing buckets inside a series count as zero demand. A series whose
+    history stops before the latest date ends there too ("zeros") or at its own last bucket ("own_end"),
+    with its known future (planned promotions) stretched by the buckets it is short (late_history.py)."""
     from genxsop_core.forecasting.base import SeriesInput
 
+    late.check_choice(late_history)
+    frame = history_frame(history)
+    freq, default_season = infer_frequency(frame["ds"])
+    season = season_length or default_season
+    latest = frame["ds"].max()
+    has_promo = "promo" in frame.columns
+    planned = _planned_promotions(future_promo)
+    inputs = []
+    for unique_id, group in frame.groupby("unique_id", sort=True):
+        group = group.groupby("ds").agg({"y": "sum", **({"promo": "max"} if has_promo else {})})
+        last = group.index.max() if late_history == late.OWN_END else latest
+        full = group.reindex(pd.date_range(group.index.min(), last, freq=freq), fill_value=0)
+        short = late.buckets_between(last, latest, freq)
+        future = pd.date_range(last, periods=horizon + short + 1, freq=freq)[1:]
+        inputs.append(SeriesInput(
+            y=full["y"].to_numpy(dtype=float), ds=full.index.to_numpy(), season_length=season, freq=freq,
+            promo=full["promo"].to_numpy(dtype=float) if has_promo else None,
+            future_promo=np.array([1.0 if (unique_id, d) in planned else 0.0 for d in future]) if has_promo else None,
+            unique_id=str(unique_id)))
+    return inputs
+
+
+def history_frame(history: pd.DataFrame) -> pd.DataFrame:
+    """The history checked, with datetime ds and numeric y."""
     missing = {"unique_id", "ds", "y"} - set(history.columns)
     if missing:
         raise InvalidInput(f"history needs columns unique_id, ds, y (missing: {', '.join(sorted(missing))})")
@@ -51,22 +78,13 @@ def series_inputs(history: pd.DataFrame, horizon: int, season_length: int | None
     frame = history.assign(ds=pd.to_datetime(history["ds"]), y=pd.to_numeric(history["y"], errors="coerce"))
     if frame["y"].isna().any():
         raise InvalidInput("history has missing or non-numeric y values")
-    freq, default_season = infer_frequency(frame["ds"])
-    season = season_length or default_season
-    last = frame["ds"].max()
-    has_promo = "promo" in frame.columns
-    planned = _planned_promotions(future_promo)
-    inputs = []
-    for unique_id, group in frame.groupby("unique_id", sort=True):
-        group = group.groupby("ds").agg({"y": "sum", **({"promo": "max"} if has_promo else {})})
-        full = group.reindex(pd.date_range(group.index.min(), last, freq=freq), fill_value=0)
-        future = pd.date_range(last, periods=horizon + 1, freq=freq)[1:]
-        inputs.append(SeriesInput(
-            y=full["y"].to_numpy(dtype=float), ds=full.index.to_numpy(), season_length=season, freq=freq,
-            promo=full["promo"].to_numpy(dtype=float) if has_promo else None,
-            future_promo=np.array([1.0 if (unique_id, d) in planned else 0.0 for d in future]) if has_promo else None,
-            unique_id=str(unique_id)))
-    return inputs
+    return frame
+
+
+def stopped_early(history: pd.DataFrame) -> pd.DataFrame:
+    """The series whose history stops before the latest date (late_history.stopped_early)."""
+    frame = history_frame(history)
+    return late.stopped_early(frame, infer_frequency(frame["ds"])[0])
 
 
 def _planned_promotions(future_promo: pd.DataFrame | None) -> set[tuple[str, pd.Timestamp]]:

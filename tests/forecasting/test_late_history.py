@@ -1,0 +1,102 @@
+"""No silent zeros: a history that stops before the latest date is named, and forecast as the caller chooses."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genxsop_core import forecasting
+from genxsop_core.domain.exceptions import InvalidInput
+from genxsop_core.forecasting import late_history
+from tests.forecasting.conftest import weekly_frame
+
+LATEST = pd.Timestamp("2024-02-19")  # week 60 of the frames below
+
+
+@pytest.fixture
+def late_feed(rng) -> pd.DataFrame:
+    """Three weekly SKUs ending 2024-02-19, except LATE, whose feed stopped 7 weeks earlier at ~80 a week."""
+    frame = weekly_frame({"ON_TIME": rng.poisson(50, 60).astype(float), "LATE": rng.poisson(80, 53).astype(float),
+                          "SLOW": rng.poisson(5, 60).astype(float)})
+    assert frame.ds.max() == LATEST
+    return frame
+
+
+def test_detection_names_the_series_its_last_bucket_and_how_many_buckets_it_is_short(late_feed):
+    output = forecasting.run(late_feed, 4, "naive", workers=1)
+    stopped = output.stopped_early
+    assert stopped.to_dict("records") == [{"unique_id": "LATE", "last_ds": pd.Timestamp("2024-01-01"),
+                                           "latest_ds": LATEST, "buckets_short": 7, "bucket": "week"}]
+
+
+def test_a_trailing_zero_row_is_data_not_a_stop(late_feed):
+    zero_row = pd.DataFrame({"unique_id": ["LATE"], "ds": [LATEST], "y": [0.0]})
+    assert late_history.stopped_early(pd.concat([late_feed, zero_row]), "W-MON").empty
+
+
+def test_monthly_histories_count_months(rng):
+    months = pd.date_range("2021-01-01", periods=36, freq="MS")
+    frame = pd.concat([pd.DataFrame({"unique_id": "A", "ds": months, "y": rng.poisson(30, 36).astype(float)}),
+                       pd.DataFrame({"unique_id": "B", "ds": months[:33], "y": rng.poisson(30, 33).astype(float)})])
+    stopped = forecasting.run(frame, 3, "naive", workers=1).stopped_early
+    assert stopped[["unique_id", "buckets_short", "bucket"]].to_dict("records") == [
+        {"unique_id": "B", "buckets_short": 3, "bucket": "month"}]
+
+
+@pytest.mark.parametrize("model", ["naive", "seasonal_naive"])
+def test_own_end_forecasts_the_late_series_from_its_own_data_over_the_plans_periods(late_feed, model):
+    output = forecasting.run(late_feed, 4, model, late_history="own_end", workers=1)
+    plan = list(pd.date_range(LATEST, periods=5, freq="W-MON")[1:])
+    forecasts = output.forecasts
+    for sku, rows in forecasts.groupby("unique_id"):
+        assert list(rows.ds) == plan, sku  # every series lines up with the plan's periods
+    values = forecasts[["mean", "p10", "p50", "p90"]].to_numpy()
+    assert np.isfinite(values).all() and (values >= 0).all()
+    late = forecasts[forecasts.unique_id == "LATE"]
+    assert late["mean"].min() > 40  # ~80 a week before the feed stopped: no collapse to zero
+    reason = output.selection.set_index("unique_id").reason["LATE"]
+    assert "history stops 7 weeks before the latest date" in reason
+
+
+def test_zeros_treats_the_late_series_as_discontinued_and_still_says_so(late_feed):
+    output = forecasting.run(late_feed, 4, "naive", late_history="zeros", workers=1)
+    forecasts = output.forecasts
+    late = forecasts[forecasts.unique_id == "LATE"]
+    assert (late["mean"] == 0).all()  # naive from seven weeks of zero demand
+    assert np.isfinite(forecasts[["mean", "p10", "p90"]].to_numpy()).all()
+    assert list(output.stopped_early.unique_id) == ["LATE"]
+
+
+def test_the_choice_leaves_series_that_reach_the_latest_date_alone(late_feed):
+    own_end = forecasting.forecast(late_feed, 4, "seasonal_naive", late_history="own_end", workers=1)
+    zeros = forecasting.forecast(late_feed, 4, "seasonal_naive", late_history="zeros", workers=1)
+    on_time = own_end.unique_id != "LATE"
+    pd.testing.assert_frame_equal(own_end[on_time].reset_index(drop=True), zeros[on_time].reset_index(drop=True))
+
+
+def test_the_default_is_own_end(late_feed):
+    assert late_history.DEFAULT == "own_end"
+    default = forecasting.forecast(late_feed, 2, "naive", workers=1)
+    assert default[default.unique_id == "LATE"]["mean"].min() > 40
+
+
+@pytest.mark.parametrize("bad", ["zero", "", None, 0, "OWN_END"])
+def test_a_bad_choice_is_refused_with_the_choices_named(late_feed, bad):
+    with pytest.raises(InvalidInput, match="late_history must be 'own_end' or 'zeros'"):
+        forecasting.run(late_feed, 2, "naive", late_history=bad, workers=1)
+
+
+def test_the_notice_reads_as_a_sentence_with_plurals_right():
+    record = {"choice": "zeros", "latest": "2026-11-23", "bucket": "week",
+              "series": [{"sku": "BEV-JUI-001", "last": "2026-10-05", "buckets_short": 7},
+                         {"sku": "BEV-JUI-002", "last": "2026-11-16", "buckets_short": 1}]}
+    assert late_history.notice(record) == (
+        "2 SKUs' history stops before 2026-11-23, the latest week: BEV-JUI-001 after 2026-10-05 (7 weeks missing), "
+        "BEV-JUI-002 after 2026-11-16 (1 week missing); forecast as discontinued (the missing weeks count as zero "
+        "demand).")
+    one = {**record, "choice": "own_end", "series": record["series"][:1]}
+    assert late_history.notice(one).startswith("1 SKU's history stops before 2026-11-23")
+    assert "forecast from each one's own last data" in late_history.notice(one)
+    many = {**record, "series": [{"sku": f"S{i}", "last": "2026-11-16", "buckets_short": 1} for i in range(12)]}
+    assert " and 2 more;" in late_history.notice(many, listed=10)
+    assert late_history.notice({**record, "series": []}) is None and late_history.notice(None) is None
