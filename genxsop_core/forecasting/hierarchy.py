@@ -41,7 +41,7 @@ class Structure:
     """The hierarchy as hierarchicalforecast wants it, plus the planner's address of each node."""
 
     levels: tuple[str, ...]  # "total", the level columns top first, "unique_id"
-    nodes: pd.DataFrame  # key, level, node: one row per node, top level first, bottom last
+    nodes: pd.DataFrame  # key, level, node, parent (key): one row per node, top level first, bottom last
     summing: pd.DataFrame  # S: unique_id (node key) and one 0/1 column per bottom key
     tags: dict[str, np.ndarray]  # level -> node keys
     paths: pd.DataFrame  # one row per SKU: its id (column SKU) and the node key of each level
@@ -89,8 +89,9 @@ def structure(history: pd.DataFrame, hierarchy: pd.DataFrame) -> Structure:
     paths = pd.DataFrame({SKU: frame[BOTTOM], TOTAL: _key(TOTAL, TOTAL),
                           **{c: [_key(c, v) for v in frame[c]] for c in [*columns, BOTTOM]}})
     nodes = pd.concat([pd.DataFrame({"key": paths[level], "level": level,
-                                     "node": TOTAL if level == TOTAL else frame[level]}).drop_duplicates("key")
-                       for level in levels], ignore_index=True)
+                                     "node": TOTAL if level == TOTAL else frame[level],
+                                     "parent": paths[levels[i - 1]] if i else ""}).drop_duplicates("key")
+                       for i, level in enumerate(levels)], ignore_index=True)
     bottom = list(paths[BOTTOM])
     summing = pd.DataFrame({"unique_id": nodes.key, **{b: 0.0 for b in bottom}})
     position = {k: i for i, k in enumerate(nodes.key)}
@@ -129,16 +130,23 @@ def reconcile_run(history: pd.DataFrame, hierarchy: pd.DataFrame, sku_output, ho
     """Forecast the aggregate nodes with `forecasting.run` (same model and options as the SKUs' run;
     promotions and progress stay with the SKUs) and reconcile them with the SKUs' forecasts in
     `sku_output` (a `forecasting.ForecastOutput`): the frame of `forecast_hierarchy`."""
-    from genxsop_core import forecasting
-
     levels = check_request(horizon, quantiles)
     shape = structure(history, hierarchy)
+    base, backtests = base_forecasts(history, shape, sku_output, horizon, levels, season_length, **run_kwargs)
+    return reconcile(base, backtests, shape, levels)
+
+
+def base_forecasts(history: pd.DataFrame, shape: Structure, sku_output, horizon: int, quantiles: Sequence[float],
+                   season_length: int | None = None, **run_kwargs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every node's own forecast and backtests before reconciliation (unique_id = node key): the SKUs'
+    from `sku_output`, the aggregates' from one `forecasting.run` over their histories."""
+    from genxsop_core import forecasting
+
     kwargs = {k: v for k, v in run_kwargs.items() if k not in RUN_ONLY_FOR_SKUS}
     model = kwargs.pop("model", "auto")
-    upper = forecasting.run(node_histories(history, shape), horizon, model, levels, season_length, **kwargs)
+    upper = forecasting.run(node_histories(history, shape), horizon, model, quantiles, season_length, **kwargs)
     base = pd.concat([upper.forecasts, _as_keys(sku_output.forecasts)], ignore_index=True)
-    backtests = pd.concat([upper.backtests, _as_keys(sku_output.backtests)], ignore_index=True)
-    return reconcile(base, backtests, shape, levels)
+    return base, pd.concat([upper.backtests, _as_keys(sku_output.backtests)], ignore_index=True)
 
 
 def _as_keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -157,6 +165,26 @@ def backtest_errors(backtests: pd.DataFrame, keys: Sequence[str]) -> pd.DataFram
     return errors.pivot_table(index=BOTTOM, columns=["origin", "step"], values="error").reindex(keys)
 
 
+def _borrowed_from_parents(errors: pd.DataFrame, base: pd.DataFrame, shape: Structure) -> pd.DataFrame:
+    """A node without a backtest in some window (a new SKU: too short to backtest) takes its parent's
+    error there, scaled by the ratio of their base bands (P90 - P10, or the mean without a band): as if
+    it moved with its parent, the cautious guess, since it widens the parent's band rather than narrow it."""
+    spread = base.groupby("unique_id").apply(_band_width, include_groups=False)
+    filled = errors.copy()
+    for key, parent in zip(shape.nodes.key, shape.nodes.parent):  # top first: a parent is filled before its children
+        gaps = filled.loc[key].isna()
+        if parent and gaps.any():
+            ratio = spread.get(key, 0.0) / spread[parent] if spread.get(parent, 0.0) > 0 else 0.0
+            filled.loc[key, gaps] = filled.loc[parent, gaps] * ratio
+    return filled
+
+
+def _band_width(forecast: pd.DataFrame) -> float:
+    if "p10" in forecast and "p90" in forecast:
+        return float((forecast["p90"] - forecast["p10"]).mean())
+    return float(forecast["mean"].abs().mean())
+
+
 def reconcile(base: pd.DataFrame, backtests: pd.DataFrame, shape: Structure, quantiles: Sequence[float],
               method: str = METHOD, intervals: str = INTERVALS) -> pd.DataFrame:
     """Reconcile the base forecasts of every node (unique_id = node key, ds, model, mean, p..) into the
@@ -169,7 +197,7 @@ def reconcile(base: pd.DataFrame, backtests: pd.DataFrame, shape: Structure, qua
         raise InvalidInput(f"reconciliation method is one of {', '.join(METHODS)} with intervals "
                            f"{' or '.join(INTERVAL_METHODS)}, not {method}/{intervals}")
     levels = sorted({round(abs(200 * q - 100), 6) for q in quantiles if q != 0.5})
-    errors = backtest_errors(backtests, keys)
+    errors = _borrowed_from_parents(backtest_errors(backtests, keys), base, shape)
     usable = errors.loc[:, errors.notna().all(axis=0)]
     if method == "mint_shrink" and usable.shape[1] < 2:
         method = "wls_struct"  # too few windows shared by every node to estimate their covariance

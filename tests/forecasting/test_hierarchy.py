@@ -1,0 +1,125 @@
+"""Coherent hierarchy forecasts: children add up, every node is there, bands cover the known truth."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genxsop_core import forecasting
+from genxsop_core.domain.exceptions import InvalidInput
+from genxsop_core.forecasting import hierarchy
+
+MONTHS, HORIZON = 48, 6
+CATEGORIES = {"Drinks": ("Juice", "Water"), "Food": ("Bread", "Snacks")}
+COMMON_SD, FAMILY_SD, SKU_SD, LEVEL = 8.0, 6.0, 6.0, 60.0
+
+
+def tree() -> pd.DataFrame:
+    rows = [(c, f, f"{f}-{i}") for c, families in CATEGORIES.items() for f in families for i in range(3)]
+    return pd.DataFrame(rows, columns=["category", "family", "unique_id"])
+
+
+def simulate(rng: np.random.Generator, months: int, start: str = "2021-01-01") -> pd.DataFrame:
+    """Known truth: each SKU = LEVEL + a shock shared by all + one shared by its family + its own noise,
+    independent month to month, so the future's distribution is known exactly."""
+    shape = tree()
+    common = rng.normal(0, COMMON_SD, months)
+    family = {f: rng.normal(0, FAMILY_SD, months) for f in shape.family.unique()}
+    ds = pd.date_range(start, periods=months, freq="MS")
+    return pd.concat([pd.DataFrame({"unique_id": u, "ds": ds,
+                                    "y": LEVEL + common + family[f] + rng.normal(0, SKU_SD, months)})
+                      for f, u in zip(shape.family, shape.unique_id)], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    return simulate(np.random.default_rng(11), MONTHS)
+
+
+@pytest.fixture(scope="module")
+def reconciled(history) -> pd.DataFrame:
+    return forecasting.forecast_hierarchy(history, tree(), HORIZON, model="moving_average")
+
+
+def test_every_node_with_the_documented_columns(reconciled):
+    assert list(reconciled.columns) == ["level", "node", "ds", "model", "mean", "p10", "p50", "p90"]
+    nodes = reconciled.groupby("level").node.unique().map(set).to_dict()
+    assert nodes == {"total": {"total"}, "category": set(CATEGORIES),
+                     "family": {f for fs in CATEGORIES.values() for f in fs}, "unique_id": set(tree().unique_id)}
+    assert (reconciled.groupby(["level", "node"]).size() == HORIZON).all()
+    assert reconciled.model.str.contains("reconciled").all()
+
+
+def test_children_add_up_to_their_parent_at_every_level(reconciled):
+    shape = tree().assign(total="total")
+    means = reconciled.set_index(["level", "node", "ds"])["mean"]
+    for parent, child in [("total", "category"), ("category", "family"), ("family", "unique_id")]:
+        links = shape[[parent, child]].drop_duplicates()
+        children = (means.loc[child].rename_axis(["node", "ds"]).reset_index()
+                    .merge(links, left_on="node", right_on=child).groupby([parent, "ds"])["mean"].sum())
+        parents = means.loc[parent]
+        assert np.abs(parents.sort_index().to_numpy() - children.sort_index().to_numpy()).max() < 1e-6
+
+
+def test_bands_ordered_and_non_negative_even_near_zero():
+    rng = np.random.default_rng(3)
+    sparse = simulate(rng, 36).assign(y=lambda f: np.where(rng.random(len(f)) < 0.6, 0.0, (f.y - 55).clip(0)))
+    out = forecasting.forecast_hierarchy(sparse, tree(), 4, model="naive")
+    values = out[["p10", "p50", "p90"]].to_numpy()
+    assert np.isfinite(values).all() and (values >= 0).all() and (out["mean"] >= 0).all()
+    assert (np.diff(values, axis=1) >= -1e-9).all()
+
+
+def test_aggregate_bands_cover_the_known_truth_and_are_narrower_than_summed_skus(history):
+    """On many futures drawn from the true process, the total's and the categories' P10-P90 bands hold
+    about 80% of them (the engine's bands come from a few backtest windows: a generous 65-95%), and
+    they are narrower than the SKUs' P10s and P90s added up."""
+    sku_output = forecasting.run(history, HORIZON, "moving_average")
+    out = forecasting.reconcile_run(history, tree(), sku_output, HORIZON, model="moving_average")
+    futures = [simulate(np.random.default_rng(100 + k), HORIZON, start="2025-01-01") for k in range(200)]
+    shape = tree()
+    for level in ("total", "category"):
+        bands = out[out.level == level]
+        inside = []
+        for future in futures:
+            joined = future.merge(shape, on="unique_id").assign(total="total")
+            actual = joined.groupby([level, "ds"]).y.sum().rename("actual").reset_index()
+            merged = bands.merge(actual, left_on=["node", "ds"], right_on=[level, "ds"])
+            inside.append(((merged.actual >= merged.p10) & (merged.actual <= merged.p90)).mean())
+        assert 0.65 <= np.mean(inside) <= 0.95, (level, np.mean(inside))
+        summed = (sku_output.forecasts.merge(shape, on="unique_id").assign(total="total")
+                  .groupby([level, "ds"])[["p10", "p90"]].sum())
+        assert (bands.p90 - bands.p10).mean() < 0.85 * (summed.p90 - summed.p10).mean()
+
+
+def test_reconcile_run_reconciles_the_skus_forecasts_it_is_given(history):
+    """The SKUs are not forecast again: scaling the given SKU forecasts moves the reconciled SKU means."""
+    sku_output = forecasting.run(history, HORIZON, "moving_average")
+    plain = forecasting.reconcile_run(history, tree(), sku_output, HORIZON, model="moving_average")
+    sku_output.forecasts[["mean", "p10", "p50", "p90"]] *= 3
+    tripled = forecasting.reconcile_run(history, tree(), sku_output, HORIZON, model="moving_average")
+    skus = lambda f: f[f.level == "unique_id"]["mean"].sum()  # noqa: E731
+    assert skus(tripled) > 1.5 * skus(plain)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t[t.unique_id != "Juice-0"], "misses 1 unique_id"),
+    (lambda t: t[["unique_id", "category", "family"]], "end with unique_id"),
+    (lambda t: t[["unique_id"]], "at least one level column"),
+    (lambda t: t.assign(family=t.family.where(t.unique_id != "Bread-0", "Juice")), "family names must be unique"),
+    (lambda t: t.assign(family=t.family.where(t.unique_id != "Bread-0", None)), "empty cells"),
+    (lambda t: pd.concat([t, t.head(1).assign(family="Water")]), "under two parents"),
+    (lambda t: t.drop(columns="unique_id"), "needs a unique_id column"),
+])
+def test_a_bad_hierarchy_is_refused_with_a_clear_message(history, change, message):
+    with pytest.raises(InvalidInput, match=message):
+        forecasting.forecast_hierarchy(history, change(tree()), HORIZON, model="naive")
+
+
+def test_reconcile_refuses_a_missing_base_forecast(history):
+    shape = hierarchy.structure(history, tree())
+    base = pd.DataFrame({"unique_id": ["total=total"], "ds": [pd.Timestamp("2025-01-01")], "model": ["naive"],
+                         "mean": [1.0], "p10": [0.0], "p50": [1.0], "p90": [2.0]})
+    with pytest.raises(InvalidInput, match="no base forecast"):
+        hierarchy.reconcile(base, pd.DataFrame(columns=["unique_id", "ds", "window", "mean", "actual"]), shape,
+                            (0.1, 0.5, 0.9))
