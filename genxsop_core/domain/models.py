@@ -146,6 +146,8 @@ class ForecastRun(Base):
     data_hash: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
+    # SKUs whose history stops before the latest date: the choice, and which ones since when (migration 0010)
+    late_history: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ForecastResult(Base):

@@ -32,6 +32,7 @@ from genxsop_core.domain.exceptions import GenXSOPError, InvalidInput, NotFound
 from genxsop_core.domain.models import QUANTILE_COLUMNS, ForecastModelScore, ForecastResult, ForecastRun, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
+from genxsop_core.forecasting import late_history as late
 from genxsop_core.forecasting.frames import MAX_HORIZON
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -50,6 +51,7 @@ class ForecastRequest:
     scope_values: tuple[str, ...] = ()
     model: str = "auto"
     horizon: int = 26
+    late_history: str = late.DEFAULT  # SKUs whose history stops early: "own_end" or "zeros" (late_history.py)
 
     def scope(self) -> dict:
         return {"kind": self.scope_kind, "values": list(self.scope_values)}
@@ -66,6 +68,7 @@ def _check(request: ForecastRequest) -> None:
         reason = forecasting.get_strategy(request.model).availability()  # an unknown model is refused here
         if reason:
             raise InvalidInput(f"model {request.model} is unavailable here: {reason}")
+    late.check_choice(request.late_history)
 
 
 def request_run(uow: UnitOfWork, actor: Actor, request: ForecastRequest) -> int:
@@ -78,12 +81,12 @@ def request_run(uow: UnitOfWork, actor: Actor, request: ForecastRequest) -> int:
             raise InvalidInput(f"the scope {request.scope_kind} {', '.join(request.scope_values)} holds no active SKUs")
         run = ForecastRun(created_by=actor.username, scope=request.scope(), models=[request.model],
                           horizon=request.horizon, quantiles=list(QUANTILE_LEVELS), status=RunStatus.QUEUED,
-                          progress_total=len(skus))
+                          progress_total=len(skus), late_history={"choice": request.late_history})
         uow.forecast_runs.add(run)
         uow.flush()
         uow.publish(RecordChanged(actor.username, action="create", entity="forecast_run", key=str(run.id),
                                   after={"scope": run.scope, "model": request.model, "horizon": request.horizon,
-                                         "skus": len(skus)}))
+                                         "skus": len(skus), "late_history": request.late_history}))
         uow.commit()
         return run.id
 
@@ -113,8 +116,13 @@ def rerun(uow_factory: UowFactory, actor: Actor, run_id: int) -> int:
         if run is None:
             raise NotFound(f"no forecast run {run_id}")
         request = ForecastRequest(run.scope.get("kind", "all"), tuple(run.scope.get("values", [])),
-                                  run.models[0], run.horizon)
+                                  run.models[0], run.horizon, _late_choice(run))
     return start_run(uow_factory, actor, request)
+
+
+def _late_choice(run: ForecastRun) -> str:
+    """The run's choice for SKUs whose history stops early; runs requested before there was one get the default."""
+    return str((run.late_history or {}).get("choice", late.DEFAULT))
 
 
 def _update(uow_factory: UowFactory, run_id: int, **values: object) -> None:
@@ -163,6 +171,7 @@ def _execute_run(uow_factory: UowFactory, run_id: int, workers: int | None, sche
         run.status, run.started_at, run.heartbeat_at = RunStatus.RUNNING, utcnow(), utcnow()
         run.worker = f"{socket.gethostname()}:{os.getpid()}"
         scope, model, horizon, actor = run.scope, run.models[0], run.horizon, run.created_by
+        late_choice = _late_choice(run)
         uow.commit()
     _log.info("forecast run %s started by %s", run_id, actor, extra={"model": model, "horizon": horizon,
                                                                    "scope": scope, "worker": run.worker})
@@ -186,8 +195,9 @@ def _execute_run(uow_factory: UowFactory, run_id: int, workers: int | None, sche
         output = forecasting.run(
             history, horizon, model, QUANTILE_LEVELS, future_promo=promotions,
             workers=workers or settings.forecast_workers, scheduler=scheduler or settings.dask_scheduler,
-            progress=progress, heavy_max_series=settings.auto_heavy_max_skus)
+            progress=progress, heavy_max_series=settings.auto_heavy_max_skus, late_history=late_choice)
         timings["forecast_s"] = round(time.perf_counter() - started, 3)
+        _update(uow_factory, run_id, late_history=late.run_record(late_choice, output.stopped_early, history.ds.max()))
         started = time.perf_counter()
         _save(uow_factory, run_id, actor, output, _data_hash(history), timings)
         _log.info("forecast run %s done: %d SKUs in %.1f s", run_id, len(output.selection), timings["forecast_s"],

@@ -9,6 +9,7 @@ import pandas as pd
 from genxsop_core.domain.exceptions import NotFound
 from genxsop_core.domain.models import ForecastRun
 from genxsop_core.domain.states import FINISHED_RUN
+from genxsop_core.forecasting import late_history
 from genxsop_core.forecasting.selection import COMBO_PREFIX
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -54,6 +55,16 @@ def get_run(uow: UnitOfWork, run_id: int) -> RunSummary:
         if run is None:
             raise NotFound(f"no forecast run {run_id}")
         return _summary(run)
+
+
+def late_history_notice(uow: UnitOfWork, run_id: int) -> str | None:
+    """Which SKUs' history stops before the latest date, since when, and what the run did with them
+    (forecasting.late_history.notice); None when none did, or the run predates the record."""
+    with uow:
+        run = uow.forecast_runs.get(run_id)
+        if run is None:
+            raise NotFound(f"no forecast run {run_id}")
+        return late_history.notice(run.late_history)
 
 
 def leaderboard(uow: UnitOfWork, run_id: int) -> pd.DataFrame:

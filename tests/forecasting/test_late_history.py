@@ -100,3 +100,61 @@ def test_the_notice_reads_as_a_sentence_with_plurals_right():
     many = {**record, "series": [{"sku": f"S{i}", "last": "2026-11-16", "buckets_short": 1} for i in range(12)]}
     assert " and 2 more;" in late_history.notice(many, listed=10)
     assert late_history.notice({**record, "series": []}) is None and late_history.notice(None) is None
+
+
+def _stop_feed_early(uow_factory, skus: list[str], weeks: int) -> pd.Timestamp:
+    """Delete the last `weeks` weeks of demand of `skus` (a late data feed); returns the latest week."""
+    from sqlalchemy import delete, func, select
+
+    from genxsop_core.domain.models import DemandActual, Product
+
+    with uow_factory() as uow:
+        latest = pd.Timestamp(uow.session.scalar(select(func.max(DemandActual.period))))
+        cut = (latest - pd.Timedelta(weeks=weeks - 1)).date()
+        ids = select(Product.id).where(Product.sku.in_(skus))
+        uow.session.execute(delete(DemandActual).where(DemandActual.product_id.in_(ids), DemandActual.period >= cut))
+        uow.commit()
+    return latest
+
+
+@pytest.mark.parametrize("choice", ["zeros", "own_end"])
+def test_a_run_records_which_skus_stopped_early_since_when_and_the_choice(demo, choice):
+    from genxsop_core.admin.overview import product_hierarchy
+    from genxsop_core.forecasting import runs as forecast_runs
+    from genxsop_core.forecasting import views as forecast_views
+    from tests.conftest import actor_with
+
+    hierarchy = product_hierarchy(demo())
+    late = sorted(hierarchy[hierarchy.family == "Juice"].sku)[:2]
+    latest = _stop_feed_early(demo, late, weeks=7)
+    request = forecast_runs.ForecastRequest("family", ("Juice",), "naive", 4, late_history=choice)
+    run_id = forecast_runs.request_run(demo(), actor_with("demand_planner"), request)
+    forecast_runs.execute_run(demo, run_id, workers=1)
+    assert forecast_views.get_run(demo(), run_id).status == "done"
+    with demo() as uow:
+        record = uow.forecast_runs.get(run_id).late_history
+        results = uow.forecast_runs.results(run_id, future_only=True)
+    last = (latest - pd.Timedelta(weeks=7)).date().isoformat()
+    assert record == {"choice": choice, "latest": latest.date().isoformat(), "bucket": "week",
+                      "series": [{"sku": sku, "last": last, "buckets_short": 7} for sku in late]}
+    notice = forecast_views.late_history_notice(demo(), run_id)
+    assert notice.startswith(f"2 SKUs' history stops before {latest.date()}, the latest week: "
+                             f"{late[0]} after {last} (7 weeks missing)")
+    late_means = results[results.sku.isin(late)]["mean"]
+    assert len(late_means) == 8 and set(results.period) == {
+        d.date() for d in pd.date_range(latest, periods=5, freq="W-MON")[1:]}
+    with demo() as uow:
+        level = uow.demand.history(late).groupby("unique_id").y.apply(lambda y: y.tail(8).mean()).sum() / len(late)
+    if choice == "zeros":  # naive from seven weeks of zeros (reconciliation leaves rounding noise)
+        assert late_means.abs().max() < 1e-6
+    else:  # naive from each SKU's own last week: about the level it sold at, not a collapse
+        assert late_means.min() > 0.3 * level
+
+
+def test_a_bad_choice_in_a_run_request_is_refused(demo):
+    from genxsop_core.forecasting import runs as forecast_runs
+    from tests.conftest import actor_with
+
+    with pytest.raises(InvalidInput, match="late_history must be 'own_end' or 'zeros'"):
+        forecast_runs.request_run(demo(), actor_with("demand_planner"),
+                                  forecast_runs.ForecastRequest("all", (), "naive", 4, late_history="skip"))
