@@ -6,7 +6,8 @@ Data: the demo company (weekly, category > family > SKU, last 26 weeks held out)
 (monthly Scripts, Concession > Type > ATC1 > ATC2 series, last 12 months held out; Type and ATC1
 names are prefixed with their parent so every node has one parent). The SKUs are forecast once with
 forecasting.run, the aggregate nodes once from their own histories (hierarchy.base_forecasts), then
-every reconciliation method x band method is applied to the same base forecasts and printed:
+every reconciliation method x band method (Normality also with the floor: a band never narrower than
+the node's own base band) is applied to the same base forecasts and printed:
 - MASE per level (mean over the level's nodes; scale = the node's in-sample seasonal-naive MAE):
   base (each node's own forecast) and reconciled.
 - P10-P90 coverage per level on the held-out buckets (target 75-85% at every level), and the
@@ -110,19 +111,21 @@ def evaluate(name: str, loader, model: str, workers: int) -> None:
     summed = summed_bands(sku_output.forecasts, shape)
     rows["summed-SKU cover"] = per_level(coverage(summed, actuals))
     summed_width = (summed.p90 - summed.p10).groupby(summed.unique_id).mean()
-    for method in hier.METHODS:
-        for intervals in hier.INTERVAL_METHODS:
-            started = time.perf_counter()
-            out = keyed(hier.reconcile(base, backtests, shape, QUANTILES, method, intervals))
-            seconds = time.perf_counter() - started
-            label = f"{method}+{intervals}"
-            if intervals == hier.INTERVAL_METHODS[0]:
-                rows[f"{method} MASE"] = per_level(mase_by_node(out, actuals, insample, season))
-            rows[f"{label} cover"] = per_level(coverage(out, actuals))
-            width = (out.p90 - out.p10).groupby(out.unique_id).mean()
-            rows[f"{label} width/summed"] = per_level(width / summed_width)
-            coherent = _max_incoherence(out, shape)
-            print(f"{label:<24} reconciled in {seconds:5.2f} s; max |parent - sum of children| {coherent:.2e}")
+    summed_width = summed_width.where(summed_width > 0)  # an SKU with a zero band has no ratio
+    combinations = [(m, i, f) for m in hier.METHODS for i in hier.INTERVAL_METHODS for f in (False, True)
+                    if i == "normality" or not f]
+    for method, intervals, floor in combinations:
+        started = time.perf_counter()
+        out = keyed(hier.reconcile(base, backtests, shape, QUANTILES, method, intervals, floor))
+        seconds = time.perf_counter() - started
+        label = f"{method}+{intervals}" + ("+floor" if floor else "")
+        if intervals == hier.INTERVAL_METHODS[0] and not floor:
+            rows[f"{method} MASE"] = per_level(mase_by_node(out, actuals, insample, season))
+        rows[f"{label} cover"] = per_level(coverage(out, actuals))
+        width = (out.p90 - out.p10).groupby(out.unique_id).mean()
+        rows[f"{label} width/summed"] = per_level(width / summed_width)
+        coherent = _max_incoherence(out, shape)
+        print(f"{label:<24} reconciled in {seconds:5.2f} s; max |parent - sum of children| {coherent:.2e}")
     table = pd.DataFrame(rows).T[list(shape.levels)]
     print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
 

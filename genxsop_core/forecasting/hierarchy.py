@@ -31,6 +31,7 @@ METHODS: tuple[str, ...] = ("bottom_up", "wls_struct", "mint_shrink")
 INTERVAL_METHODS: tuple[str, ...] = ("normality", "bootstrap")
 METHOD = "mint_shrink"  # measured best (bench/README.md, Hierarchy); bottom_up is the floor
 INTERVALS = "normality"
+FLOOR = False  # True: a band never narrower than the node's own base band; measured to over-cover (bench/README.md)
 BASE = "base"  # model column name of the base forecasts inside hierarchicalforecast
 OUTPUT_COLUMNS = ["level", "node", "ds", "model", "mean"]
 RUN_ONLY_FOR_SKUS = ("future_promo", "progress")  # promotions and progress are the SKUs' own
@@ -186,7 +187,7 @@ def _band_width(forecast: pd.DataFrame) -> float:
 
 
 def reconcile(base: pd.DataFrame, backtests: pd.DataFrame, shape: Structure, quantiles: Sequence[float],
-              method: str = METHOD, intervals: str = INTERVALS) -> pd.DataFrame:
+              method: str = METHOD, intervals: str = INTERVALS, floor: bool = FLOOR) -> pd.DataFrame:
     """Reconcile the base forecasts of every node (unique_id = node key, ds, model, mean, p..) into the
     output frame. `method` and `intervals` are open so the bench can measure each one."""
     keys = list(shape.nodes.key)
@@ -206,7 +207,7 @@ def reconcile(base: pd.DataFrame, backtests: pd.DataFrame, shape: Structure, qua
     y_hat = _hierarchical_input(base, keys, quantiles, levels)
     y_insample = _insample_frame(usable) if method == "mint_shrink" or intervals == "bootstrap" else None
     reconciled = _run_library(y_hat, shape, y_insample, method, intervals, levels)
-    return _output(base, reconciled, shape, quantiles, method)
+    return _output(base, reconciled, shape, quantiles, method, floor)
 
 
 def _hierarchical_input(base: pd.DataFrame, keys: list[str], quantiles: Sequence[float],
@@ -261,9 +262,10 @@ def _run_library(y_hat: pd.DataFrame, shape: Structure, y_insample: pd.DataFrame
 
 
 def _output(base: pd.DataFrame, reconciled: pd.DataFrame, shape: Structure, quantiles: Sequence[float],
-            method: str) -> pd.DataFrame:
+            method: str, floor: bool) -> pd.DataFrame:
     """Clip negative SKU means to zero and re-sum bottom-up (coherent and non-negative), carry each
-    band along with its mean, order the quantiles and clip them at zero."""
+    band along with its mean (with `floor`, never inside the node's own base band around that mean),
+    order the quantiles and clip them at zero."""
     frame = reconciled.merge(shape.nodes, left_on="unique_id", right_on="key")
     bottom = frame[frame.level == BOTTOM][["unique_id", "ds", "mean"]]
     clipped = bottom.assign(mean=bottom["mean"].clip(lower=0.0)).merge(shape.paths.drop(columns=SKU),
@@ -272,6 +274,8 @@ def _output(base: pd.DataFrame, reconciled: pd.DataFrame, shape: Structure, quan
                       for level in shape.levels], ignore_index=True)
     frame = frame.merge(sums.rename(columns={"mean": "coherent"}), on=["key", "ds"])
     shift = frame["coherent"] - frame["mean"]
+    own = frame[["key", "ds"]].merge(base.assign(ds=pd.to_datetime(base.ds)), left_on=["key", "ds"],
+                                     right_on=["unique_id", "ds"], how="left")
     values = {}
     for q in quantiles:
         if q == 0.5:
@@ -279,6 +283,10 @@ def _output(base: pd.DataFrame, reconciled: pd.DataFrame, shape: Structure, quan
             continue
         side = "lo" if q < 0.5 else "hi"
         values[quantile_column(q)] = frame[f"{side}-{_level_text(round(abs(200 * q - 100), 6))}"] + shift
+        if floor and quantile_column(q) in own:
+            reach = (own[quantile_column(q)] - own["mean"]).to_numpy()  # the node's own forecast's reach
+            pick = np.minimum if q < 0.5 else np.maximum
+            values[quantile_column(q)] = pick(values[quantile_column(q)], frame["coherent"] + reach)
     stacked = np.sort(np.maximum(np.column_stack([values[quantile_column(q)] for q in quantiles]), 0.0), axis=1) \
         if quantiles else np.empty((len(frame), 0))
     models = dict(zip(base.unique_id, base.model))
