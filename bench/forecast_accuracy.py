@@ -1,18 +1,24 @@
-"""Forecast accuracy and speed of GenXSOP's strategies and "auto" on public monthly data.
+"""Forecast accuracy and speed of GenXSOP's strategies and "auto" against statsforecast run directly.
 
-Run: .venv/bin/python bench/forecast_accuracy.py [--datasets PBS,aus_retail] [--models naive,...,auto]
-     [--include-heavy] [--workers 2] [--limit N] [--memory] [--no-speed] [--scores-csv FILE]
+Run: .venv/bin/python bench/forecast_accuracy.py [--datasets PBS,aus_retail,aus_livestock,demo]
+     [--models naive,...,auto] [--include-heavy] [--workers 2] [--limit N] [--memory] [--no-speed]
+     [--no-direct] [--scores-csv FILE]
 
-1. Accuracy (docs/forecasting.md, Benchmark data): fpp3 PBS (Scripts per Concession x Type x ATC1 x ATC2) and
-   aus_retail (Turnover per Series ID); the last 12 months of every series are held out.
-   Per series: MASE (MAE / in-sample seasonal-naive MAE, m = 12), WAPE, and a scaled pinball
+1. Accuracy (docs/forecasting.md, Benchmark data): fpp3 PBS (Scripts per Concession x Type x ATC1 x ATC2),
+   aus_retail (Turnover per Series ID), aus_livestock (Count per Animal x State; monthly, never
+   tuned on) -- the last 12 months of every series held out -- and the weekly demo data (last 26
+   weeks held out, planned promotions known). Every model in --models runs through
+   forecasting.run; statsforecast AutoETS, AutoTheta and AutoARIMA also run directly (one
+   StatsForecast call, season length 12 or 52, level=[80]) on the same split: the free baseline.
+   Per series: MASE (MAE / in-sample seasonal-naive MAE, m = 12 or 52), WAPE, and a scaled pinball
    loss (mean pinball loss over p10/p50/p90 divided by the same seasonal-naive MAE, so series
    of any volume count alike). Pooled WAPE = sum|e| / sum|A| over all series. AvgRelMAE =
    geometric mean of MAE / seasonal-naive MAE, robust to the near-zero scales that can blow
    up a mean MASE (series with MASE > 100 for every model are also shown without).
    P10-P90 cover: share of held-out months inside the P10-P90 band (nominal 80%).
-2. Speed: auto (light candidates) on the weekly demo data, 128 SKUs, horizon 26, next to one
-   statsforecast AutoETS(season_length=52) over the same series; both timed warm, best of 2.
+2. Speed: auto (light candidates) on the weekly demo data, 128 SKUs, horizon 26, next to
+   statsforecast AutoETS and AutoTheta (season_length=52) called directly over the same series;
+   timed warm, best of 2.
 3. Memory (--memory): auto over 2,000 synthetic weekly SKUs x 156 weeks; peak RSS/PSS of the tree.
 Prints figures only; nothing here is a pass/fail test.
 """
@@ -23,6 +29,7 @@ import contextlib
 import resource
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -30,75 +37,131 @@ import pandas as pd
 
 from genxsop_core import forecasting, metrics
 
-HORIZON, SEASON, QUANTILES, REPEATS, OUTLIER_MASE = 12, 12, (0.1, 0.5, 0.9), 2, 100
-DATASETS = {"PBS": (["Concession", "Type", "ATC1", "ATC2"], "Scripts"), "aus_retail": (["Series ID"], "Turnover")}
+QUANTILES, REPEATS, OUTLIER_MASE = (0.1, 0.5, 0.9), 2, 100
+FPP3 = {"PBS": (["Concession", "Type", "ATC1", "ATC2"], "Scripts"), "aus_retail": (["Series ID"], "Turnover"),
+        "aus_livestock": (["Animal", "State"], "Count")}
+SINCE = {"aus_livestock": "1998-01-01"}  # 20 years + the test year: 45 years made AutoARIMA take ~25 s a series
+DIRECT = ("AutoETS", "AutoTheta", "AutoARIMA")  # statsforecast called directly: the free baseline
 
 
-def load_series(name: str) -> pd.DataFrame:
-    """Long format unique_id, ds (month start), y; one series per key of docs/forecasting.md."""
+@dataclass(frozen=True)
+class Shape:
+    """How a data set is split and scored: buckets held out, season length, pandas frequency."""
+
+    horizon: int
+    season: int
+    freq: str
+
+
+MONTHLY, WEEKLY = Shape(12, 12, "MS"), Shape(26, 52, "W-MON")
+
+
+def load_series(name: str) -> tuple[pd.DataFrame, Shape]:
+    """Long format unique_id, ds, y (and promo for the demo); one series per key of docs/forecasting.md."""
+    if name == "demo":
+        return demo_history(), WEEKLY
     from tsdata.fpp3 import raw
 
-    keys, target = DATASETS[name]
+    keys, target = FPP3[name]
     frame = raw[name]
     uid = frame[keys].astype(str).agg("/".join, axis=1)
     ds = pd.to_datetime(frame["Month"], format="%Y %b")
     long = pd.DataFrame({"unique_id": uid, "ds": ds, "y": frame[target].astype(float)})
-    return long.groupby(["unique_id", "ds"], as_index=False)["y"].sum().sort_values(["unique_id", "ds"])
+    long = long[long.ds >= SINCE.get(name, "1900-01-01")]
+    return long.groupby(["unique_id", "ds"], as_index=False)["y"].sum().sort_values(["unique_id", "ds"]), MONTHLY
 
 
-def split(long: pd.DataFrame, limit: int | None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Last HORIZON months of each series are the test; drop series all zero in training."""
+def demo_history() -> pd.DataFrame:
+    """The weekly demo company's ordered quantities with promo flags (128 SKUs)."""
+    from genxsop_core.demo.company import build_demo_data
+
+    demand = build_demo_data("week", end=date(2025, 6, 30))["demand"]
+    return pd.DataFrame({"unique_id": demand["sku"], "ds": pd.to_datetime(demand["period"]),
+                         "y": demand["ordered_qty"].astype(float), "promo": demand["promo"].astype(float)})
+
+
+def split(long: pd.DataFrame, horizon: int, limit: int | None) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Last `horizon` buckets of each series are the test; drop series all zero in training."""
     position = long.groupby("unique_id").cumcount(ascending=False)
-    train, test = long[position >= HORIZON], long[position < HORIZON]
+    train, test = long[position >= horizon], long[position < horizon]
     alive = train.groupby("unique_id")["y"].apply(lambda y: (y != 0).any())
     keep = sorted(alive[alive].index)[:limit] if limit else sorted(alive[alive].index)
     dropped = int((~alive).sum())
     return train[train.unique_id.isin(keep)], test[test.unique_id.isin(keep)], dropped
 
 
-def run_model(train: pd.DataFrame, model: str, workers: int, candidates) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """forecasting.run per group of series that end on the same month (run() pads every series
-    to the latest month with zeros, so a series that stopped early is forecast from its own end)."""
+def run_model(train: pd.DataFrame, test: pd.DataFrame, shape: Shape, model: str, workers: int,
+              candidates) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """forecasting.run per group of series that end on the same month, so a series that stopped
+    early is forecast from its own end whatever run() does with late histories."""
     ends = train.groupby("unique_id")["ds"].transform("max")
+    future_promo = test[["unique_id", "ds", "promo"]] if "promo" in test else None
     forecasts, selections, seconds = [], [], 0.0
     for _, group in train.groupby(ends):
         start = time.perf_counter()
-        out = forecasting.run(group, HORIZON, model, quantiles=QUANTILES, season_length=SEASON,
-                              workers=workers, candidates=candidates)
+        promo = None if future_promo is None else future_promo[future_promo.unique_id.isin(group.unique_id)]
+        out = forecasting.run(group, shape.horizon, model, quantiles=QUANTILES, season_length=shape.season,
+                              workers=workers, candidates=candidates, future_promo=promo)
         seconds += time.perf_counter() - start
         forecasts.append(out.forecasts)
         selections.append(out.selection)
     return pd.concat(forecasts), pd.concat(selections), seconds
 
 
-def score(train: pd.DataFrame, test: pd.DataFrame, forecasts: pd.DataFrame) -> pd.DataFrame:
+def run_direct(train: pd.DataFrame, shape: Shape, workers: int) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
+    """statsforecast AutoETS, AutoTheta and AutoARIMA called directly, one model per call (timed
+    alone), mean plus its native 80% interval as p10/p90 (p50 = mean)."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
+
+    plain, out, seconds = train[["unique_id", "ds", "y"]], {}, {}
+    for name, cls in zip(DIRECT, (AutoETS, AutoTheta, AutoARIMA)):
+        start = time.perf_counter()
+        raw = StatsForecast(models=[cls(season_length=shape.season)], freq=shape.freq, n_jobs=workers).forecast(
+            df=plain, h=shape.horizon, level=[80])
+        seconds[name] = time.perf_counter() - start
+        raw = raw.reset_index() if "unique_id" not in raw.columns else raw
+        out[name] = pd.DataFrame({"unique_id": raw["unique_id"], "ds": raw["ds"], "mean": raw[name],
+                                  "p10": raw[f"{name}-lo-80"], "p50": raw[name], "p90": raw[f"{name}-hi-80"]})
+    return out, seconds
+
+
+def score(train: pd.DataFrame, test: pd.DataFrame, forecasts: pd.DataFrame, season: int) -> pd.DataFrame:
     """Per-series MASE, WAPE, scaled pinball, plus sum|e| and sum|A| for the pooled WAPE."""
     joined = test.merge(forecasts, on=["unique_id", "ds"], how="left")
     history = {uid: g["y"].to_numpy() for uid, g in train.groupby("unique_id")}
     rows = []
     for uid, g in joined.groupby("unique_id"):
         y, mean, insample = g["y"].to_numpy(), g["mean"].to_numpy(), history[uid]
-        scale = np.mean(np.abs(insample[SEASON:] - insample[:-SEASON])) if len(insample) > SEASON else np.nan
+        scale = np.mean(np.abs(insample[season:] - insample[:-season])) if len(insample) > season else np.nan
         pinball = metrics.mean_pinball(y, {q: g[f"p{int(q * 100)}"].to_numpy() for q in QUANTILES})
-        rows.append({"unique_id": uid, "mase": metrics.mase(y, mean, insample, SEASON), "wape": metrics.wape(y, mean),
+        rows.append({"unique_id": uid, "mase": metrics.mase(y, mean, insample, season), "wape": metrics.wape(y, mean),
                      "spl": pinball / scale if scale else np.nan,
                      "coverage": np.mean((y >= g["p10"].to_numpy()) & (y <= g["p90"].to_numpy())),
                      "abs_error": np.nansum(np.abs(y - mean)), "abs_actual": np.sum(np.abs(y))})
     return pd.DataFrame(rows)
 
 
-def evaluate(name: str, models: list[str], workers: int, limit: int | None, heavy: bool, csv_rows: list) -> None:
-    train, test, dropped = split(load_series(name), limit)
+def evaluate(name: str, models: list[str], workers: int, limit: int | None, heavy: bool, direct: bool,
+             csv_rows: list) -> None:
+    long, shape = load_series(name)
+    train, test, dropped = split(long, shape.horizon, limit)
     n = train.unique_id.nunique()
-    print(f"\n== {name}: {n} series, {len(train):,} training rows, horizon {HORIZON} months "
-          f"({dropped} of the data set's series dropped: all zero in training) ==")
+    print(f"\n== {name}: {n} series, {len(train):,} training rows, horizon {shape.horizon}, season {shape.season} "
+          f"({dropped} of the data set's series dropped: all zero in training) ==", flush=True)
     candidates = forecasting.auto_candidates(n, include=("prophet",)) if heavy else None
     scores, seconds, chosen = {}, {}, None
     for model in models:
-        forecasts, selection, seconds[model] = run_model(train, model, workers, candidates)
-        scores[model] = score(train, test, forecasts).set_index("unique_id")
+        forecasts, selection, seconds[model] = run_model(train, test, shape, model, workers, candidates)
+        scores[model] = score(train, test, forecasts, shape.season).set_index("unique_id")
         csv_rows.append(scores[model].reset_index().assign(dataset=name, model=model))
         chosen = selection if model == "auto" else chosen
+    if direct:
+        outputs, direct_seconds = run_direct(train, shape, workers)
+        for model, forecasts in outputs.items():
+            scores[f"sf {model}"] = score(train, test, forecasts, shape.season).set_index("unique_id")
+            seconds[f"sf {model}"] = direct_seconds[model]
+            csv_rows.append(scores[f"sf {model}"].reset_index().assign(dataset=name, model=f"sf {model}"))
     mase = pd.DataFrame({m: s.mase for m, s in scores.items()})
     outliers = mase.index[(mase > OUTLIER_MASE).all(axis=1)]
     base = mase.get("seasonal_naive")
@@ -114,6 +177,11 @@ def evaluate(name: str, models: list[str], workers: int, limit: int | None, heav
         print(f"outliers (MASE > {OUTLIER_MASE} for every model: no model could forecast them): {', '.join(outliers)}")
     if chosen is not None:
         report_auto(table, chosen)
+    if "auto" in table.index and direct:
+        sf = table.loc[[f"sf {m}" for m in DIRECT], "mean MASE"]
+        auto, best = table.loc["auto", "mean MASE"], sf.min()
+        print(f"auto mean MASE {auto:.3f} vs best statsforecast run directly ({sf.idxmin()}) {best:.3f}: "
+              f"{1 - auto / best:+.1%} below (target: at least +3.0%): {'met' if auto <= 0.97 * best else 'NOT met'}")
 
 
 def geometric_mean(ratio: pd.Series) -> float:
@@ -138,7 +206,7 @@ def report_auto(table: pd.DataFrame, selection: pd.DataFrame) -> None:
         below = {c: 1 - auto[c] / snaive[c] for c in ("mean MASE", "median MASE", table.columns[2])}
         print("auto vs seasonal_naive: " + ", ".join(f"{c} {v:+.1%} below" for c, v in below.items())
               + f"; AvgRelMAE {auto['AvgRelMAE']:.3f} = {1 - auto['AvgRelMAE']:+.1%} below")
-    singles = table.drop(index="auto")
+    singles = table.drop(index=["auto", *(m for m in table.index if m.startswith("sf "))])
     if len(singles):
         best = singles["mean MASE"].idxmin()
         print(f"auto mean MASE {auto['mean MASE']:.3f} vs best single {best} {singles.loc[best, 'mean MASE']:.3f}: "
@@ -146,18 +214,15 @@ def report_auto(table: pd.DataFrame, selection: pd.DataFrame) -> None:
 
 
 def speed_reference(workers: int) -> None:
-    """auto on the weekly demo data vs one statsforecast AutoETS over the same series."""
+    """auto on the weekly demo data vs statsforecast AutoETS + AutoTheta over the same series."""
     from statsforecast import StatsForecast
-    from statsforecast.models import AutoETS
+    from statsforecast.models import AutoETS, AutoTheta
 
-    from genxsop_core.demo.company import build_demo_data
-
-    demand = build_demo_data("week", end=date(2025, 6, 30))["demand"]
-    history = pd.DataFrame({"unique_id": demand["sku"], "ds": pd.to_datetime(demand["period"]),
-                            "y": demand["ordered_qty"].astype(float), "promo": demand["promo"].astype(float)})
+    history = demo_history()
     print(f"\n== speed: demo data, {history.unique_id.nunique()} weekly SKUs, {len(history):,} rows, horizon 26, "
           f"workers {workers}; best of {REPEATS} runs each ==")
-    sf = lambda: StatsForecast(models=[AutoETS(season_length=52)], freq="W-MON", n_jobs=workers)  # noqa: E731
+    sf = lambda: StatsForecast(models=[AutoETS(season_length=52), AutoTheta(season_length=52)],  # noqa: E731
+                               freq="W-MON", n_jobs=workers)
     plain = history[["unique_id", "ds", "y"]]
     sf().forecast(df=plain[plain.unique_id.isin(plain.unique_id.unique()[:4])], h=26)  # warm-up, untimed
     auto_runs, ets_runs = [], []
@@ -170,29 +235,9 @@ def speed_reference(workers: int) -> None:
         ets_runs.append(time.perf_counter() - start)
     runs = lambda values: ", ".join(f"{v:.1f}" for v in values)  # noqa: E731
     print(f"auto (light candidates)               {min(auto_runs):7.1f} s   (runs: {runs(auto_runs)} s)")
-    print(f"statsforecast AutoETS(52), warm       {min(ets_runs):7.1f} s   (runs: {runs(ets_runs)} s; timed after an "
+    print(f"statsforecast AutoETS + AutoTheta(52) {min(ets_runs):7.1f} s   (runs: {runs(ets_runs)} s; timed after an "
           "untimed warm-up call on 4 series)")
-    print(f"ratio auto / AutoETS                  {min(auto_runs) / min(ets_runs):7.2f} x")
-
-
-def demo_holdout(workers: int) -> None:
-    """Out-of-sample check of the band calibration: the weekly demo data, last 26 weeks held out
-    (the widening factor was calibrated on the two monthly data sets, never on this one)."""
-    from genxsop_core.demo.company import build_demo_data
-
-    demand = build_demo_data("week", end=date(2025, 6, 30))["demand"]
-    history = pd.DataFrame({"unique_id": demand["sku"], "ds": pd.to_datetime(demand["period"]),
-                            "y": demand["ordered_qty"].astype(float), "promo": demand["promo"].astype(float)})
-    cut = history.ds.max() - pd.Timedelta(weeks=26)
-    train, test = history[history.ds <= cut], history[history.ds > cut]
-    future_promo = test[["unique_id", "ds", "promo"]]
-    print(f"\n== demo hold-out: {train.unique_id.nunique()} weekly SKUs, last 26 weeks held out ==")
-    for model in ("seasonal_naive", "ets", "auto"):
-        out = forecasting.run(train, 26, model, quantiles=QUANTILES, workers=workers, future_promo=future_promo)
-        joined = test.merge(out.forecasts, on=["unique_id", "ds"])
-        inside = ((joined.y >= joined.p10) & (joined.y <= joined.p90)).mean()
-        wape = (joined.y - joined["mean"]).abs().sum() / joined.y.abs().sum()
-        print(f"{model:<16} pooled WAPE {wape:.3f}   P10-P90 cover {inside:.1%}")
+    print(f"ratio auto / (AutoETS + AutoTheta)    {min(auto_runs) / min(ets_runs):7.2f} x   (target: at most 2)")
 
 
 def synthetic_weekly(skus: int = 2000, weeks: int = 156, seed: int = 7) -> pd.DataFrame:
@@ -264,12 +309,15 @@ def memory_run(workers: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", default="PBS,aus_retail", help="comma list; empty to skip accuracy")
+    parser.add_argument("--datasets", default="PBS,aus_retail,aus_livestock,demo",
+                        help="comma list; empty to skip accuracy")
     parser.add_argument("--models", default=",".join([*forecasting.model_names(heavy=False), "auto"]))
     parser.add_argument("--include-heavy", action="store_true", help="prophet as a single strategy and inside auto")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, help="first N series per data set (quick tries)")
     parser.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True, help="demo speed reference")
+    parser.add_argument("--direct", action=argparse.BooleanOptionalAction, default=True,
+                        help="statsforecast AutoETS, AutoTheta, AutoARIMA called directly on the same split")
     parser.add_argument("--memory", action="store_true", help="2,000 synthetic SKUs: time and peak RSS")
     parser.add_argument("--scores-csv", help="write per-series scores of every model here")
     args = parser.parse_args()
@@ -280,11 +328,10 @@ def main() -> None:
     datasets = [d for d in args.datasets.split(",") if d]
     warm_up(args.include_heavy, single=bool(datasets) and any(m != "auto" for m in models))
     for name in datasets:
-        evaluate(name, models, args.workers, args.limit, args.include_heavy, rows)
+        evaluate(name, models, args.workers, args.limit, args.include_heavy, args.direct, rows)
     if args.scores_csv and rows:
         pd.concat(rows).to_csv(args.scores_csv, index=False)
     if args.speed:
-        demo_holdout(args.workers)
         speed_reference(args.workers)
     if args.memory:
         memory_run(args.workers)

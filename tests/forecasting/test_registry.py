@@ -27,8 +27,9 @@ def test_every_registered_name_round_trips_through_the_factory(name):
 
 def test_the_built_in_models_keep_their_stored_names_and_weights():
     assert forecasting.MODEL_NAMES == ("naive", "seasonal_naive", "moving_average", "ets", "ets_log", "theta",
-                                       "croston_sba", "tsb", "prophet", "chronos2")
-    assert forecasting.model_names(heavy=True) == ("prophet", "chronos2")
+                                       "croston_sba", "tsb", "prophet", "chronos2", "global_lightgbm",
+                                       "sf_auto_ets", "sf_auto_theta", "sf_auto_arima", "sf_mstl")
+    assert forecasting.model_names(heavy=True) == ("prophet", "chronos2", "sf_auto_arima")
     assert {m.name for m in registry.strategy_classes() if m.optional} == {"prophet", "chronos2"}
 
 
