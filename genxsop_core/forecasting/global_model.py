@@ -46,11 +46,16 @@ def week_of_year(dates: pd.DatetimeIndex) -> np.ndarray:
     return np.asarray(dates.isocalendar().week, dtype=np.int64)
 
 
-def _model(season_length: int, freq: str) -> Any:
+def seasonally_differenced(series: SeriesInput) -> bool:
+    """Enough history to learn on year-over-year changes (a few buckets beyond one season)."""
+    return series.season_length > 1 and len(series.y) >= series.season_length + MIN_HISTORY
+
+
+def _model(season_length: int, freq: str, seasonal: bool) -> Any:
     import lightgbm as lgb
     from mlforecast import MLForecast
     from mlforecast.lag_transforms import RollingMean
-    from mlforecast.target_transforms import LocalStandardScaler
+    from mlforecast.target_transforms import Differences, LocalStandardScaler
 
     short = 4 if season_length >= 26 else 3
     lags = sorted({1, 2, 3, season_length} if season_length > 3 else {1, 2, 3})
@@ -58,7 +63,8 @@ def _model(season_length: int, freq: str) -> Any:
         models={MODEL_NAME: lgb.LGBMRegressor(**LIGHTGBM_PARAMS)}, freq=freq, lags=lags,
         lag_transforms={1: [RollingMean(window_size=short), RollingMean(window_size=max(season_length, short + 1))]},
         date_features=[week_of_year] if season_length >= 26 else ["month"],
-        target_transforms=[LocalStandardScaler()], num_threads=1)
+        target_transforms=[*([Differences([season_length])] if seasonal else []), LocalStandardScaler()],
+        num_threads=1)
 
 
 def _frames(batch: Sequence[SeriesInput], horizon: int, promo: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -67,21 +73,41 @@ def _frames(batch: Sequence[SeriesInput], horizon: int, promo: bool) -> tuple[pd
     for series in batch:
         part = {"unique_id": series.unique_id, "ds": pd.to_datetime(series.ds), "y": np.asarray(series.y, float)}
         if promo:
-            part["promo"] = np.zeros(len(series.y)) if series.promo is None else np.asarray(series.promo, float)
-            planned = np.zeros(horizon) if series.future_promo is None else np.asarray(series.future_promo, float)
-            planned = np.pad(planned[:horizon], (0, max(0, horizon - len(planned))))
+            n = len(series.y)
+            flags = np.concatenate([np.zeros(n) if series.promo is None else np.asarray(series.promo, float),
+                                    _planned(series, horizon)])
+            # on year-over-year changes a promotion a season ago matters as much as one now
+            season_ago = np.concatenate([np.zeros(series.season_length), flags])[:len(flags)]
+            part.update(promo=flags[:n], promo_season_ago=season_ago[:n])
             future.append(pd.DataFrame({"unique_id": series.unique_id, "ds": pd.to_datetime(series.future_ds(horizon)),
-                                        "promo": planned}))
+                                        "promo": flags[n:], "promo_season_ago": season_ago[n:]}))
         parts.append(pd.DataFrame(part))
     return pd.concat(parts, ignore_index=True), (pd.concat(future, ignore_index=True) if promo else None)
 
 
+def _planned(series: SeriesInput, horizon: int) -> np.ndarray:
+    """The horizon's promo flags: planned ones, no promotion where none is planned."""
+    planned = np.zeros(horizon) if series.future_promo is None else np.asarray(series.future_promo, float)[:horizon]
+    return np.pad(planned, (0, horizon - len(planned)))
+
+
 def _fit_one_cutoff(batch: Sequence[SeriesInput], horizon: int) -> list[np.ndarray]:
-    """One model over series that all end on the same date; their mean paths, never below zero."""
+    """Series that all end on the same date: one model over those with a season of history and
+    more (on year-over-year changes), one over the shorter ones; mean paths, never below zero."""
+    paths: list[np.ndarray] = [np.empty(0)] * len(batch)
+    for seasonal in (True, False):
+        members = [i for i, s in enumerate(batch) if seasonally_differenced(s) == seasonal]
+        if members:
+            for i, path in zip(members, _fit_one_model([batch[i] for i in members], horizon, seasonal)):
+                paths[i] = path
+    return paths
+
+
+def _fit_one_model(batch: Sequence[SeriesInput], horizon: int, seasonal: bool) -> list[np.ndarray]:
     first = batch[0]
     promo = any(s.promo is not None and np.any(s.promo) for s in batch)
     train, future = _frames(batch, horizon, promo)
-    model = _model(first.season_length, first.freq)
+    model = _model(first.season_length, first.freq, seasonal)
     with warnings.catch_warnings():  # "null values in lag52": LightGBM reads a missing lag as missing, by design
         warnings.filterwarnings("ignore", message="Found null values", category=UserWarning)
         model.fit(train, static_features=[], dropna=False)
