@@ -21,6 +21,7 @@ from genxsop_core.domain.exceptions import GenXSOPError, InvalidInput, Validatio
 from genxsop_core.domain.periods import bucket_start
 from genxsop_core.domain.permissions import ROLES, Actor
 from genxsop_core.domain.states import RunStatus
+from genxsop_core.forecasting import late_history
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.io import exporter, importer
@@ -171,7 +172,8 @@ def _cmd_users_set_password(args: argparse.Namespace) -> str:
 def _request(args: argparse.Namespace) -> forecast_runs.ForecastRequest:
     kind, _, values = args.scope.partition(":")
     return forecast_runs.ForecastRequest(kind, tuple(v.strip() for v in values.split(",") if v.strip()),
-                                         getattr(args, "model", "auto"), args.horizon)
+                                         getattr(args, "model", "auto"), args.horizon,
+                                         getattr(args, "late_history", late_history.DEFAULT))
 
 
 def _cmd_forecast(args: argparse.Namespace) -> str:
@@ -184,7 +186,9 @@ def _cmd_forecast(args: argparse.Namespace) -> str:
     if run.status != RunStatus.DONE:
         raise InvalidInput(f"forecast run {run_id} failed: {run.error}")
     board = forecast_views.leaderboard(UnitOfWork(), run_id)
+    notice = forecast_views.late_history_notice(UnitOfWork(), run_id)
     return (f"forecast run {run_id} done: {run.progress_total} SKUs in {run.seconds:.1f} s\n"
+            + (f"{notice}\n" if notice else "")
             + board.drop(columns="why_it_won").to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
@@ -265,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=int, default=26, help="buckets ahead (1-104)")
     p.add_argument("--workers", type=int, help="local processes (default: CPU count)")
     p.add_argument("--background", action="store_true", help="start a detached worker and return")
+    p.add_argument("--late-history", choices=list(late_history.CHOICES), default=late_history.DEFAULT,
+                   help="a SKU whose history stops before the latest week or month: own_end forecasts it from its "
+                        "own last data (default), zeros treats it as discontinued; the run names such SKUs")
     p.set_defaults(run=_cmd_forecast)
     p = commands.add_parser("run-forecast", help="execute a queued forecast run (the background worker)")
     p.add_argument("run_id", type=int)

@@ -5,6 +5,7 @@ from genxsop_core import forecasting
 from genxsop_core.admin.overview import product_hierarchy
 from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
+from genxsop_core.forecasting import late_history
 from genxsop_core.forecasting import runs as forecast_runs
 from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.forecasting.frames import MAX_HORIZON
@@ -68,9 +69,17 @@ with new_tab:
                    else "an admin sees why on System health")
             st.caption(f"Not available on this installation, so auto leaves them out: "
                        f"{', '.join(model_label(name) for name in unavailable)} ({why}).")
+        bucket = runtime.settings().bucket
+        late_choice = st.radio(f"A SKU whose history stops before the latest {bucket}", list(late_history.CHOICES),
+                               index=list(late_history.CHOICES).index(late_history.DEFAULT), key="fc_late_history",
+                               format_func=lambda choice: late_history.choice_label(choice, bucket),
+                               help=f"A late data feed leaves a SKU's last {bucket}s missing. Forecast it from its "
+                                    "own last data (an active SKU keeps selling), or treat it as discontinued. The "
+                                    "run says which SKUs stop early either way.")
         if st.button("Run forecast", type="primary", key="fc_run"):
             try:
-                request = forecast_runs.ForecastRequest(scope_kind, tuple(scope_values), model, int(horizon))
+                request = forecast_runs.ForecastRequest(scope_kind, tuple(scope_values), model, int(horizon),
+                                                        late_choice)
                 st.session_state["watch_run"] = forecast_runs.start_run(runtime.uow, actor, request)
                 st.success(f"Run {st.session_state['watch_run']} started. It continues if you leave this page.")
             except GenXSOPError as error:
@@ -88,6 +97,9 @@ with results_tab:
     else:
         ids = [r.id for r in done]
         run_id = st.selectbox("Run", ids, format_func=label.get, key="fc_result_run")
+        late_notice = forecast_views.late_history_notice(runtime.uow(), run_id)
+        if late_notice:
+            st.warning(late_notice)
         st.subheader("Model leaderboard")
         st.caption("Backtest error per model over the SKUs it was scored on (median), how often auto chose it alone "
                    "and how often it is part of the weighted blend auto chose.")

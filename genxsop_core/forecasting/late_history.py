@@ -12,7 +12,7 @@ series and the caller chooses (docs/forecasting.md, "Histories that stop early")
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -31,6 +31,12 @@ CHOICES: dict[str, str] = {  # the choice -> what it does, in the planner's word
 DEFAULT = OWN_END
 STOPPED_EARLY_COLUMNS = ["unique_id", "last_ds", "latest_ds", "buckets_short", "bucket"]
 BUCKET_NAMES = {"W-MON": "week", "MS": "month"}
+
+
+def choice_label(choice: str, bucket: str = "week") -> str:
+    """A choice as the Forecasting page and CLI offer it: "Forecast from its own last data"."""
+    return {OWN_END: "Forecast from its own last data",
+            ZEROS: f"Treat as discontinued: the missing {bucket}s count as zero demand"}[choice]
 
 
 def check_choice(value: object) -> str:
@@ -91,7 +97,7 @@ def forecast_to_plan(chunk: Sequence[SeriesInput], plan: PlanSpec) -> list[Serie
     if short <= 0:
         return plan.forecast(chunk, plan.spec)
     results = plan.forecast(chunk, replace(plan.spec, horizon=plan.spec.horizon + short))
-    return [_plan_periods(r, short, BUCKET_NAMES.get(chunk[0].freq, "bucket")) for r in results]
+    return [_plan_periods(r, short, pd.Timestamp(chunk[0].ds[-1])) for r in results]
 
 
 def in_order(results: Sequence[SeriesResult], inputs: Sequence[SeriesInput]) -> list[SeriesResult]:
@@ -100,14 +106,12 @@ def in_order(results: Sequence[SeriesResult], inputs: Sequence[SeriesInput]) -> 
     return sorted(results, key=lambda r: position[r.unique_id])
 
 
-def _plan_periods(result: SeriesResult, short: int, bucket: str) -> SeriesResult:
+def _plan_periods(result: SeriesResult, short: int, last: pd.Timestamp) -> SeriesResult:
     """The buckets before the plan's start are past periods whose actuals are late, not plan: dropped."""
-    from genxsop_core.presentation.numbers import plural
-
     return replace(result, mean=result.mean[short:], future_ds=result.future_ds[short:],
                    quantiles={q: v[short:] for q, v in result.quantiles.items()},
-                   reason=f"{result.reason}; its history stops {plural(short, bucket)} before the latest date, "
-                          "so it is forecast from its own last data")
+                   reason=f"{result.reason}; its history stops at {last.date()}, before the latest date: "
+                          "forecast from its own last data")
 
 
 def run_record(choice: str, stopped: pd.DataFrame, latest: object) -> dict:
@@ -116,23 +120,3 @@ def run_record(choice: str, stopped: pd.DataFrame, latest: object) -> dict:
             "bucket": str(stopped.bucket.iloc[0]) if len(stopped) else None,
             "series": [{"sku": str(r.unique_id), "last": pd.Timestamp(r.last_ds).date().isoformat(),
                         "buckets_short": int(r.buckets_short)} for r in stopped.itertuples(index=False)]}
-
-
-def notice(record: Mapping | None, listed: int = 10) -> str | None:
-    """The run's record in a sentence; None when every series reaches the latest date (or nothing was recorded):
-    "2 SKUs' history stops before 2026-11-23, the latest week: BEV-JUI-001 after 2026-10-05 (7 weeks missing),
-    ...; forecast from each one's own last data (the missing weeks are not counted as zero demand)." """
-    from genxsop_core.presentation.numbers import plural
-
-    if not record or not record.get("series"):
-        return None
-    series, bucket = list(record["series"]), str(record.get("bucket") or "bucket")
-    count = len(series)
-    who = f"{plural(count, 'SKU')}'{'s' if count == 1 else ''}"
-    shown = ", ".join(f"{s['sku']} after {s['last']} ({plural(s['buckets_short'], bucket)} missing)"
-                      for s in series[:listed])
-    more = f" and {count - listed} more" if count > listed else ""
-    how = (f"forecast from each one's own last data (the missing {bucket}s are not counted as zero demand)"
-           if record.get("choice") == OWN_END else
-           f"forecast as discontinued (the missing {bucket}s count as zero demand)")
-    return f"{who} history stops before {record['latest']}, the latest {bucket}: {shown}{more}; {how}."

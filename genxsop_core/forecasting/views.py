@@ -1,6 +1,7 @@
 """What the Forecasting page and CLI read about runs: history, leaderboard, one SKU, two runs side by side."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from genxsop_core.domain.states import FINISHED_RUN
 from genxsop_core.forecasting import late_history
 from genxsop_core.forecasting.selection import COMBO_PREFIX
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.presentation.numbers import plural
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,26 @@ def late_history_notice(uow: UnitOfWork, run_id: int) -> str | None:
         run = uow.forecast_runs.get(run_id)
         if run is None:
             raise NotFound(f"no forecast run {run_id}")
-        return late_history.notice(run.late_history)
+        return late_history_text(run.late_history)
+
+
+def late_history_text(record: Mapping | None, listed: int = 10) -> str | None:
+    """A run's late-history record (late_history.run_record) in a sentence; None when every SKU reaches the
+    latest date: "2 SKUs' history stops before 2026-11-23, the latest week: BEV-JUI-001 after 2026-10-05
+    (7 weeks missing), ...; forecast from each one's own last data (the missing weeks are not counted as zero
+    demand)." """
+    if not record or not record.get("series"):
+        return None
+    series, bucket = list(record["series"]), str(record.get("bucket") or "bucket")
+    count = len(series)
+    who = f"{plural(count, 'SKU')}'{'s' if count == 1 else ''}"
+    shown = ", ".join(f"{s['sku']} after {s['last']} ({plural(s['buckets_short'], bucket)} missing)"
+                      for s in series[:listed])
+    more = f" and {count - listed} more" if count > listed else ""
+    how = (f"forecast from each one's own last data (the missing {bucket}s are not counted as zero demand)"
+           if record.get("choice") == late_history.OWN_END else
+           f"forecast as discontinued (the missing {bucket}s count as zero demand)")
+    return f"{who} history stops before {record['latest']}, the latest {bucket}: {shown}{more}; {how}."
 
 
 def leaderboard(uow: UnitOfWork, run_id: int) -> pd.DataFrame:

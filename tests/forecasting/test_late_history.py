@@ -55,7 +55,7 @@ def test_own_end_forecasts_the_late_series_from_its_own_data_over_the_plans_peri
     late = forecasts[forecasts.unique_id == "LATE"]
     assert late["mean"].min() > 40  # ~80 a week before the feed stopped: no collapse to zero
     reason = output.selection.set_index("unique_id").reason["LATE"]
-    assert "history stops 7 weeks before the latest date" in reason
+    assert "its history stops at 2024-01-01, before the latest date: forecast from its own last data" in reason
 
 
 def test_zeros_treats_the_late_series_as_discontinued_and_still_says_so(late_feed):
@@ -87,19 +87,22 @@ def test_a_bad_choice_is_refused_with_the_choices_named(late_feed, bad):
 
 
 def test_the_notice_reads_as_a_sentence_with_plurals_right():
+    from genxsop_core.forecasting import views as forecast_views
+
     record = {"choice": "zeros", "latest": "2026-11-23", "bucket": "week",
               "series": [{"sku": "BEV-JUI-001", "last": "2026-10-05", "buckets_short": 7},
                          {"sku": "BEV-JUI-002", "last": "2026-11-16", "buckets_short": 1}]}
-    assert late_history.notice(record) == (
+    assert forecast_views.late_history_text(record) == (
         "2 SKUs' history stops before 2026-11-23, the latest week: BEV-JUI-001 after 2026-10-05 (7 weeks missing), "
         "BEV-JUI-002 after 2026-11-16 (1 week missing); forecast as discontinued (the missing weeks count as zero "
         "demand).")
     one = {**record, "choice": "own_end", "series": record["series"][:1]}
-    assert late_history.notice(one).startswith("1 SKU's history stops before 2026-11-23")
-    assert "forecast from each one's own last data" in late_history.notice(one)
+    assert forecast_views.late_history_text(one).startswith("1 SKU's history stops before 2026-11-23")
+    assert "forecast from each one's own last data" in forecast_views.late_history_text(one)
     many = {**record, "series": [{"sku": f"S{i}", "last": "2026-11-16", "buckets_short": 1} for i in range(12)]}
-    assert " and 2 more;" in late_history.notice(many, listed=10)
-    assert late_history.notice({**record, "series": []}) is None and late_history.notice(None) is None
+    assert " and 2 more;" in forecast_views.late_history_text(many, listed=10)
+    assert forecast_views.late_history_text({**record, "series": []}) is None
+    assert forecast_views.late_history_text(None) is None
 
 
 def _stop_feed_early(uow_factory, skus: list[str], weeks: int) -> pd.Timestamp:
@@ -158,3 +161,18 @@ def test_a_bad_choice_in_a_run_request_is_refused(demo):
     with pytest.raises(InvalidInput, match="late_history must be 'own_end' or 'zeros'"):
         forecast_runs.request_run(demo(), actor_with("demand_planner"),
                                   forecast_runs.ForecastRequest("all", (), "naive", 4, late_history="skip"))
+
+
+def test_the_cli_forecast_command_takes_the_choice_and_prints_the_notice(demo, database_url, monkeypatch, capsys):
+    from genxsop_core import cli
+
+    monkeypatch.setenv("GENXSOP_DATABASE_URL", database_url)
+    latest = _stop_feed_early(demo, ["BEV-JUI-001"], weeks=3)
+    assert cli.main(["forecast", "--scope", "family:Juice", "--model", "naive", "--horizon", "4", "--workers", "1",
+                     "--late-history", "zeros"]) == 0
+    last = (latest - pd.Timedelta(weeks=3)).date()
+    assert (f"1 SKU's history stops before {latest.date()}, the latest week: BEV-JUI-001 after {last} "
+            "(3 weeks missing); forecast as discontinued") in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["forecast", "--late-history", "skip"])
+    assert "invalid choice: 'skip' (choose from 'own_end', 'zeros')" in capsys.readouterr().err
