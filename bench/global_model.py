@@ -1,12 +1,11 @@
 """What the global LightGBM model (forecasting/global_model.py) costs and wins, and whether auto should use it.
 
-Run: .venv/bin/python bench/global_model.py [--datasets PBS,aus_retail] [--workers 2] [--limit N] [--no-demo]
+Run: .venv/bin/python bench/global_model.py [--datasets PBS,aus_retail,demo] [--workers 2] [--limit N] [--no-speed]
 
-1. PBS and aus_retail, last 12 months held out (the split and scores of bench/forecast_accuracy.py):
-   seasonal naive, global_lightgbm alone, auto without it and auto with it (light candidates).
-2. The weekly demo data (128 SKUs, promo flags), last 26 weeks held out, planned promotions
-   known: the same four, plus MASE (m = 52).
-3. Speed on the demo data, horizon 26 on the full history: auto without and with the global model
+1. Accuracy with the data sets, split and scores of bench/forecast_accuracy.py (fpp3 monthly: last 12
+   months held out; the weekly demo: last 26 weeks held out, planned promotions known): seasonal
+   naive, global_lightgbm alone, auto without it and auto with it (light candidates).
+2. Speed on the demo data, horizon 26 on the full history: auto without and with the global model
    next to statsforecast AutoETS + AutoTheta (season 52) over the same series; best of 2, warm.
 Prints figures only; nothing here is a pass/fail test.
 """
@@ -14,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date
 
-import numpy as np
 import pandas as pd
-from forecast_accuracy import QUANTILES, load_series, run_model, score, split
+from forecast_accuracy import demo_history, load_series, run_model, score, split
 
-from genxsop_core import forecasting, metrics
+from genxsop_core import forecasting
 from genxsop_core.forecasting.global_model import MODEL_NAME
 
 REPEATS = 2
@@ -44,49 +41,17 @@ def summary(scores: pd.DataFrame, seconds: float, selection: pd.DataFrame | None
     return row
 
 
-def monthly(name: str, workers: int, limit: int | None) -> None:
-    train, test, _ = split(load_series(name), limit)
+def accuracy(name: str, workers: int, limit: int | None) -> None:
+    long, shape = load_series(name)
+    train, test, _ = split(long, shape.horizon, limit)
     n = train.unique_id.nunique()
     rows = {}
     for label, (model, candidates) in variants(n).items():
-        forecasts, selection, seconds = run_model(train, model, workers, candidates)
-        rows[label] = summary(score(train, test, forecasts), seconds, selection if model == "auto" else None)
-    print(f"\n== {name}: {n} series, last 12 months held out ==")
-    print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:,.3f}"))
-
-
-def demo_history() -> pd.DataFrame:
-    from genxsop_core.demo.company import build_demo_data
-
-    demand = build_demo_data("week", end=date(2025, 6, 30))["demand"]
-    return pd.DataFrame({"unique_id": demand["sku"], "ds": pd.to_datetime(demand["period"]),
-                         "y": demand["ordered_qty"].astype(float), "promo": demand["promo"].astype(float)})
-
-
-def demo(workers: int) -> None:
-    history = demo_history()
-    cut = history.ds.max() - pd.Timedelta(weeks=26)
-    train, test = history[history.ds <= cut], history[history.ds > cut]
-    n = train.unique_id.nunique()
-    rows = {}
-    for label, (model, candidates) in variants(n).items():
-        start = time.perf_counter()
-        out = forecasting.run(train, 26, model, quantiles=QUANTILES, workers=workers, candidates=candidates,
-                              future_promo=test[["unique_id", "ds", "promo"]])
-        seconds = time.perf_counter() - start
-        joined = test.merge(out.forecasts, on=["unique_id", "ds"])
-        history_of = {u: g.y.to_numpy() for u, g in train.groupby("unique_id")}
-        mase = [metrics.mase(g.y.to_numpy(), g["mean"].to_numpy(), history_of[u], 52)
-                for u, g in joined.groupby("unique_id") if len(history_of[u]) > 52]
-        models = out.selection["model"].str.removeprefix("combo:").str.split("+")
-        rows[label] = {"mean MASE": float(np.nanmean(mase)),
-                       "pooled WAPE": (joined.y - joined["mean"]).abs().sum() / joined.y.abs().sum(),
-                       "P10-P90 cover": ((joined.y >= joined.p10) & (joined.y <= joined.p90)).mean(),
-                       "seconds": seconds,
-                       "uses global": float(models.apply(lambda m: MODEL_NAME in m).mean()) if model == "auto"
-                       else np.nan}
-    print(f"\n== demo: {n} weekly SKUs, last 26 weeks held out, planned promotions known ==")
-    print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:,.3f}"))
+        forecasts, selection, seconds = run_model(train, test, shape, model, workers, candidates)
+        rows[label] = summary(score(train, test, forecasts, shape.season), seconds,
+                              selection if model == "auto" else None)
+    print(f"\n== {name}: {n} series, last {shape.horizon} buckets held out, season {shape.season} ==", flush=True)
+    print(pd.DataFrame(rows).T.to_string(float_format=lambda v: f"{v:,.3f}"), flush=True)
 
 
 def speed(workers: int) -> None:
@@ -118,15 +83,14 @@ def speed(workers: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", default="PBS,aus_retail")
+    parser.add_argument("--datasets", default="PBS,aus_retail,demo")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--demo", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     for name in [d for d in args.datasets.split(",") if d]:
-        monthly(name, args.workers, args.limit)
-    if args.demo:
-        demo(args.workers)
+        accuracy(name, args.workers, args.limit)
+    if args.speed:
         speed(args.workers)
 
 
