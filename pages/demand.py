@@ -80,7 +80,7 @@ st.caption(f"Consensus against last cycle's plan over {totals.shared_span}: the 
 title = node.label() + (f" · {names_by_sku.get(sku, '')}" if node.level == "sku" else "")
 aggregate = node.level != "sku"
 st.plotly_chart(charts.demand_review(chart, measure, title, aggregate), width="stretch", key="dm_chart")
-st.caption(charts.demand_band_caption(aggregate, bucket == "month"))
+st.caption(charts.demand_band_caption(aggregate, bucket == "month", demand_views.band_of(chart)))
 
 overrides_tab, accuracy_tab, version_tab = kept_tabs(["Overrides", "Accuracy", "Plan version"], "dm_tab")
 

@@ -17,6 +17,9 @@ AGENDA = ("KPIs against targets", "Demand review", "Supply review and capacity",
 TILES = ["wape", "bias", "fill_rate", "otif", "inventory_turns", "days_of_supply", "capacity_utilization",
          "revenue_vs_plan"]
 BIG = 560
+# the demand step's chart: its label -> (measure, view)
+DEMAND_CHARTS: dict[str, tuple[str, str]] = {"Revenue by month": ("revenue", "month"),
+                                             "Units by week": ("units", "week")}
 
 actor = session.guard("meeting")
 st.title("Meeting mode")
@@ -61,9 +64,14 @@ elif step == 1:
                     None if change is None else totals.shared_span, delta_color="off",
                     help=f"Consensus revenue against last cycle's plan over {totals.shared_span}.")
     tiles[2].metric("Demand plan", f"v{plan.demand_version_id} {plan.demand_status}")
-    st.plotly_chart(charts.demand_review(review.chart(Node(), "revenue", "month"), "revenue", aggregate=True)
-                    .update_layout(height=BIG), width="stretch", key="mt_demand_chart")
-    st.caption(charts.demand_band_caption(aggregate=True, monthly=True))
+    # revenue by month is what the board reads; units by week is where the run's reconciled band exists
+    shown = st.segmented_control("Chart", list(DEMAND_CHARTS), default="Revenue by month", key="mt_demand_view")
+    measure, bucket = DEMAND_CHARTS[shown or "Revenue by month"]
+    chart = review.chart(Node(), measure, bucket)
+    st.plotly_chart(charts.demand_review(chart, measure, aggregate=True).update_layout(height=BIG),
+                    width="stretch", key="mt_demand_chart")
+    st.caption(charts.demand_band_caption(aggregate=True, monthly=bucket == "month",
+                                          band=demand_views.band_of(chart)))
 elif step == 2:
     left, right = st.columns([3, 2])
     left.plotly_chart(charts.demand_supply_capacity(dashboard_views.plan_outlook(data)).update_layout(height=BIG),

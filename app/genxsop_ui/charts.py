@@ -81,32 +81,51 @@ def _partial_legend(figure: go.Figure, text: str = PARTIAL_LEGEND) -> None:
                        marker=dict(symbol=PARTIAL_MARKER, size=11, color=ACTUAL, line=dict(width=2, color=ACTUAL)))
 
 
-def demand_band_name(aggregate: bool, monthly: bool) -> str:
+RECONCILED_BAND_NAME = "Reconciled P10-P90"
+SUMMED_BAND_WHY = {  # why an aggregate's band is a sum (demand_views.Band), said after the caption
+    "summed": "This plan's forecast run has no reconciled band: it was made before runs stored one, or its "
+              "reconciliation failed (the application log says why).",
+    "summed_in_this_view": "The reconciled P10-P90 is drawn in units in the weekly view: quantiles of weeks "
+                           "do not add up into months, nor of units into revenue.",
+}
+
+
+def demand_band_name(aggregate: bool, monthly: bool, band: str | None = None) -> str:
     """The legend name of the demand review's band: what it is. Quantiles do not add up: a sum of
     P90s is above the P90 of the sum (unless everything moves together), so a band added over SKUs
-    (an aggregate node) or over weeks (the monthly view) is wider than the true P10-P90."""
+    (an aggregate node) or over weeks (the monthly view) is wider than the true P10-P90; a
+    reconciled band (`band` "reconciled", demand_views.Band) is the node's own."""
+    if band == "reconciled":
+        return RECONCILED_BAND_NAME
     summed = [part for part, yes in (("SKU", aggregate), ("weekly", monthly)) if yes]
     if not summed:
         return "P10-P90"
     return f"P10-P90: sum of the {' and '.join(summed)} P10s and P90s (wider than the truth)"
 
 
-def demand_band_caption(aggregate: bool, monthly: bool) -> str:
-    """The sentence under the demand review chart, saying what `demand_band_name` says, in full."""
+def demand_band_caption(aggregate: bool, monthly: bool, band: str | None = None) -> str:
+    """The sentence under the demand review chart, saying what `demand_band_name` says, in full, and
+    for an aggregate's summed band why it is not the reconciled one (`band`, demand_views.Band)."""
+    if band == "reconciled":
+        return ("The band is this node's reconciled P10-P90 from the forecast run: its own forecast range, "
+                "reconciled with its SKUs' forecasts so that they add up to it. It is narrower than the sum of "
+                "the SKUs' bands because SKUs do not all move together.")
     if not aggregate and not monthly:
         return "The band is this SKU's P10-P90 forecast range."
     summed = " and ".join(part for part, yes in (("its SKUs' P10s and P90s", aggregate),
                                                  ("the weeks' P10s and P90s of each month", monthly)) if yes)
+    why = f" {SUMMED_BAND_WHY[band]}" if aggregate and band in SUMMED_BAND_WHY else ""
     partial = " Open markers are months a series covers only in part." if monthly else ""
     return (f"The band adds {summed}: exact only when they all move together, wider than the true P10-P90 "
-            f"when they do not (a reconciled band is not computed yet).{partial}")
+            f"when they do not.{why}{partial}")
 
 
 def demand_review(frame: pd.DataFrame, measure: str, title: str = "", aggregate: bool = False) -> go.Figure:
     """History, statistical forecast with its P10-P90 band, consensus and last cycle's plan. A monthly
     frame (demand_views.in_months) marks the months each series covers only in part, and an aggregate
-    (a node above SKU) names its band for what it is (`demand_band_name`)."""
+    (a node above SKU) names its band for what it is (`demand_band_name`, from the frame's `band`)."""
     monthly = "buckets_in_month" in frame
+    band = str(frame.band.iloc[0]) if "band" in frame and len(frame) else None
 
     def partial_of(series: str) -> tuple[pd.Series | None, list[str]]:
         if not monthly:
@@ -122,7 +141,7 @@ def demand_review(frame: pd.DataFrame, measure: str, title: str = "", aggregate:
         whole = frame if plan_partial is None else frame[~plan_partial.astype(bool)]  # a partial month has no band
         figure.add_scatter(x=whole.period, y=whole.p90, line=dict(width=0), showlegend=False, hoverinfo="skip")
         figure.add_scatter(x=whole.period, y=whole.p10, fill="tonexty", fillcolor=BAND, line=dict(width=0),
-                           name=demand_band_name(aggregate, monthly))
+                           name=demand_band_name(aggregate, monthly, band))
     _line_by_month(figure, frame.period, frame.statistical, plan_partial, plan_text, "Statistical",
                    dict(color=FORECAST, width=2, dash="dash"))
     _line_by_month(figure, frame.period, frame.consensus, plan_partial, plan_text, "Consensus",

@@ -135,8 +135,9 @@ def receipts_grid(version_id: int, skus: list[str]) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _cached_demand_chart(database_url: str, version_id: int, level: str, key: str, measure: str, bucket: str,
-                         stamp: Stamp) -> pd.DataFrame:
+def _cached_demand_chart(database_url: str, version_id: int, run_id: int | None, level: str, key: str, measure: str,
+                         bucket: str, stamp: Stamp) -> pd.DataFrame:
+    """`run_id` (the version's forecast run, whose band the chart draws) is part of the key, not an argument."""
     return demand_views.demand_chart(UnitOfWork(get_session_factory(database_url)), version_id, Node(level, key),
                                      measure, bucket)
 
@@ -166,10 +167,12 @@ class DemandReview:
     database_url: str
     version_id: int
     stamp: Stamp
+    run_id: int | None = None  # the forecast run the version's statistical forecast and band come from
 
     def chart(self, node: Node, measure: str, bucket: str) -> pd.DataFrame:
-        return _cached_demand_chart(self.database_url, self.version_id, node.level, node.key, measure, bucket,
-                                    self.stamp)
+        """demand_views.demand_chart: the band is the run's reconciled one where it has one (`Band`)."""
+        return _cached_demand_chart(self.database_url, self.version_id, self.run_id, node.level, node.key, measure,
+                                    bucket, self.stamp)
 
     def override_grid(self, node: Node, grid_level: str) -> pd.DataFrame:
         """The lock tokens in it are those of the rows the stamp saw, so a save checks what was shown."""
@@ -182,7 +185,8 @@ class DemandReview:
 
 
 def demand_review(version_id: int) -> DemandReview:
-    return DemandReview(settings().database_url, version_id, stamp_of("demand_review"))
+    stamp = stamp_of("demand_review")  # before the data it stands for (module docstring)
+    return DemandReview(settings().database_url, version_id, stamp, demand_views.source_run_id(uow(), version_id))
 
 
 @st.cache_resource(max_entries=2, show_spinner="Computing the scorecard...")

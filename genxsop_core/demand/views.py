@@ -12,6 +12,7 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from genxsop_core.demand import accuracy
 from genxsop_core.demand.disaggregation import split_proportionally
 from genxsop_core.demand.plans import KIND, OVERRIDE_LEVELS, OverrideEdit
 from genxsop_core.domain.exceptions import InvalidInput, NotFound
-from genxsop_core.domain.hierarchy import LEVELS, Node, check_level
+from genxsop_core.domain.hierarchy import LEVELS, Level, Node, check_level
 from genxsop_core.domain.periods import bucket_of, month_coverage
 from genxsop_core.domain.states import PlanStatus
 from genxsop_core.persistence.repositories import node_filter
@@ -38,6 +39,27 @@ MONTH_COLUMNS = [*CHART_COLUMNS, "buckets_in_month", *[f"{s}_buckets" for s in P
                  *[f"{s}_partial" for s in PARTIAL_SERIES]]
 
 
+class Band(StrEnum):
+    """Which P10-P90 band a demand chart holds (its `band` column), so the chart and its caption name it.
+
+    Quantiles do not add up: the sum of SKU P90s is above the P90 of their sum unless the SKUs move
+    together. A run stores each aggregate node's own band, reconciled with its SKUs'
+    (forecasting.hierarchy); that band is in units and per planning bucket, so the revenue measure
+    and the monthly view still add the SKUs' (and the weeks') bands, and say so."""
+
+    OWN = "own"  # a SKU's own band (added over weeks in the monthly view)
+    RECONCILED = "reconciled"  # the node's own band from the run's reconciled forecasts
+    SUMMED = "summed"  # the SKUs' bands added: the run stored no reconciled forecasts (made before they were)
+    SUMMED_IN_THIS_VIEW = "summed_in_this_view"  # the SKUs' bands added: the run's reconciled band is weekly units
+
+
+def band_of(chart: pd.DataFrame) -> Band | None:
+    """The band a demand chart holds; None when it has none (no forecast run behind the plan)."""
+    if "band" not in chart or not chart.p90.notna().any():
+        return None
+    return Band(chart.band.iloc[0])
+
+
 def list_versions(uow: UnitOfWork) -> pd.DataFrame:
     """id, name, status, cycle, cycle_month, source_run_id, created_by/at, approved_by/at; newest cycle first."""
     with uow:
@@ -49,6 +71,14 @@ def working_versions(uow: UnitOfWork) -> pd.DataFrame:
     superseded (they stay on record, read-only, in Demand review)."""
     versions = list_versions(uow)
     return versions[versions.status != SUPERSEDED]
+
+
+def source_run_id(uow: UnitOfWork, version_id: int) -> int | None:
+    """The forecast run a version's statistical forecast (and the chart's band) comes from; None
+    for a version made otherwise (a promoted scenario, an import) or whose run was deleted."""
+    with uow:
+        version = uow.plans.get(version_id)
+        return None if version is None else version.source_run_id
 
 
 def reason_codes(uow: UnitOfWork) -> dict[str, str]:
@@ -77,12 +107,15 @@ def _checked(measure: str, bucket: str) -> None:
 def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: str = "units",
                  bucket: str = "week") -> pd.DataFrame:
     """History, statistical forecast with its P10-P90 band, consensus and last cycle's plan for a
-    node, one row per period (CHART_COLUMNS; MONTH_COLUMNS in the monthly view, see `in_months`).
-    The band of an aggregate adds the SKUs' P10s and P90s: exact when SKUs move together, wider
-    than the truth when they do not. The database adds up the node's SKUs (`uow.totals`), so
-    "All products" of 5,000 SKUs reads a few hundred rows."""
+    node, one row per period (CHART_COLUMNS and `band`; MONTH_COLUMNS in the monthly view, see
+    `in_months`). The band of an aggregate in units in the weekly view is the node's own,
+    reconciled when the plan's forecast run ran (Band.RECONCILED); otherwise it adds the SKUs'
+    P10s and P90s: exact when SKUs move together, wider than the truth when they do not (`Band`).
+    The database adds up the node's SKUs (`uow.totals`), so "All products" of 5,000 SKUs reads a
+    few hundred rows."""
     _checked(measure, bucket)
     revenue = measure == "revenue"
+    band = Band.OWN if node.level == Level.SKU else Band.SUMMED
     with uow:
         node.skus(uow.demand.hierarchy())  # a level that does not exist or a node without products is refused
         products = node_filter(node.level, node.key)
@@ -92,7 +125,8 @@ def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: s
             parts.append(uow.totals.demand_plan(version_id, products, revenue))
             version = uow.plans.get(version_id)
             if version is not None and version.source_run_id is not None:
-                parts.append(uow.totals.forecast_band(version.source_run_id, products, revenue))
+                band, forecast_band = _forecast_band(uow, version.source_run_id, node, revenue, bucket)
+                parts.append(forecast_band)
             previous = _previous_approved(versions, version_id)
             if previous is not None:
                 last = uow.totals.demand_plan(previous, products, revenue)
@@ -100,7 +134,24 @@ def demand_chart(uow: UnitOfWork, version_id: int | None, node: Node, measure: s
     wide = functools.reduce(lambda left, right: left.merge(right, on="period", how="outer"), parts)
     wide = wide.groupby("period", sort=True).sum(min_count=1)
     chart = wide.reindex(columns=CHART_COLUMNS[1:]).reset_index().rename_axis(columns=None)
+    chart["band"] = str(band)
     return in_months(chart) if bucket == "month" else chart
+
+
+def _forecast_band(uow: UnitOfWork, run_id: int, node: Node, revenue: bool, bucket: str) -> tuple[Band, pd.DataFrame]:
+    """period, p10, p90 of a node in a run, and which band that is: the node's own reconciled band
+    when the run stored one and the view is weekly units, else its SKUs' bands added up."""
+    products = node_filter(node.level, node.key)
+    if node.level == Level.SKU:
+        return Band.OWN, uow.totals.forecast_band(run_id, products, revenue)
+    if not uow.forecast_runs.has_node_results(run_id):
+        return Band.SUMMED, uow.totals.forecast_band(run_id, products, revenue)
+    if revenue or bucket != "week":
+        return Band.SUMMED_IN_THIS_VIEW, uow.totals.forecast_band(run_id, products, revenue)
+    own = uow.forecast_runs.node_results(run_id, node.level, node.key)
+    if own.empty:  # a node the run did not forecast (its products were elsewhere then): its SKUs' bands
+        return Band.SUMMED, uow.totals.forecast_band(run_id, products, revenue)
+    return Band.RECONCILED, own[["period", "p10", "p90"]]
 
 
 def in_months(chart: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +167,8 @@ def in_months(chart: pd.DataFrame) -> pd.DataFrame:
         covered = month_coverage(chart.period[chart[series].notna()], bucket).set_index("month")
         monthly[f"{series}_buckets"] = covered.buckets.reindex(monthly.index, fill_value=0)
         monthly[f"{series}_partial"] = covered.partial.reindex(monthly.index, fill_value=False).astype(bool)
-    return monthly.reset_index()[MONTH_COLUMNS]
+    months = monthly.reset_index()[MONTH_COLUMNS]
+    return months.assign(band=chart.band.iloc[0]) if "band" in chart and len(chart) else months
 
 
 def override_grid(uow: UnitOfWork, version_id: int, node: Node, grid_level: str) -> pd.DataFrame:

@@ -33,6 +33,7 @@ from genxsop_core.domain.models import QUANTILE_COLUMNS, ForecastModelScore, For
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import UNFINISHED_RUN, RunStatus
 from genxsop_core.forecasting import late_history as late
+from genxsop_core.forecasting import run_hierarchy
 from genxsop_core.forecasting.frames import MAX_HORIZON
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -199,7 +200,15 @@ def _execute_run(uow_factory: UowFactory, run_id: int, workers: int | None, sche
         timings["forecast_s"] = round(time.perf_counter() - started, 3)
         _update(uow_factory, run_id, late_history=late.run_record(late_choice, output.stopped_early, history.ds.max()))
         started = time.perf_counter()
-        _save(uow_factory, run_id, actor, output, _data_hash(history), timings)
+        with uow_factory() as uow:
+            products = uow.demand.hierarchy()
+        reconciled = run_hierarchy.reconcile_or_keep(
+            history, products, output, horizon, QUANTILE_LEVELS, model=model,
+            workers=workers or settings.forecast_workers, scheduler=scheduler or settings.dask_scheduler,
+            heavy_max_series=settings.auto_heavy_max_skus)
+        output = reconciled.output  # the SKUs' reconciled forecasts: they add up to the nodes' (docs/forecasting.md)
+        timings["reconcile_s"] = round(time.perf_counter() - started, 3)
+        _save(uow_factory, run_id, actor, output, reconciled.nodes, _data_hash(history), timings)
         _log.info("forecast run %s done: %d SKUs in %.1f s", run_id, len(output.selection), timings["forecast_s"],
                   extra={"skus": len(output.selection), **timings})
     except Exception as error:  # noqa: BLE001 - the run records why it failed
@@ -223,8 +232,8 @@ def _reason(error: BaseException) -> str:
 
 
 def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.ForecastOutput,
-          data_hash: str, timings: dict[str, float]) -> None:
-    """Results, scores and the run's completion: one transaction."""
+          nodes: pd.DataFrame, data_hash: str, timings: dict[str, float]) -> None:
+    """Results, reconciled node forecasts, scores and the run's completion: one transaction."""
     started = time.perf_counter()
     with uow_factory() as uow:
         ids = uow.products.ids_by_sku()
@@ -237,6 +246,7 @@ def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.
                   "window": int(b.window), "mean": float(b.mean), **dict.fromkeys(QUANTILE_COLUMNS)}
                  for b in backtests.itertuples(index=False)]
         uow.tables.insert_many(ForecastResult, rows)
+        uow.forecast_runs.add_node_results(run_id, nodes)
         reasons = dict(zip(output.selection.unique_id, output.selection.reason))
         scores = output.scores.replace({np.nan: None})
         uow.tables.insert_many(ForecastModelScore, [
@@ -258,7 +268,8 @@ def _save(uow_factory: UowFactory, run_id: int, actor: str, output: forecasting.
         uow.publish(RecordChanged(actor, action="complete", entity="forecast_run", key=str(run_id),
                                   before={"status": RunStatus.RUNNING},
                                   after={"status": RunStatus.DONE, "skus": len(output.selection), "timings": timings,
-                                         "fallbacks": int(output.selection.fallback.sum())}))
+                                         "fallbacks": int(output.selection.fallback.sum()),
+                                         "reconciled_nodes": int(nodes[["level", "node"]].drop_duplicates().shape[0])}))
         uow.commit()
 
 

@@ -174,11 +174,11 @@ def first_plan_week() -> pd.Timestamp:
     return load_plan_data(UnitOfWork(), plan.demand_version_id).periods[0]
 
 
-def test_the_band_of_an_aggregate_is_named_a_sum_of_sku_bands_and_a_skus_its_own(app_db):
-    at = demand_page("viewer")  # All products
-    band = "P10-P90: sum of the SKU P10s and P90s (wider than the truth)"
+def test_the_band_of_an_aggregate_is_its_reconciled_band_and_a_skus_its_own(app_db):
+    at = demand_page("viewer")  # All products; the demo's run stored reconciled node forecasts
+    band = "Reconciled P10-P90"
     assert band in chart_traces(at)
-    assert "The band adds its SKUs' P10s and P90s" in texts(at)
+    assert "The band is this node's reconciled P10-P90" in texts(at)
     at.selectbox(key="dm_family").set_value("Juice").run()
     assert band in chart_traces(at)
     sku = at.selectbox(key="dm_sku").options[1].split(" · ")[0]

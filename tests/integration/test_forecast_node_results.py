@@ -7,7 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from genxsop_core.domain.models import ForecastRun
+from genxsop_core.forecasting import runs as forecast_runs
+from genxsop_core.forecasting import views as forecast_views
 from genxsop_core.persistence.db import get_engine
+from tests.conftest import actor_with
+
+PLANNER = actor_with("demand_planner")
 
 NODES = pd.DataFrame({
     "level": ["total", "total", "category", "family", "family"],
@@ -58,3 +63,57 @@ def test_a_node_is_stored_once_per_period(uow_factory):
     with uow_factory() as uow, pytest.raises(sa.exc.IntegrityError):
         uow.forecast_runs.add_node_results(run_id, NODES.iloc[:1])
         uow.flush()
+
+
+def run_of(uow_factory, request: forecast_runs.ForecastRequest) -> int:
+    run_id = forecast_runs.request_run(uow_factory(), PLANNER, request)
+    forecast_runs.execute_run(uow_factory, run_id, workers=1)
+    run = forecast_views.get_run(uow_factory(), run_id)
+    assert run.status == "done", run.error
+    return run_id
+
+
+def test_a_run_stores_node_forecasts_its_skus_add_up_to(demo):
+    run_id = run_of(demo, forecast_runs.ForecastRequest("category", ("Beverages",), "naive", 4))
+    with demo() as uow:
+        nodes = uow.forecast_runs.node_results(run_id)
+        skus = uow.forecast_runs.results(run_id, future_only=True)
+        hierarchy = uow.demand.hierarchy()
+        timings = uow.forecast_runs.get(run_id).timings
+    assert "reconcile_s" in timings
+    skus = skus.merge(hierarchy[["sku", "family"]], on="sku").assign(period=lambda f: pd.to_datetime(f.period))
+    families = skus.groupby(["family", "period"])["mean"].sum()
+    stored = nodes[nodes.level == "family"].set_index(["node", "period"])["mean"]
+    assert len(families) == len(stored) > 4 and set(families.index.get_level_values(0)) > {"Juice"}
+    assert stored.sort_index().to_numpy() == pytest.approx(families.sort_index().to_numpy(), abs=1e-6)
+    for level, key in (("category", "Beverages"), ("total", "")):
+        node = nodes[(nodes.level == level) & (nodes.node == key)].set_index("period")["mean"]
+        assert node.to_numpy() == pytest.approx(skus.groupby("period")["mean"].sum().to_numpy(), abs=1e-6)
+    assert set(skus.model) == {"naive"}  # the SKU keeps the model its forecast came from
+    assert (nodes.p10 <= nodes.p50).all() and (nodes.p50 <= nodes.p90).all() and (nodes.p10 >= 0).all()
+    assert nodes.model.str.startswith("naive, reconciled").all()
+
+
+def test_a_run_over_one_sku_still_stores_its_nodes(demo):
+    with demo() as uow:
+        sku = uow.demand.skus_in_scope("family", ["Juice"])[0]
+    run_id = run_of(demo, forecast_runs.ForecastRequest("skus", (sku,), "naive", 3))
+    with demo() as uow:
+        nodes = uow.forecast_runs.node_results(run_id)
+        results = uow.forecast_runs.results(run_id, future_only=True)
+    assert sorted(set(nodes.level)) == ["category", "family", "total"] and len(nodes) == 3 * 3
+    for _, node in nodes.groupby("level"):
+        assert node["mean"].to_numpy() == pytest.approx(results["mean"].to_numpy(), abs=1e-6)
+
+
+def test_a_failed_reconciliation_keeps_the_skus_forecasts_and_stores_no_nodes(demo, monkeypatch, caplog):
+    def fail(*args, **kwargs):
+        raise ValueError("singular matrix")
+
+    monkeypatch.setattr("genxsop_core.forecasting.hierarchy.reconcile_run", fail)
+    run_id = run_of(demo, forecast_runs.ForecastRequest("family", ("Juice",), "naive", 3))
+    with demo() as uow:
+        assert not uow.forecast_runs.has_node_results(run_id)
+        results = uow.forecast_runs.results(run_id, future_only=True)
+    assert len(results) and results["mean"].notna().all() and set(results.model) == {"naive"}
+    assert "reconciliation skipped: singular matrix (ValueError)" in caplog.text
