@@ -176,3 +176,29 @@ def test_the_cli_forecast_command_takes_the_choice_and_prints_the_notice(demo, d
     with pytest.raises(SystemExit):
         cli.main(["forecast", "--late-history", "skip"])
     assert "invalid choice: 'skip' (choose from 'own_end', 'zeros')" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_migration_0010_adds_the_record_to_existing_runs_as_none_and_goes_back(kind, tmp_path):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from genxsop_core.persistence.db import get_engine
+    from genxsop_core.persistence.migrate import alembic_config
+    from tests.conftest import database_at_revision
+
+    run = sa.table("forecast_run", *(sa.column(c) for c in (
+        "id", "created_by", "created_at", "horizon", "status", "progress_done", "progress_total")),
+        *(sa.column(c, sa.JSON) for c in ("scope", "models", "quantiles", "timings")))
+    with database_at_revision(kind, tmp_path, "0009") as url:
+        with get_engine(url).begin() as connection:
+            connection.execute(run.insert(), [{
+                "id": 1, "created_by": "alice", "created_at": pd.Timestamp("2026-02-01", tz="UTC").to_pydatetime(),
+                "scope": {"kind": "all"}, "models": ["auto"], "horizon": 2, "quantiles": [], "status": "done",
+                "progress_done": 2, "progress_total": 2, "timings": {}}])
+        command.upgrade(alembic_config(url), "0010")
+        with get_engine(url).connect() as connection:
+            assert connection.execute(sa.text("SELECT late_history FROM forecast_run")).scalar_one() is None
+        command.downgrade(alembic_config(url), "0009")
+        columns = {c["name"] for c in sa.inspect(get_engine(url)).get_columns("forecast_run")}
+        assert "late_history" not in columns and "origin" in columns
