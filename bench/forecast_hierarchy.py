@@ -2,12 +2,14 @@
 
 Run: .venv/bin/python bench/forecast_hierarchy.py [--model auto] [--datasets demo,PBS] [--workers 2]
 
-Data: the demo company (weekly, category > family > SKU, last 26 weeks held out) and fpp3 PBS
-(monthly Scripts, Concession > Type > ATC1 > ATC2 series, last 12 months held out; Type and ATC1
-names are prefixed with their parent so every node has one parent). The SKUs are forecast once with
-forecasting.run, the aggregate nodes once from their own histories (hierarchy.base_forecasts), then
-every reconciliation method x band method (Normality also with the floor: a band never narrower than
-the node's own base band) is applied to the same base forecasts and printed:
+Data: the demo company (weekly, category > family > SKU, horizon 26 weeks) and fpp3 PBS (monthly
+Scripts, Concession > Type > ATC1 > ATC2 series, horizon 12 months; Type and ATC1 names are
+prefixed with their parent so every node has one parent). Rolling origins (--origins, default 3):
+the last one a horizon before the end, the others half a horizon earlier each; the figures pool
+every origin (the total is one series: one origin gives it only 12 or 26 points). At each origin
+the SKUs are forecast once with forecasting.run, the aggregate nodes once from their own histories
+(hierarchy.base_forecasts), then every reconciliation method x band method (Normality also with the
+floor: a band never narrower than the node's own base band) is applied to the same base forecasts:
 - MASE per level (mean over the level's nodes; scale = the node's in-sample seasonal-naive MAE):
   base (each node's own forecast) and reconciled.
 - P10-P90 coverage per level on the held-out buckets (target 75-85% at every level), and the
@@ -88,14 +90,31 @@ def coverage(bands: pd.DataFrame, actuals: pd.DataFrame) -> pd.Series:
     return ((joined.y >= joined.p10) & (joined.y <= joined.p90)).groupby(joined.unique_id).mean()
 
 
-def evaluate(name: str, loader, model: str, workers: int) -> None:
+def evaluate(name: str, loader, model: str, workers: int, origins: int) -> None:
     history, tree, horizon, season = loader()
-    cut = history.ds.max() - (pd.Timedelta(weeks=horizon) if season == 52 else pd.DateOffset(months=horizon))
-    train, test = history[history.ds <= cut], history[history.ds > cut]
-    shape = hier.structure(train, tree)
+    shape = hier.structure(history, tree)
     level_of = dict(zip(shape.nodes.key, shape.nodes.level))
-    print(f"\n== {name}: {train.unique_id.nunique()} SKUs, {len(shape.nodes)} nodes "
-          f"({', '.join(f'{lv} {len(k)}' for lv, k in shape.tags.items())}), horizon {horizon}, model {model} ==")
+    step = horizon // 2
+    print(f"\n== {name}: {history.unique_id.nunique()} SKUs, {len(shape.nodes)} nodes "
+          f"({', '.join(f'{lv} {len(k)}' for lv, k in shape.tags.items())}), horizon {horizon}, model {model}; "
+          f"{origins} forecast origins, {step} buckets apart, the last one {horizon} buckets before the end ==")
+    values: dict[str, list[pd.Series]] = {}
+    for k in range(origins):
+        back = horizon + k * step
+        cut = history.ds.max() - (pd.Timedelta(weeks=back) if season == 52 else pd.DateOffset(months=back))
+        end = cut + (pd.Timedelta(weeks=horizon) if season == 52 else pd.DateOffset(months=horizon))
+        train, test = history[history.ds <= cut], history[(history.ds > cut) & (history.ds <= end)]
+        for label, series in one_origin(train, test, tree, horizon, season, model, workers).items():
+            values.setdefault(label, []).append(series)
+    table = pd.DataFrame({label: pd.concat(parts).groupby(lambda key: level_of[key]).mean()
+                          for label, parts in values.items()}).T[list(shape.levels)]
+    print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+
+
+def one_origin(train: pd.DataFrame, test: pd.DataFrame, tree: pd.DataFrame, horizon: int, season: int, model: str,
+               workers: int) -> dict[str, pd.Series]:
+    """Per node (index: node key) MASE, coverage and width ratio of base, summed and reconciled forecasts."""
+    shape = hier.structure(train, tree[tree.unique_id.isin(train.unique_id)])
     extra = {"future_promo": test[["unique_id", "ds", "promo"]]} if "promo" in train else {}
     started = time.perf_counter()
     sku_output = forecasting.run(train, horizon, model, QUANTILES, season, workers=workers, **extra)
@@ -103,13 +122,12 @@ def evaluate(name: str, loader, model: str, workers: int) -> None:
     started = time.perf_counter()
     base, backtests = hier.base_forecasts(train, shape, sku_output, horizon, QUANTILES, season, model=model,
                                           workers=workers)
-    print(f"SKU run {sku_seconds:.1f} s; aggregate nodes' run {time.perf_counter() - started:.1f} s")
+    print(f"origin {train.ds.max().date()}: SKU run {sku_seconds:.1f} s; aggregate nodes' run "
+          f"{time.perf_counter() - started:.1f} s")
     actuals, insample = node_actuals(test, shape), node_actuals(train, shape)
-    per_level = lambda values: values.groupby(values.index.map(level_of)).mean()  # noqa: E731
-    rows = {"base MASE": per_level(mase_by_node(base, actuals, insample, season)),
-            "base cover": per_level(coverage(base, actuals))}
+    rows = {"base MASE": mase_by_node(base, actuals, insample, season), "base cover": coverage(base, actuals)}
     summed = summed_bands(sku_output.forecasts, shape)
-    rows["summed-SKU cover"] = per_level(coverage(summed, actuals))
+    rows["summed-SKU cover"] = coverage(summed, actuals)
     summed_width = (summed.p90 - summed.p10).groupby(summed.unique_id).mean()
     summed_width = summed_width.where(summed_width > 0)  # an SKU with a zero band has no ratio
     combinations = [(m, i, f) for m in hier.METHODS for i in hier.INTERVAL_METHODS for f in (False, True)
@@ -120,14 +138,13 @@ def evaluate(name: str, loader, model: str, workers: int) -> None:
         seconds = time.perf_counter() - started
         label = f"{method}+{intervals}" + ("+floor" if floor else "")
         if intervals == hier.INTERVAL_METHODS[0] and not floor:
-            rows[f"{method} MASE"] = per_level(mase_by_node(out, actuals, insample, season))
-        rows[f"{label} cover"] = per_level(coverage(out, actuals))
+            rows[f"{method} MASE"] = mase_by_node(out, actuals, insample, season)
+        rows[f"{label} cover"] = coverage(out, actuals)
         width = (out.p90 - out.p10).groupby(out.unique_id).mean()
-        rows[f"{label} width/summed"] = per_level(width / summed_width)
+        rows[f"{label} width/summed"] = width / summed_width
         coherent = _max_incoherence(out, shape)
-        print(f"{label:<24} reconciled in {seconds:5.2f} s; max |parent - sum of children| {coherent:.2e}")
-    table = pd.DataFrame(rows).T[list(shape.levels)]
-    print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+        print(f"  {label:<28} reconciled in {seconds:5.2f} s; max |parent - sum of children| {coherent:.2e}")
+    return rows
 
 
 def _max_incoherence(out: pd.DataFrame, shape: hier.Structure) -> float:
@@ -145,10 +162,11 @@ def main() -> None:
     parser.add_argument("--model", default="auto")
     parser.add_argument("--datasets", default="demo,PBS")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--origins", type=int, default=3, help="forecast origins per data set (rolling)")
     args = parser.parse_args()
     loaders = {"demo": demo_data, "PBS": pbs_data}
     for name in args.datasets.split(","):
-        evaluate(name, loaders[name], args.model, args.workers)
+        evaluate(name, loaders[name], args.model, args.workers, args.origins)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ TOTAL = "total"
 BOTTOM = "unique_id"
 SKU = "sku_id"  # the bottom series' own id in Structure.paths (the BOTTOM column there holds its node key)
 METHODS: tuple[str, ...] = ("bottom_up", "wls_struct", "mint_shrink")
-INTERVAL_METHODS: tuple[str, ...] = ("normality", "bootstrap")
+INTERVAL_METHODS: tuple[str, ...] = ("normality", "bootstrap", "permbu", "conformal")
 METHOD = "mint_shrink"  # measured best (bench/README.md, Hierarchy); bottom_up is the floor
 INTERVALS = "normality"
 FLOOR = False  # True: a band never narrower than the node's own base band; measured to over-cover (bench/README.md)
@@ -201,11 +201,11 @@ def reconcile(base: pd.DataFrame, backtests: pd.DataFrame, shape: Structure, qua
     errors = _borrowed_from_parents(backtest_errors(backtests, keys), base, shape)
     usable = errors.loc[:, errors.notna().all(axis=0)]
     if method == "mint_shrink" and usable.shape[1] < 2:
-        method = "wls_struct"  # too few windows shared by every node to estimate their covariance
-    if intervals == "bootstrap" and usable.shape[1] < 2:
-        intervals = "normality"
+        method = "bottom_up"  # too few backtest buckets shared by every node to estimate their covariance
+    if intervals != "normality" and usable.shape[1] < 2:
+        intervals = "normality"  # the others resample or rank the errors: they need some
     y_hat = _hierarchical_input(base, keys, quantiles, levels)
-    y_insample = _insample_frame(usable) if method == "mint_shrink" or intervals == "bootstrap" else None
+    y_insample = _insample_frame(usable) if method == "mint_shrink" or intervals != "normality" else None
     reconciled = _run_library(y_hat, shape, y_insample, method, intervals, levels)
     return _output(base, reconciled, shape, quantiles, method, floor)
 
