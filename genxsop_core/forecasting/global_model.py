@@ -116,17 +116,19 @@ def _fit_one_model(batch: Sequence[SeriesInput], horizon: int, seasonal: bool) -
     return [np.maximum(paths[s.unique_id], 0.0) for s in batch]
 
 
-def forecast_batch(batch: Sequence[SeriesInput], horizon: int) -> list[np.ndarray]:
+def forecast_batch(batch: Sequence[SeriesInput], horizon: int | Sequence[int]) -> list[np.ndarray]:
     """Mean paths for histories that may end on different dates (a series may come once per
-    cutoff): one fit per last date, so a backtest window never learns from buckets after its cutoff."""
-    by_end: dict[pd.Timestamp, list[int]] = {}
+    cutoff), each `horizon` ahead (one for all, or one per history): one fit per last date and
+    horizon, so a backtest window never learns from buckets after its cutoff."""
+    horizons = [horizon] * len(batch) if isinstance(horizon, int) else list(horizon)
+    groups: dict[tuple[pd.Timestamp, int], list[int]] = {}
     for i, series in enumerate(batch):
-        by_end.setdefault(pd.Timestamp(series.ds[-1]), []).append(i)
+        groups.setdefault((pd.Timestamp(series.ds[-1]), horizons[i]), []).append(i)
     paths: list[np.ndarray] = [np.empty(0)] * len(batch)
-    for members in by_end.values():
+    for (_, steps), members in groups.items():
         if len({batch[i].unique_id for i in members}) != len(members):
             raise ValueError("a global fit needs each series at most once per cutoff")
-        for i, path in zip(members, _fit_one_cutoff([batch[i] for i in members], horizon)):
+        for i, path in zip(members, _fit_one_cutoff([batch[i] for i in members], steps)):
             paths[i] = path
     return paths
 
@@ -138,11 +140,20 @@ def history_lengths(series: SeriesInput, horizon: int, windows: int) -> list[int
     return [*origins, len(series.y)]  # a short history still gets its final fit when the model is requested
 
 
+def run_horizon(series: SeriesInput, horizon: int, latest: pd.Timestamp) -> int:
+    """The horizon the run asks of this series: a history that stops before the latest date is
+    forecast from its own end, stretched by the buckets it is short (late_history.py)."""
+    return horizon + len(pd.date_range(pd.Timestamp(series.ds[-1]), latest, freq=series.freq)) - 1
+
+
 def path_table(inputs: Sequence[SeriesInput], horizon: int, windows: int) -> PathTable:
     """Every path the run will need, from one fit per cutoff over all series."""
-    keys = [(series, n) for series in inputs for n in history_lengths(series, horizon, windows)]
-    heads = [series.head(n, horizon) if n < len(series.y) else series for series, n in keys]
-    return {(series.unique_id, n): path for (series, n), path in zip(keys, forecast_batch(heads, horizon))}
+    latest = max(pd.Timestamp(series.ds[-1]) for series in inputs)
+    keys = [(series, n, steps) for series in inputs for steps in [run_horizon(series, horizon, latest)]
+            for n in history_lengths(series, steps, windows)]
+    heads = [series.head(n, steps) if n < len(series.y) else series for series, n, steps in keys]
+    paths = forecast_batch(heads, [steps for _, _, steps in keys])
+    return {(series.unique_id, n): path for (series, n, _), path in zip(keys, paths)}
 
 
 def wanted(model: str, candidates: Sequence[str]) -> bool:
