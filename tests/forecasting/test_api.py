@@ -58,7 +58,7 @@ def test_too_short_histories_get_a_simple_rule(length, expected):
 def test_seasonal_naive_is_not_scored_without_a_full_season(seasonal_weekly):
     out = forecasting.run(weekly_frame({"N": seasonal_weekly[:60]}), 13, workers=1)
     assert "seasonal_naive" not in set(out.scores.model)
-    assert {"naive", "ets", "theta"} <= set(out.scores.model)
+    assert {"naive", "sf_auto_ets", "sf_auto_theta"} <= set(out.scores.model)  # weekly: statsforecast's ETS, Theta
 
 
 def test_a_strategy_failing_on_every_series_never_fails_the_run(monkeypatch, seasonal_weekly):
@@ -66,9 +66,9 @@ def test_a_strategy_failing_on_every_series_never_fails_the_run(monkeypatch, sea
         raise np.linalg.LinAlgError("singular matrix")
 
     monkeypatch.setattr(Theta, "forecast", broken)
-    out = forecasting.run(weekly_frame({"A": seasonal_weekly}), 8, workers=1)
-    assert "theta" not in out.selection.model.iloc[0]
-    assert "theta" not in set(out.scores.model)
+    out = forecasting.run(weekly_frame({"A": seasonal_weekly}), 8, workers=1, season_length=12)  # theta in the pool
+    assert "theta" not in out.selection.model.iloc[0].removeprefix("combo:").split("+")
+    assert "theta" not in set(out.scores.model) and "ets" in set(out.scores.model)
 
 
 def test_a_final_fit_failure_falls_back_and_says_so(monkeypatch, seasonal_weekly):
