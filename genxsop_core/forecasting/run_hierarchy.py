@@ -60,12 +60,11 @@ def reconcile_or_keep(history: pd.DataFrame, products: pd.DataFrame, output: For
                       quantiles: Sequence[float], **run_kwargs: Any) -> ReconciledRun:
     """`reconcile`, or the run's own SKU forecasts and no nodes when reconciliation fails: a run's
     forecasts are never lost to its hierarchy step. Why is logged and kept (`not_reconciled`);
-    the Demand review then draws the SKUs' summed band and says so. Running out of memory is no
-    reason to go on."""
+    the Demand review then draws the SKUs' summed band and says so. Running out of memory here
+    is such a failure too: the step's memory grows with the square of the nodes (measured: 0.35
+    GB more at 1,000 SKUs, 1.2 GB at 2,000), the SKU forecasts are already made and small."""
     try:
         return reconcile(history, products, output, horizon, quantiles, **run_kwargs)
-    except MemoryError:
-        raise
     except Exception as error:  # noqa: BLE001 - any failure of the step leaves the SKU forecasts as they were
         _log.warning("reconciliation skipped: %s (%s)", error, type(error).__name__, exc_info=True)
         return ReconciledRun(output, pd.DataFrame(columns=NODE_COLUMNS), f"{error} ({type(error).__name__})")

@@ -106,9 +106,10 @@ def test_a_run_over_one_sku_still_stores_its_nodes(demo):
         assert node["mean"].to_numpy() == pytest.approx(results["mean"].to_numpy(), abs=1e-6)
 
 
-def test_a_failed_reconciliation_keeps_the_skus_forecasts_and_stores_no_nodes(demo, monkeypatch, caplog):
+@pytest.mark.parametrize("error", [ValueError("singular matrix"), MemoryError("out of memory")])
+def test_a_failed_reconciliation_keeps_the_skus_forecasts_and_stores_no_nodes(demo, monkeypatch, caplog, error):
     def fail(*args, **kwargs):
-        raise ValueError("singular matrix")
+        raise error
 
     monkeypatch.setattr("genxsop_core.forecasting.hierarchy.reconcile_run", fail)
     run_id = run_of(demo, forecast_runs.ForecastRequest("family", ("Juice",), "naive", 3))
@@ -116,4 +117,4 @@ def test_a_failed_reconciliation_keeps_the_skus_forecasts_and_stores_no_nodes(de
         assert not uow.forecast_runs.has_node_results(run_id)
         results = uow.forecast_runs.results(run_id, future_only=True)
     assert len(results) and results["mean"].notna().all() and set(results.model) == {"naive"}
-    assert "reconciliation skipped: singular matrix (ValueError)" in caplog.text
+    assert f"reconciliation skipped: {error} ({type(error).__name__})" in caplog.text
