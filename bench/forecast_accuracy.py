@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from genxsop_core import forecasting, metrics
+from genxsop_core.forecasting.engine import auto_pool
 
 QUANTILES, REPEATS, OUTLIER_MASE = (0.1, 0.5, 0.9), 2, 100
 FPP3 = {"PBS": (["Concession", "Type", "ATC1", "ATC2"], "Scripts"), "aus_retail": (["Series ID"], "Turnover"),
@@ -110,15 +111,16 @@ def run_model(train: pd.DataFrame, test: pd.DataFrame, shape: Shape, model: str,
 
 def run_direct(train: pd.DataFrame, shape: Shape, workers: int) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
     """statsforecast AutoETS, AutoTheta and AutoARIMA called directly, one model per call (timed
-    alone), mean plus its native 80% interval as p10/p90 (p50 = mean)."""
+    alone), mean plus its native 80% interval as p10/p90 (p50 = mean). Naive is statsforecast's
+    fallback for series a model refuses (AutoETS raises on "tiny datasets": the demo's new SKUs)."""
     from statsforecast import StatsForecast
-    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta
+    from statsforecast.models import AutoARIMA, AutoETS, AutoTheta, Naive
 
     plain, out, seconds = train[["unique_id", "ds", "y"]], {}, {}
     for name, cls in zip(DIRECT, (AutoETS, AutoTheta, AutoARIMA)):
         start = time.perf_counter()
-        raw = StatsForecast(models=[cls(season_length=shape.season)], freq=shape.freq, n_jobs=workers).forecast(
-            df=plain, h=shape.horizon, level=[80])
+        raw = StatsForecast(models=[cls(season_length=shape.season)], freq=shape.freq, n_jobs=workers,
+                            fallback_model=Naive()).forecast(df=plain, h=shape.horizon, level=[80])
         seconds[name] = time.perf_counter() - start
         raw = raw.reset_index() if "unique_id" not in raw.columns else raw
         out[name] = pd.DataFrame({"unique_id": raw["unique_id"], "ds": raw["ds"], "mean": raw[name],
@@ -150,6 +152,8 @@ def evaluate(name: str, models: list[str], workers: int, limit: int | None, heav
     print(f"\n== {name}: {n} series, {len(train):,} training rows, horizon {shape.horizon}, season {shape.season} "
           f"({dropped} of the data set's series dropped: all zero in training) ==", flush=True)
     candidates = forecasting.auto_candidates(n, include=("prophet",)) if heavy else None
+    if not models:  # default: every candidate auto backtests on this data set, then auto
+        models = [*auto_pool(candidates or forecasting.auto_candidates(n), shape.season), "auto"]
     scores, seconds, chosen = {}, {}, None
     for model in models:
         forecasts, selection, seconds[model] = run_model(train, test, shape, model, workers, candidates)
@@ -311,7 +315,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="PBS,aus_retail,aus_livestock,demo",
                         help="comma list; empty to skip accuracy")
-    parser.add_argument("--models", default=",".join([*forecasting.model_names(heavy=False), "auto"]))
+    parser.add_argument("--models", default="", help="comma list; default: auto's pool for the data set, and auto")
     parser.add_argument("--include-heavy", action="store_true", help="prophet as a single strategy and inside auto")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, help="first N series per data set (quick tries)")
@@ -322,11 +326,11 @@ def main() -> None:
     parser.add_argument("--scores-csv", help="write per-series scores of every model here")
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
-    if args.include_heavy and "prophet" not in models:
+    if args.include_heavy and models and "prophet" not in models:
         models.insert(models.index("auto") if "auto" in models else len(models), "prophet")
     rows: list[pd.DataFrame] = []
     datasets = [d for d in args.datasets.split(",") if d]
-    warm_up(args.include_heavy, single=bool(datasets) and any(m != "auto" for m in models))
+    warm_up(args.include_heavy, single=bool(datasets))
     for name in datasets:
         evaluate(name, models, args.workers, args.limit, args.include_heavy, args.direct, rows)
     if args.scores_csv and rows:
