@@ -49,7 +49,7 @@ class Band(StrEnum):
 
     OWN = "own"  # a SKU's own band (added over weeks in the monthly view)
     RECONCILED = "reconciled"  # the node's own band from the run's reconciled forecasts
-    SUMMED = "summed"  # the SKUs' bands added: the run stored no reconciled forecasts (made before they were)
+    SUMMED = "summed"  # the SKUs' bands added: the run has no reconciled forecasts (older, or reconciliation failed)
     SUMMED_IN_THIS_VIEW = "summed_in_this_view"  # the SKUs' bands added: the run's reconciled band is weekly units
 
 
