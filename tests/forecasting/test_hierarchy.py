@@ -123,3 +123,18 @@ def test_reconcile_refuses_a_missing_base_forecast(history):
     with pytest.raises(InvalidInput, match="no base forecast"):
         hierarchy.reconcile(base, pd.DataFrame(columns=["unique_id", "ds", "window", "mean", "actual"]), shape,
                             (0.1, 0.5, 0.9))
+
+
+def test_a_sku_too_new_to_backtest_still_gets_a_reconciled_band(history):
+    """A SKU launched 4 months ago has no backtest: it borrows its family's errors, and every node
+    still gets a coherent, finite band (other quantile levels than the default too)."""
+    late = history[(history.unique_id != "Water-2") | (history.ds >= history.ds.max() - pd.DateOffset(months=3))]
+    out = forecasting.forecast_hierarchy(late, tree(), HORIZON, model="naive", quantiles=(0.05, 0.5, 0.95))
+    assert list(out.columns[-3:]) == ["p05", "p50", "p95"]
+    assert np.isfinite(out[["mean", "p05", "p95"]].to_numpy()).all()
+    water = out[(out.level == "family") & (out.node == "Water")].set_index("ds")["mean"]
+    skus = out[out.node.str.startswith("Water-")].groupby("ds")["mean"].sum()
+    assert np.allclose(water.sort_index(), skus.sort_index(), atol=1e-6)
+    new = out[out.node == "Water-2"]
+    assert ((new.p95 - new.p05) > 0).all()
+    assert out.model.str.endswith("(mint_shrink)").all()  # not thrown back to bottom-up for want of errors
