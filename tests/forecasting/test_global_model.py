@@ -137,3 +137,10 @@ def test_a_history_that_stops_early_gets_paths_to_the_plans_last_period(shapes):
     assert sorted(n for uid, n in table if uid == "trending") == [*origins, WEEKS - 3]
     assert all(len(table[("trending", n)]) == stretched for n in [*origins, WEEKS - 3])
     assert len(table[("flat", WEEKS)]) == HORIZON
+
+
+def test_without_mlforecast_it_says_so_and_auto_leaves_it_out(monkeypatch):
+    assert GlobalLightGBM().availability() is None
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None if name == "mlforecast" else object())
+    assert GlobalLightGBM().availability() == "needs mlforecast and lightgbm (mlforecast not installed)"
+    assert "global_lightgbm" not in forecasting.auto_candidates(10)

@@ -36,12 +36,11 @@ class GlobalLightGBM(Strategy):
         return cls(options.get(global_model.PATHS_OPTION), options.get(global_model.FAILURE_OPTION))
 
     def availability(self) -> str | None:
-        try:
-            import lightgbm  # noqa: F401
-            import mlforecast  # noqa: F401
-        except ImportError as error:
-            return f"needs mlforecast and lightgbm ({error.name} is not installed)"
-        return None
+        """Found, not imported: auto asks on every run, and importing LightGBM costs a second."""
+        from importlib.util import find_spec
+
+        missing = [name for name in ("mlforecast", "lightgbm") if find_spec(name) is None]
+        return f"needs mlforecast and lightgbm ({', '.join(missing)} not installed)" if missing else None
 
     def forecast(self, series: SeriesInput, horizon: int, quantiles: Sequence[float]) -> StrategyForecast:
         return self.forecast_many([series], horizon, quantiles)[0]
