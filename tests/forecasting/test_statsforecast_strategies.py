@@ -68,7 +68,7 @@ def test_native_intervals_map_to_the_requested_quantiles(seasonal_weekly):
 
 def test_seasons_enter_only_with_two_full_seasons_of_history():
     assert fitting_season(30, 12) == 12 and fitting_season(20, 12) == 1
-    assert fitting_season(156, 52, most=24) == 1  # statsforecast's ETS has no seasonal form above 24
+    assert fitting_season(156, 52, most=24) == 1 and fitting_season(156, 52) == 52  # AutoARIMA: at most 24
     assert SFMSTL.seasons(110, 52) == [13, 52] and SFMSTL.seasons(60, 52) == [13] and SFMSTL.seasons(20, 52) == []
     assert SFMSTL().min_history_for(52) == 26 and SFMSTL().min_history_for(12) == 24
 
