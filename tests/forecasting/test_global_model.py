@@ -144,3 +144,15 @@ def test_without_mlforecast_it_says_so_and_auto_leaves_it_out(monkeypatch):
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None if name == "mlforecast" else object())
     assert GlobalLightGBM().availability() == "needs mlforecast and lightgbm (mlforecast not installed)"
     assert "global_lightgbm" not in forecasting.auto_candidates(10)
+
+
+def test_a_run_fits_once_before_the_chunks_even_with_a_history_that_stops_early(shapes, monkeypatch):
+    history = promo_history(shapes)
+    history = history[~((history.unique_id == "trending") & (history.ds > history.ds.max() - pd.Timedelta(weeks=3)))]
+    calls = []
+    fit = global_model.forecast_batch
+    monkeypatch.setattr(global_model, "forecast_batch", lambda batch, horizon: calls.append(len(batch)) or
+                        fit(batch, horizon))
+    out = forecasting.run(history, HORIZON, "global_lightgbm", workers=1)
+    assert len(calls) == 1  # the pre-step: every later ask, backtest or final, is found in its table
+    assert out.forecasts.groupby("unique_id").size().eq(HORIZON).all()
