@@ -58,6 +58,12 @@ def test_viewer_cannot_import_stays_signed_in_on_reload_and_signs_out(page):
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("textbox", name="Username").first).to_be_visible()
+    # the sign-in cookie is deleted by the browser-side cookie component, just after the form shows
+    for _ in range(100):
+        if not any(c["name"] == "genxsop_auth" for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    assert not any(c["name"] == "genxsop_auth" for c in page.context.cookies()), "Sign out left the cookie"
     page.reload()  # the cookie is gone: still signed out
     expect(page.get_by_role("textbox", name="Username").first).to_be_visible()
 
