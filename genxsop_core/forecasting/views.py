@@ -40,8 +40,15 @@ def _scope_text(scope: dict) -> str:
     return "all SKUs" if kind == "all" else f"{kind}: {', '.join(scope.get('values', []))}"
 
 
+def run_seconds(timings: dict | None) -> float | None:
+    """How long a run worked: every step it timed (loading, forecasting, reconciling the hierarchy,
+    saving), not the forecast step alone, so Run history and the CLI show what the planner waited for."""
+    steps = [float(v) for k, v in (timings or {}).items() if k.endswith("_s") and isinstance(v, (int, float))]
+    return round(sum(steps), 3) if steps else None
+
+
 def _summary(run: ForecastRun) -> RunSummary:
-    seconds = run.timings.get("forecast_s") if run.timings else None
+    seconds = run_seconds(run.timings)
     return RunSummary(run.id, run.created_by, run.created_at, _scope_text(run.scope), run.models[0], run.horizon,
                       run.status, run.progress_done, run.progress_total, seconds, run.error)
 

@@ -57,6 +57,11 @@ def test_a_run_is_persisted_with_quantiles_choices_scores_hash_timings_and_audit
         results = uow.forecast_runs.results(run_id)
         scores = uow.forecast_runs.scores(run_id)
         assert len(stored.data_hash) == 64 and {"load_s", "forecast_s", "save_s"} <= set(stored.timings)
+        timings = dict(stored.timings)
+    # Run history's seconds are every timed step the run took, the hierarchy step among them
+    assert "reconcile_s" in timings
+    assert run.seconds == pytest.approx(sum(v for k, v in timings.items() if k.endswith("_s")), abs=1e-3)
+    assert run.seconds > timings["forecast_s"]
     future, backtests = results[results.window.isna()], results[results.window.notna()]
     assert len(future) == 6 * len(skus)
     assert future[list(QUANTILE_COLUMNS)].notna().all().all()
