@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reason_codes.manage": frozenset({"admin"}),
     "supply_plan.edit": frozenset({"admin", "supply_planner"}),
     "supply_plan.approve": frozenset({"admin", "coordinator", "executive"}),
+    "supply_plan.balance": frozenset({"admin", "coordinator", "supply_planner"}),  # accept a balanced plan
     "scenario.pin": _ALL_BUT_VIEWER,
     "scenario.promote": frozenset({"admin", "coordinator"}),
     "cycle.manage": frozenset({"admin", "coordinator"}),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -128,6 +128,32 @@ def save_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequenc
     touches a released (firm) order, or a cell changed since the planner's grid was loaded.
     """
     require(actor, "supply_plan.edit")
+    return _write_receipts(uow, actor, version_id, edits, "edit_receipts")
+
+
+def accept_balanced_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequence[ReceiptEdit],
+                             skus: Iterable[str] | None = None) -> int:
+    """Write the balanced plan's receipts (all of them, or only those of `skus`) into the draft
+    supply version; returns the number of cells changed.
+
+    `edits` are the balanced plan's changes as supply.plan_balancing.balanced_plan builds them,
+    each carrying the row version it was computed against and the reason in its comment. The
+    same write as a hand edit (one transaction, drafts only, released orders refused, a cell
+    changed since the balance refuses the whole accept), open to the supply planner and the
+    S&OP coordinator, audited as "accept_balanced_receipts" with before and after per cell.
+    """
+    require(actor, "supply_plan.balance")
+    if skus is not None:
+        chosen = set(skus)
+        edits = [e for e in edits if e.sku in chosen]
+    return _write_receipts(uow, actor, version_id, edits, "accept_balanced_receipts")
+
+
+def _write_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequence[ReceiptEdit],
+                    action: str) -> int:
+    """The write behind every change of planned receipts (hand edits, accepted proposals): drafts
+    only, released orders refused, optimistic locking per cell, one audit row named `action`.
+    The caller has checked the actor's permission."""
     if not edits:
         return 0
     _check_edits(edits)
@@ -153,7 +179,7 @@ def save_receipts(uow: UnitOfWork, actor: Actor, version_id: int, edits: Sequenc
             row.author, row.updated_at = actor.username, utcnow()
             after[cell] = _cell(row)
         flush_cell_edits(uow, lambda: _stale_cells(edits, uow.supply_plans.rows_for_update(version_id, keys)))
-        uow.publish(RecordChanged(actor.username, action="edit_receipts", entity="supply_plan", key=str(version_id),
+        uow.publish(RecordChanged(actor.username, action=action, entity="supply_plan", key=str(version_id),
                                   before=before, after=after))
         uow.commit()
     return len(after)

@@ -316,6 +316,9 @@ CASES: list[Case] = [
          lambda f, w, a: supply_plans.create_version(f(), a, w.apr.demand)),
     Case(qualified(supply_plans.save_receipts), "supply_plan.edit", lambda f, w, a: supply_plans.save_receipts(
         f(), a, w.mar.supply, [_first_receipt_edit(f, w.mar.supply)])),
+    Case(qualified(supply_plans.accept_balanced_receipts), "supply_plan.balance",
+         lambda f, w, a: supply_plans.accept_balanced_receipts(f(), a, w.mar.supply,
+                                                               [_first_receipt_edit(f, w.mar.supply)])),
     Case(qualified(supply_plans.change_status), "supply_plan.edit", what="submit",
          call=lambda f, w, a: supply_plans.change_status(f(), a, w.mar.supply, "submit")),
     Case(qualified(supply_plans.change_status), "supply_plan.approve", what="approve",
