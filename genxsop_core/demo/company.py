@@ -78,6 +78,7 @@ _RESOURCES = (
     ("PACK-1", "Flow-wrap packing line", 160.0, 110.0, 0.85),
     ("PACK-2", "Cartoning line", 80.0, 85.0, 0.74),
 )
+_OVERTIME_SHARE = 0.2  # a Saturday shift: overtime up to a fifth of the weekly hours, at the default time-and-a-half
 _BOTTLENECK_PEAK = 1.02  # the bottleneck's busiest four weeks of the last year use all its hours
 _MAX_PEAK = 0.95  # other resources keep some slack even at their peak
 _MIN_LOAD = 0.72  # ... but none idles: every resource is busy at least this share on average
@@ -287,7 +288,9 @@ def _resources_and_routings(cat: pd.DataFrame, weekly: np.ndarray, bucket: str, 
         hours[on] = [float(f"{h:.3g}") for h in raw[on] * scale]
     resources = pd.DataFrame(
         [{"resource": code, "name": name, "capacity_hours": round(capacity * WEEKS_PER_BUCKET[bucket], 1),
-          "cost_per_hour": cost} for code, name, capacity, cost, _ in _RESOURCES])
+          "cost_per_hour": cost, "overtime_hours": round(_OVERTIME_SHARE * capacity * WEEKS_PER_BUCKET[bucket], 1),
+          "overtime_cost_per_hour": None}
+         for code, name, capacity, cost, _ in _RESOURCES])
     routings = pd.DataFrame({"sku": cat["sku"].to_numpy()[sku], "resource": res, "hours_per_unit": hours})
     return resources, routings
 

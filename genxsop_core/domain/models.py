@@ -76,6 +76,9 @@ class Resource(Base):
     name: Mapped[str] = mapped_column(String(200))
     capacity_hours: Mapped[float] = mapped_column(Float)
     cost_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
+    # overtime the balance may add per bucket, and its cost per hour; NULL cost = 1.5 x cost_per_hour (migration 0011)
+    overtime_hours: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    overtime_cost_per_hour: Mapped[float | None] = mapped_column(Float)
     origin: Mapped[str | None] = mapped_column(String(20))  # DEMO_ORIGIN, DEMO_IMPORTED_ORIGIN or None (real)
 
 

@@ -146,6 +146,10 @@ RESOURCES = FileFormat(
         Column("capacity_hours", "number", minimum=0, help="Available hours per planning bucket", example=80),
         Column("cost_per_hour", "number", required=False, minimum=0, default=0.0,
                help="Running cost per hour", example=120),
+        Column("overtime_hours", "number", required=False, minimum=0, default=0.0,
+               help="Overtime hours the line can add per planning bucket on top of capacity (0 = none)", example=24),
+        Column("overtime_cost_per_hour", "number", required=False, minimum=0, default=None,
+               help="Cost of an overtime hour; blank = 1.5 x cost_per_hour", example=210),
     ),
 )
 

@@ -61,9 +61,11 @@ class ResourceRepository:
         return dict(self.session.execute(select(Resource.code, Resource.id)).tuples().all())
 
     def frame(self) -> pd.DataFrame:
-        """resource, name, capacity_hours (per bucket), cost_per_hour."""
+        """resource, name, capacity_hours (per bucket), cost_per_hour, overtime_hours (per bucket),
+        overtime_cost_per_hour (NaN: the default, 1.5 x cost_per_hour; supply.balance)."""
         result = self.session.execute(select(Resource.code.label("resource"), Resource.name, Resource.capacity_hours,
-                                             Resource.cost_per_hour).order_by(Resource.code))
+                                             Resource.cost_per_hour, Resource.overtime_hours,
+                                             Resource.overtime_cost_per_hour).order_by(Resource.code))
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
     def routings(self) -> pd.DataFrame:
