@@ -103,8 +103,9 @@ def _scale(inputs: ModelInputs, free: np.ndarray) -> tuple[np.ndarray, np.ndarra
     cells = inputs.demand.size
     if inputs.lot is None:
         return np.ones(cells), np.zeros(cells, dtype=bool)
-    lot = np.repeat(np.where(inputs.lot > 0, inputs.lot, 1.0), inputs.demand.shape[1])
-    return np.where(free, lot, 1.0), free
+    lot = np.repeat(inputs.lot, inputs.demand.shape[1])
+    integer = free & (lot > 1)  # a lot of one unit (or none) is any quantity: no integer variable needed
+    return np.where(integer, lot, 1.0), integer
 
 
 def build(inputs: ModelInputs) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray, sp.csr_matrix, np.ndarray,
@@ -169,10 +170,19 @@ def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e
     c, a_ub, b_ub, a_eq, b_eq, lower, upper, integrality, scale = build(inputs)
     built = time.perf_counter()
     if integrality.any():
-        result = milp(c, integrality=integrality, bounds=Bounds(lower, upper),
-                      constraints=[LinearConstraint(a_ub, -np.inf, b_ub), LinearConstraint(a_eq, b_eq, b_eq)],
+        # one extra column fixed at 1 carries -(margin of all demand): HiGHS's gap is then relative to
+        # the objective a planner reads (margin - costs), not to the costs alone
+        offset = -float((inputs.margin[:, None] * inputs.demand).sum()
+                        + (inputs.margin * inputs.opening_backlog).sum() * inputs.backorder)
+        one = sp.csr_matrix((a_ub.shape[0], 1)), sp.csr_matrix((a_eq.shape[0], 1))
+        result = milp(np.append(c, offset), integrality=np.append(integrality, 0),
+                      bounds=Bounds(np.append(lower, 1.0), np.append(upper, 1.0)),
+                      constraints=[LinearConstraint(sp.hstack([a_ub, one[0]], format="csr"), -np.inf, b_ub),
+                                   LinearConstraint(sp.hstack([a_eq, one[1]], format="csr"), b_eq, b_eq)],
                       options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)})
         ok = result.x is not None
+        if ok:
+            result.x, result.fun = result.x[:-1], result.fun - offset
         hour_value = None
         gap = float(getattr(result, "mip_gap", np.nan))
     else:
