@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 
 RECEIPT_EPSILON = 1e-6
 """Cost per unit received: among plans of equal value, prefer the one that receives less."""
@@ -163,34 +163,85 @@ def build(inputs: ModelInputs) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray, s
     return (c, inequality, np.concatenate(bounds), equality, rhs, lower, upper, integrality, scale)
 
 
+def _linprog(c: np.ndarray, a_ub: sp.csr_matrix, b_ub: np.ndarray, a_eq: sp.csr_matrix, b_eq: np.ndarray,
+             lower: np.ndarray, upper: np.ndarray) -> OptimizeResult:
+    return linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=np.column_stack([lower, upper]),
+                   method="highs")
+
+
+def _rounded_lots(x: np.ndarray, integer: np.ndarray, n: int, periods: int, up: bool) -> np.ndarray:
+    """Lots per integer cell from a relaxed solution, rounded so each SKU's cumulative lots are the
+    relaxed cumulative rounded up (never less received by any period than the relaxation, at most
+    one lot more) or to the nearest lot (less stock, perhaps a sale lost)."""
+    lots = np.where(integer, x[:n * periods], 0.0).reshape(n, periods)
+    cumulative = np.cumsum(lots, axis=1)
+    cumulative = np.ceil(cumulative - TOLERANCE) if up else np.round(cumulative)
+    return np.diff(cumulative, axis=1, prepend=0.0).ravel()
+
+
+def _integer_lots(inputs: ModelInputs, model: tuple, time_limit: float, mip_rel_gap: float) -> tuple:
+    """(result, gap, message) for the integer-lot option: the relaxation's lots rounded up (and the
+    rest re-solved) first; HiGHS's MIP only when that is further than `mip_rel_gap` from the bound,
+    within what is left of `time_limit`. The gap is to the best bound known (relaxation or MIP),
+    relative to the objective a planner reads (margin - costs), not to the costs alone."""
+    c, a_ub, b_ub, a_eq, b_eq, lower, upper, integrality, _ = model
+    started = time.perf_counter()
+    n, periods = inputs.demand.shape
+    margin_of_all = float((inputs.margin[:, None] * inputs.demand).sum()
+                          + (inputs.margin * inputs.opening_backlog).sum() * inputs.backorder)
+    relaxed = _linprog(c, a_ub, b_ub, a_eq, b_eq, lower, upper)
+    if relaxed.status != 0:
+        return relaxed, np.nan, str(relaxed.message)
+    bound = margin_of_all - relaxed.fun  # no integer plan earns more
+    integer = integrality[:n * periods].astype(bool)
+    cells = np.flatnonzero(integer)
+    best, best_profit, message = relaxed, -np.inf, ""
+    for up in (True, False):
+        fixed_low, fixed_high = lower.copy(), upper.copy()
+        fixed_low[cells] = fixed_high[cells] = _rounded_lots(relaxed.x, integer, n, periods, up)[cells]
+        rounded = _linprog(c, a_ub, b_ub, a_eq, b_eq, fixed_low, fixed_high)
+        if rounded.status == 0 and margin_of_all - rounded.fun > best_profit:
+            best, best_profit = rounded, margin_of_all - rounded.fun
+            message = f"relaxation's lots rounded {'up' if up else 'to the nearest'}"
+
+    def gap() -> float:
+        return float((bound - best_profit) / max(abs(best_profit), TOLERANCE))
+
+    left = time_limit - (time.perf_counter() - started)
+    if np.isfinite(best_profit) and (gap() <= mip_rel_gap or left <= 0):
+        return best, gap(), message
+    one = sp.csr_matrix((a_ub.shape[0], 1)), sp.csr_matrix((a_eq.shape[0], 1))
+    result = milp(np.append(c, -margin_of_all), integrality=np.append(integrality, 0),
+                  bounds=Bounds(np.append(lower, 1.0), np.append(upper, 1.0)),
+                  constraints=[LinearConstraint(sp.hstack([a_ub, one[0]], format="csr"), -np.inf, b_ub),
+                               LinearConstraint(sp.hstack([a_eq, one[1]], format="csr"), b_eq, b_eq)],
+                  options={"time_limit": max(float(left), 1.0), "mip_rel_gap": float(mip_rel_gap)})
+    if getattr(result, "mip_dual_bound", None) is not None and np.isfinite(result.mip_dual_bound):
+        bound = min(bound, -float(result.mip_dual_bound))
+    if result.x is not None and -result.fun > best_profit:
+        result.x, result.fun = result.x[:-1], result.fun + margin_of_all
+        best, best_profit, message = result, margin_of_all - result.fun, f"HiGHS MIP: {result.message}"
+    elif np.isfinite(best_profit):
+        message += f" (better than HiGHS MIP's best: {result.message})"
+    return (best if np.isfinite(best_profit) else result), (gap() if np.isfinite(best_profit) else np.nan), message
+
+
 def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e-3) -> Solution:
     """Build and solve; raises RuntimeError with HiGHS's message if it finds no solution (the
     caller checks what makes the programme infeasible before and turns that into a domain error)."""
     started = time.perf_counter()
-    c, a_ub, b_ub, a_eq, b_eq, lower, upper, integrality, scale = build(inputs)
+    model = build(inputs)
+    c, a_ub, b_ub, a_eq, b_eq, lower, upper, integrality, scale = model
     built = time.perf_counter()
+    hour_value = None
     if integrality.any():
-        # one extra column fixed at 1 carries -(margin of all demand): HiGHS's gap is then relative to
-        # the objective a planner reads (margin - costs), not to the costs alone
-        offset = -float((inputs.margin[:, None] * inputs.demand).sum()
-                        + (inputs.margin * inputs.opening_backlog).sum() * inputs.backorder)
-        one = sp.csr_matrix((a_ub.shape[0], 1)), sp.csr_matrix((a_eq.shape[0], 1))
-        result = milp(np.append(c, offset), integrality=np.append(integrality, 0),
-                      bounds=Bounds(np.append(lower, 1.0), np.append(upper, 1.0)),
-                      constraints=[LinearConstraint(sp.hstack([a_ub, one[0]], format="csr"), -np.inf, b_ub),
-                                   LinearConstraint(sp.hstack([a_eq, one[1]], format="csr"), b_eq, b_eq)],
-                      options={"time_limit": float(time_limit), "mip_rel_gap": float(mip_rel_gap)})
-        ok = result.x is not None
-        if ok:
-            result.x, result.fun = result.x[:-1], result.fun - offset
-        hour_value = None
-        gap = float(getattr(result, "mip_gap", np.nan))
+        result, gap, message = _integer_lots(inputs, model, time_limit, mip_rel_gap)
+        ok = result.x is not None and (result.status == 0 or "MIP" in message)
     else:
-        result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=np.column_stack([lower, upper]),
-                         method="highs")
-        ok = result.status == 0
-        hour_value = None if not ok else -result.ineqlin.marginals[:inputs.capacity.size]
-        gap = float("nan")
+        result = _linprog(c, a_ub, b_ub, a_eq, b_eq, lower, upper)
+        ok, gap, message = result.status == 0, float("nan"), str(result.message)
+        if ok:
+            hour_value = -result.ineqlin.marginals[:inputs.capacity.size]
     solved = time.perf_counter()
     if not ok:
         raise RuntimeError(f"HiGHS found no solution: {result.message}")
@@ -203,4 +254,4 @@ def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e
     return Solution(receipts=block[0] * scale.reshape(n, periods), end_stock=block[1], unmet=block[2],
                     below_safety=block[3], overtime=x[4 * cells:].reshape(resources), hour_value=values,
                     cost=float(result.fun), build_seconds=built - started, solve_seconds=solved - built,
-                    mip_gap=gap, status=str(result.message))
+                    mip_gap=gap, status=message)
