@@ -218,6 +218,22 @@ def _cmd_backtest(args: argparse.Namespace) -> str:
         float_format=lambda v: f"{v:.3f}")
 
 
+def _cmd_balance(args: argparse.Namespace) -> str:
+    from genxsop_core.plans.data import load_plan_data
+    from genxsop_core.supply import balance_report
+    from genxsop_core.supply.balance import BalanceOptions, balance
+
+    name, demand_id, supply_id = balance_report.cycle_versions(UnitOfWork(), args.cycle)
+    options = BalanceOptions(unmet=args.unmet, integer_lots=args.integer_lots, time_limit=args.time_limit)
+    if args.write:
+        raise InvalidInput("--write needs the supply review's accept (supply.plan_balancing), which is not "
+                           "here yet: run without --write to see the balanced plan")
+    data = load_plan_data(UnitOfWork(), demand_id, supply_id)
+    result = balance(data, options)
+    return (f"{name}: demand version {demand_id}, supply version {supply_id}, {len(data.skus)} SKUs x "
+            f"{len(data.periods)} periods\n" + balance_report.summary_text(data, result))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m genxsop_core", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -283,6 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--windows", type=int, default=3)
     p.add_argument("--output", help="write per-series scores to this .csv/.xlsx")
     p.set_defaults(run=_cmd_backtest)
+
+    p = commands.add_parser("balance", help="balance supply with demand: the best capacity-feasible receipts plan")
+    p.add_argument("--cycle", metavar="YYYY-MM", help="the cycle's month (default: the newest cycle)")
+    p.add_argument("--unmet", choices=("lost", "backorder"), default="lost", help="unmet demand is lost (default) "
+                   "or back-ordered")
+    p.add_argument("--integer-lots", action="store_true", help="receipts in whole MOQ lots (slower; gap reported)")
+    p.add_argument("--time-limit", type=float, default=30.0, help="seconds for the integer-lot option (default 30)")
+    p.add_argument("--write", action="store_true", help="write the balanced receipts into the cycle's draft supply "
+                   "version (audited, like accepting them on the Supply review page)")
+    p.set_defaults(run=_cmd_balance)
 
     p = commands.add_parser("users", help="manage users and roles")
     user_commands = p.add_subparsers(dest="users_command", required=True, metavar="ACTION")
