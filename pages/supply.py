@@ -7,16 +7,20 @@ from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.domain.states import PlanStatus
 from genxsop_core.inventory import views as inventory_views
 from genxsop_core.presentation.numbers import plural
+from genxsop_core.scenarios.rebalanced import worth_adding
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import proposal_effect
 from genxsop_core.supply import views as supply_views
-from genxsop_ui import charts, grid_save, handoff, pickers, runtime, session, tables
+from genxsop_core.supply.balance import hour_values
+from genxsop_core.supply.plan_balancing import BalancedPlan
+from genxsop_ui import charts, grid_save, handoff, pickers, runtime, scenario_strip, session, tables
 from genxsop_ui.plan_version_tab import plan_version_tab
 from genxsop_ui.tabs import kept_tabs
 
 actor = session.guard("supply")
 st.title("Supply review")
 may_edit = session.allowed(actor, "supply_plan.edit")
+may_balance = session.allowed(actor, "supply_plan.balance")
 handoff.arrive("sp")
 versions = supply_views.list_versions(runtime.uow())
 demand_versions = demand_views.list_versions(runtime.uow())
@@ -61,8 +65,60 @@ capacity_row[0].metric("Overloaded resource-periods", f"{int(check.overloaded.su
 capacity_row[1].metric("Peak utilization", f"{check.utilization.max():.0%}")
 capacity_row[2].metric("SKUs projected to stock out", f"{int((policy.stockout_periods > 0).sum()):,}")
 
-receipts_tab, capacity_tab, propose_tab, version_tab = kept_tabs(
-    ["Receipts", "Capacity", "Propose receipts", "Plan version"], "sp_tab")
+receipts_tab, capacity_tab, propose_tab, balance_tab, version_tab = kept_tabs(
+    ["Receipts", "Capacity", "Propose receipts", "Balance the plan", "Plan version"], "sp_tab")
+
+
+def balanced_plan() -> BalancedPlan | None:
+    """The version balanced (solved once per plan for every session), or None with the reason shown."""
+    try:
+        return runtime.balanced(demand_version_id, version_id)
+    except GenXSOPError as error:
+        session.show_error(error)
+        return None
+
+
+def accept_buttons(balanced: BalancedPlan) -> None:
+    """Accept the balanced receipts of chosen SKUs, or all of them, into the draft."""
+    if version.status != PlanStatus.DRAFT:
+        st.caption(f"This version is {version.status}: balanced receipts go into a draft supply plan only.")
+        return
+    changed = sorted(balanced.changes.sku.unique())
+    chosen = st.multiselect("SKUs to accept", changed, key="sp_balance_skus",
+                            format_func=lambda sku: f"{sku} · {names_by_sku.get(sku, '')}")
+    left, right = st.columns(2)
+    with left:
+        grid_save.save_button(f"Accept {plural(len(chosen), 'SKU')}", "sp_accept_skus", "sp",
+                              lambda: supply_plans.accept_balanced_receipts(runtime.uow(), actor, version_id,
+                                                                            balanced.edits, chosen),
+                              lambda cells: f"Accepted the balanced receipts of {plural(len(chosen), 'SKU')}: "
+                                            f"{plural(cells, 'cell')} changed.", disabled=not chosen)
+    with right:
+        grid_save.save_button(f"Accept all {plural(len(changed), 'SKU')}", "sp_accept_all", "sp",
+                              lambda: supply_plans.accept_balanced_receipts(runtime.uow(), actor, version_id,
+                                                                            balanced.edits),
+                              lambda cells: f"Accepted the balanced plan: {plural(cells, 'cell')} changed.")
+
+
+def balanced_view(balanced: BalancedPlan) -> None:
+    figures = balanced.figures
+    st.markdown("**The plan now and balanced**")
+    scenario_strip.figure_strip(figures.now.to_dict(), figures.balanced.to_dict(), figures.label.to_dict(),
+                                figures.higher_is_better.to_dict(), per_row=3)
+    worth = worth_adding(hour_values(balanced.result), data.bucket_days)
+    if worth:
+        st.info(worth)
+    changes = balanced.changes
+    if changes.empty:
+        st.success("The plan is balanced: accepting would change no receipt.")
+        return
+    st.markdown(f"**Changes** ({plural(len(changes), 'cell')} of {plural(changes.sku.nunique(), 'SKU')}; "
+                "released orders never change)")
+    tables.show(changes, key="sp_balance_changes")
+    binding = balanced.result.binding
+    st.markdown("**What limits each SKU**")
+    tables.show(binding[binding.constraint != "none"], key="sp_binding")
+    accept_buttons(balanced)
 
 
 def receipts_editor(label: str, skus: list[str]) -> None:
@@ -111,6 +167,12 @@ with capacity_tab:
                     "moved to the consensus)")
         st.plotly_chart(charts.utilization_heatmap(check, "overload_probability"), width="stretch",
                         key="sp_risk")
+    if st.toggle("Show the value of an hour (balanced plan)", key="sp_hour_value",
+                 help="What one more hour of capacity adds to the balanced plan, per resource and period"):
+        balanced = balanced_plan()
+        if balanced is not None:
+            st.plotly_chart(charts.hour_value_heatmap(balanced.result.capacity), width="stretch",
+                            key="sp_hour_heatmap")
     overloads = check[check.overloaded]
     st.markdown(f"**Overloads** ({len(overloads)})")
     if overloads.empty:
@@ -143,6 +205,19 @@ with propose_tab:
         st.warning(f"{plural(short, 'SKU')} run{'s' if short == 1 else ''} short inside their lead time, where no "
                    "new order can arrive: expedite or reallocate.")
         tables.show(proposal.expedite, key="sp_expedite")
+
+with balance_tab:
+    st.caption("Balancing plans the receipts again for the best plan that fits capacity (plus the overtime each "
+               "resource allows, at its cost): margin earned minus holding, overtime and shortage costs, no receipt "
+               "inside the lead time, released orders as they are. Compare it with the plan now, then accept it "
+               "for chosen SKUs or all of them into the draft supply plan.")
+    if not may_balance:
+        st.caption("The supply planner or the S&OP coordinator balances the plan.")
+    else:
+        if st.button("Balance the plan", key="sp_balance", type="primary"):
+            st.session_state["sp_balanced"] = version_id
+        if st.session_state.get("sp_balanced") == version_id and (balanced := balanced_plan()) is not None:
+            balanced_view(balanced)
 
 with version_tab:
     plan_version_tab(actor, supply_plans.KIND, version_id, version, "sp", supply_plans.change_status,

@@ -5,6 +5,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from genxsop_core.presentation.numbers import format_value
+
 ACTUAL = "#1f2937"
 FORECAST = "#1f5f8b"
 BAND = "rgba(31, 95, 139, 0.18)"
@@ -234,6 +236,25 @@ def utilization_heatmap(check: pd.DataFrame, value: str = "utilization", labels:
                       tickvals=[0, 0.6, 0.85, 1.0, 1.3] if load else [0, 0.25, 0.5, 0.75, 1.0],
                       ticktext=["0%", "60%", "85%", "100% (full)", "130% or more"] if load else
                       ["0%", "25%", "50%", "75%", "100%"])))
+    figure.update_layout(height=80 + 45 * len(table), margin=dict(t=10, b=10), xaxis=dict(title=None, **xaxis),
+                         yaxis=dict(title=None))
+    return figure
+
+
+def hour_value_heatmap(capacity: pd.DataFrame, labels: bool | None = None) -> go.Figure:
+    """Resources x periods of a balanced plan, coloured by what one more hour of capacity there adds
+    (its `hour_value`, in the currency); blank where the resource has hours to spare. Labels as
+    utilization_heatmap's."""
+    table = capacity.pivot_table(index="resource", columns="period", values="hour_value", aggfunc="first")
+    labels = table.shape[1] <= HEATMAP_LABELLED_PERIODS if labels is None else labels
+    shown = table.map(lambda v: format_value(v, "price") if pd.notna(v) and v > 0 else "")
+    hover = shown.map(lambda text: f"one more hour adds {text}" if text else "hours to spare: one more adds nothing")
+    when, xaxis = _period_axis(capacity.period, roomy=labels)
+    figure = go.Figure(go.Heatmap(
+        z=table.to_numpy(), x=list(table.columns), y=list(table.index), text=shown.to_numpy(),
+        texttemplate="%{text}" if labels else "", customdata=hover.to_numpy(), zmin=0, xgap=1, ygap=1,
+        colorscale="Blues", hovertemplate=f"<b>%{{y}}</b> · {when}<br>%{{customdata}}<extra></extra>",
+        colorbar=dict(title=dict(text="Value of<br>an hour"))))
     figure.update_layout(height=80 + 45 * len(table), margin=dict(t=10, b=10), xaxis=dict(title=None, **xaxis),
                          yaxis=dict(title=None))
     return figure

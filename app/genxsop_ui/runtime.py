@@ -8,6 +8,7 @@ afresh. The generations are read before the data, so a write landing in between 
 reload, never old figures under a new key."""
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -26,7 +27,10 @@ from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.generations import generations
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import PlanData, load_plan_data
+from genxsop_core.scenarios.levers import Levers
+from genxsop_core.scenarios.rebalanced import Rebalanced, evaluate_rebalanced
 from genxsop_core.supply import views as supply_views
+from genxsop_core.supply.plan_balancing import BalancedPlan, balanced_plan
 
 Stamp = tuple[int, ...]  # the generations of a cache's areas, in the order AREAS lists them
 
@@ -132,6 +136,35 @@ def receipts_grid(version_id: int, skus: list[str]) -> pd.DataFrame:
     """supply_views.receipts_grid, read again only when plans or products change (a save, an import);
     its lock tokens are those of the rows the stamp saw, so a save checks what was shown."""
     return _cached_receipts_grid(settings().database_url, version_id, tuple(skus), stamp_of("receipts_grid"))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Balancing the plan...")
+def _cached_balanced_plan(database_url: str, demand_version_id: int, supply_version_id: int, stamp: Stamp,
+                          rows_stamp: Stamp) -> BalancedPlan:
+    data = _cached_plan(database_url, demand_version_id, supply_version_id, stamp)
+    rows = _cached_receipts_grid(database_url, supply_version_id, tuple(data.skus), rows_stamp)
+    return balanced_plan(data, rows)
+
+
+def balanced(demand_version_id: int, supply_version_id: int) -> BalancedPlan:
+    """The supply version balanced (supply.plan_balancing), solved once per plan stamp for every
+    session; its edits carry the row versions of the receipts grid the same rerun shows. Read only."""
+    return _cached_balanced_plan(settings().database_url, demand_version_id, supply_version_id, stamp_of("plan"),
+                                 stamp_of("receipts_grid"))
+
+
+@st.cache_resource(max_entries=16, show_spinner="Balancing the scenario...")
+def _cached_rebalanced(database_url: str, demand_version_id: int, supply_version_id: int | None, stamp: Stamp,
+                       levers: str) -> Rebalanced:
+    plan = _cached_plan(database_url, demand_version_id, supply_version_id, stamp)
+    return evaluate_rebalanced(plan, Levers.from_dict(json.loads(levers)))
+
+
+def rebalanced(demand_version_id: int, supply_version_id: int | None, levers: Levers) -> Rebalanced:
+    """A scenario evaluated with its plan balanced (scenarios.rebalanced), once per plan stamp and
+    levers for every session: a slider moved back costs no second solve. Read only."""
+    return _cached_rebalanced(settings().database_url, demand_version_id, supply_version_id, stamp_of("plan"),
+                              json.dumps(levers.to_dict(), sort_keys=True))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -1,6 +1,8 @@
 """The baseline-vs-scenario delta strip: the few figures the meeting watches, green or red when they move."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from genxsop_core.scenarios import levers as scenarios
@@ -12,9 +14,16 @@ STRIP: tuple[str, ...] = ("revenue", "margin", "fill_rate", "stockout_skus", "in
 
 def delta_strip(baseline: scenarios.ScenarioResult, scenario: scenarios.ScenarioResult, per_row: int = 4) -> None:
     """Rows of `per_row` metrics: seven in one row cut the figures short on a laptop screen."""
-    columns = [column for start in range(0, len(STRIP), per_row) for column in st.columns(per_row)]
-    for column, key in zip(columns, STRIP):
-        new, old = scenario.summary[key], baseline.summary[key]
-        column.metric(scenarios.SUMMARY_LABELS[key], formatting.figure(key, new),
-                      deltas.shown_delta(formatting.change(key, new, old)),
-                      delta_color="normal" if scenarios.HIGHER_IS_BETTER[key] else "inverse")
+    figure_strip(baseline.summary, scenario.summary, {key: scenarios.SUMMARY_LABELS[key] for key in STRIP},
+                 scenarios.HIGHER_IS_BETTER, per_row)
+
+
+def figure_strip(before: Mapping[str, float], after: Mapping[str, float], labels: Mapping[str, str],
+                 higher_is_better: Mapping[str, bool], per_row: int = 4) -> None:
+    """One metric per figure in `labels` (key -> label): its value `after`, its change from `before`,
+    green when it moves the better way."""
+    columns = [column for start in range(0, len(labels), per_row) for column in st.columns(per_row)]
+    for column, (key, label) in zip(columns, labels.items()):
+        new, old = after[key], before[key]
+        column.metric(label, formatting.figure(key, new), deltas.shown_delta(formatting.change(key, new, old)),
+                      delta_color="normal" if higher_is_better[key] else "inverse")

@@ -95,6 +95,16 @@ FIELDS: dict[str, Field] = {
     "utilization": _f("Utilization", "percent"), "overloaded": _f("Overloaded", "flag"),
     "overload_hours": _f("Overload (hours)", "hours"), "spare_hours": _f("Spare (hours)", "hours"),
     "cost_per_hour": _f("Cost per hour", "price"),
+    # the balanced plan (supply.balance)
+    "balanced": _f("Balanced receipts", "units"),
+    "overtime_hours": _f("Overtime (hours)", "hours"),
+    "hour_value": _f("Value of an hour", "price", "What one more hour of capacity there adds to the balanced "
+                     "plan's margin after costs; 0 where the resource has hours to spare"),
+    "hour_value_total": _f("Value of an hour in every period", "price",
+                           "What one more hour of capacity in every period adds to the balanced plan"),
+    "hour_value_peak": _f("Best single hour", "price"),
+    "binding_periods": _f("Periods short of hours", "count"),
+    "constraint": _f("What limits it"), "detail": _f("Where"),
     "chance_of_overload": _f("Chance of overload", "percent"),
     "overload_probability": _f("Chance of overload", "percent",
                                "Probability that the load demand needs exceeds capacity, from the forecast quantiles"),

@@ -1,0 +1,120 @@
+"""Balance the plan on the Supply review page in AppTest: the button is for the supply planner,
+the coordinator (and admins); it shows the plan now and balanced and every change with its
+reason; accepting chosen SKUs or all of them writes the draft, audited, and the balance then
+has nothing left to change. The capacity heat map shows the value of an hour on request."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from genxsop_core.admin.audit import search_audit
+from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
+from genxsop_core.persistence.db import get_session_factory
+from genxsop_core.persistence.repositories import AuditFilter
+from genxsop_core.persistence.unit_of_work import UnitOfWork
+from tests.app.conftest import texts
+from tests.app.test_supply_page import supply_page
+
+FIGURES = ["Fill rate", "Gross margin", "Overloaded resource-periods", "Average inventory value",
+           "Overtime hours (now: hours above capacity)"]
+
+
+def balance(at):
+    at.button(key="sp_balance").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def changes_table(at) -> pd.DataFrame | None:
+    return next((d.value for d in at.dataframe if {"balanced", "reason"} <= set(d.value.columns)), None)
+
+
+def saved_rows(url: str, version_id: int, sku: str) -> pd.DataFrame:
+    """The supply version's stored rows of one SKU, by period."""
+    with UnitOfWork(get_session_factory(url)) as uow:
+        rows = uow.supply_plans.frame([version_id], [sku])
+    return rows.set_index("period")
+
+
+def audit_actions(url: str) -> list[tuple[str, str]]:
+    """(action, who) of the supply plan's audit rows, oldest first."""
+    entries = search_audit(UnitOfWork(get_session_factory(url)), Actor("auditor", ("admin",)),
+                           AuditFilter(entity="supply_plan"))
+    return [(e.action, e.username) for e in reversed(entries)]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_supply_planners_coordinators_and_admins_get_the_button(app_db, role):
+    at = supply_page(role)
+    allowed = role in PERMISSIONS["supply_plan.balance"]
+    assert ("sp_balance" in {b.key for b in at.button}) is allowed
+    if not allowed:
+        assert "The supply planner or the S&OP coordinator balances the plan." in texts(at)
+
+
+def test_a_supply_planner_balances_sees_before_and_after_and_accepts_one_sku(app_db):
+    earlier = audit_actions(app_db)  # the demo's history holds edits of its own
+    at = balance(supply_page("supply_planner"))
+    metrics = {m.label: m for m in at.metric}
+    assert set(FIGURES) <= set(metrics)
+    assert metrics["Overloaded resource-periods"].value == "0"  # the demo's plan is overloaded now
+    assert metrics["Overloaded resource-periods"].delta.startswith("-")
+    changes = changes_table(at)
+    assert changes is not None and len(changes) > 0
+    assert changes.reason.str.len().gt(0).all()
+    assert "Capacity is worth adding on" in texts(at) or not any("worth adding" in i.value for i in at.info)
+
+    sku = at.multiselect(key="sp_balance_skus").options[0].split(" · ")[0]
+    mine = changes[changes.sku == sku]
+    at.multiselect(key="sp_balance_skus").set_value([sku]).run()
+    accept = at.button(key="sp_accept_skus")
+    assert accept.label == "Accept 1 SKU"
+    accept.click().run()
+    assert not at.exception, at.exception
+    assert f"Accepted the balanced receipts of 1 SKU: {len(mine)} cell{'s' if len(mine) > 1 else ''} changed." in [
+        s.value for s in at.success]
+    rows = saved_rows(app_db, at.selectbox(key="sp_version").value, sku)
+    for r in mine.itertuples():
+        saved = rows.loc[pd.Timestamp(r.period)]
+        assert saved.planned_receipts == pytest.approx(r.balanced)
+        assert saved.author == "supply" and saved.comment.startswith("Balanced: ")
+    assert audit_actions(app_db) == [*earlier, ("accept_balanced_receipts", "supply")]
+    after = changes_table(at)
+    assert after is None or sku not in set(after.sku)  # balanced again: nothing left to change for it
+
+
+def test_the_coordinator_accepts_all_and_the_plan_is_then_balanced(app_db):
+    earlier = audit_actions(app_db)
+    at = balance(supply_page("coordinator"))
+    skus = len(at.multiselect(key="sp_balance_skus").options)
+    accept = at.button(key="sp_accept_all")
+    assert accept.label == f"Accept all {skus} SKUs"
+    accept.click().run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("Accepted the balanced plan:") for s in at.success)
+    assert "The plan is balanced: accepting would change no receipt." in texts(at)
+    assert changes_table(at) is None
+    assert {m.label: m.value for m in at.metric}["Overloaded resource-periods"] == "0"
+    assert audit_actions(app_db) == [*earlier, ("accept_balanced_receipts", "coordinator")]
+
+
+def test_a_viewer_does_not_get_the_button_and_nothing_is_written(app_db):
+    earlier = audit_actions(app_db)
+    at = supply_page("viewer")
+    assert not [b for b in at.button if b.key in ("sp_balance", "sp_accept_all", "sp_accept_skus")]
+    assert audit_actions(app_db) == earlier
+
+
+def test_the_capacity_heat_map_shows_the_value_of_an_hour_on_request(app_db):
+    at = supply_page("supply_planner")
+    charts = len(at.get("plotly_chart"))
+    at.toggle(key="sp_hour_value").set_value(True).run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == charts + 1
+    specs = {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")}
+    hours = specs["sp_hour_heatmap"]
+    assert hours["colorbar"]["title"]["text"] == "Value of<br>an hour"
+    assert hours["y"] == specs["sp_heatmap"]["y"]  # every resource of the utilization heat map
