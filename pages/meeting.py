@@ -87,8 +87,17 @@ elif step == 3:
     price = cols[2].slider("Price change", -20, 20, 0, format="%d%%", key="mt_price") / 100
     levers = scenarios.Levers(demand_change=demand, price_change=price,
                               capacity_change={r: capacity for r in data.resources.resource} if capacity else {})
-    baseline, scenario = scenarios.evaluate(data), scenarios.evaluate(data, levers)
+    rebalance = st.toggle("Rebalance the plan", key="mt_rebalance",
+                          help="Both plans balanced within capacity plus overtime, not cut where hours run out")
+    try:
+        evaluated = scenario_strip.evaluate(data, levers, rebalance)
+    except GenXSOPError as error:
+        session.show_error(error)
+        st.stop()
+    baseline, scenario = evaluated.baseline, evaluated.scenario
     scenario_strip.delta_strip(baseline, scenario)
+    if evaluated.worth_adding:
+        st.info(evaluated.worth_adding)
     left, right = st.columns(2)
     left.plotly_chart(charts.scenario_lines(baseline.by_period, scenario.by_period, "revenue", "Revenue per period")
                       .update_layout(height=BIG - 120), width="stretch", key="mt_revenue")

@@ -24,6 +24,9 @@ if versions.empty:
     st.stop()
 version_id = pickers.plan_version_picker("Plan version", versions, "sc_version")
 data = runtime.plan_data(version_id, supply_views.supply_version_for(runtime.uow(), version_id))
+REBALANCE_HELP = ("Plan the receipts again for the best plan that fits capacity plus overtime (Supply review, "
+                  "Balance the plan), for the plan as it stands and for the scenario, instead of cutting made "
+                  "receipts where a resource runs out of hours")
 
 
 def percent_slider(label: str, key: str, low: int, high: int, help: str | None = None) -> float:
@@ -46,6 +49,7 @@ with st.sidebar:
     own_targets = st.toggle("Each SKU's own service level target", value=True, key="sc_own_service")
     service = None if own_targets else st.slider("Service level target", 80.0, 99.5, 95.0, step=0.5,
                                                   format="%.1f%%", key="sc_service") / 100
+    rebalance = st.toggle("Rebalance the plan", key="sc_rebalance", help=REBALANCE_HELP)
 
 levers = scenarios.Levers(
     demand_change=demand, demand_change_by_group={g: v for g, v in by_group.items() if v},
@@ -53,14 +57,23 @@ levers = scenarios.Levers(
     capacity_change={r: (1 + capacity_all) * (1 + v) - 1 for r, v in by_resource.items() if capacity_all or v},
     lead_time_change_days=float(lead_time), service_level=service)
 try:
-    baseline, scenario = scenarios.evaluate(data), scenarios.evaluate(data, levers)
+    evaluated = scenario_strip.evaluate(data, levers, rebalance)
 except GenXSOPError as error:
     session.show_error(error)
     st.stop()
+baseline, scenario = evaluated.baseline, evaluated.scenario
 
 scenario_strip.delta_strip(baseline, scenario)
-st.caption("Baseline: the plan as it stands. Planned receipts follow the demand change; made receipts are cut "
-           "where a resource runs out of hours; sales beyond stock are lost.")
+if rebalance:
+    st.caption("Baseline: the plan as it stands, balanced. Both plans are balanced: receipts planned again within "
+               "capacity plus overtime, margin after holding, overtime and shortage costs at its best.")
+    if evaluated.worth_adding:
+        st.info(evaluated.worth_adding)
+    with st.expander("What one more hour is worth, per resource"):
+        tables.show(evaluated.hour_values, key="sc_hour_values")
+else:
+    st.caption("Baseline: the plan as it stands. Planned receipts follow the demand change; made receipts are cut "
+               "where a resource runs out of hours; sales beyond stock are lost.")
 
 left, right = st.columns(2)
 left.plotly_chart(charts.scenario_lines(baseline.by_period, scenario.by_period, "revenue", "Revenue per period"),
@@ -77,6 +90,8 @@ with pin_tab:
     else:
         name = st.text_input("Scenario name", key="sc_name", placeholder="Demand -10%, one more shift")
         note = st.text_area("Decision note", key="sc_note", placeholder="What the meeting decided and why")
+        if rebalance:
+            st.caption("A pinned scenario keeps its levers and the figures of the cut-to-capacity rule.")
         if st.button("Pin these levers", key="sc_pin", type="primary"):
             try:
                 pinned_id = pinned_scenarios.pin(runtime.uow(), actor, data, name, levers, note)

@@ -2,14 +2,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
+from genxsop_core.plans.data import PlanData
 from genxsop_core.scenarios import levers as scenarios
-from genxsop_ui import deltas, formatting
+from genxsop_core.scenarios.rebalanced import worth_adding
+from genxsop_ui import deltas, formatting, runtime
 
 STRIP: tuple[str, ...] = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg",
                           "utilization_peak", "overloads")
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    baseline: scenarios.ScenarioResult
+    scenario: scenarios.ScenarioResult
+    worth_adding: str | None = None  # rebalanced: which resource more capacity is worth most on
+    hour_values: pd.DataFrame | None = None  # rebalanced: supply.balance.hour_values of the scenario
+
+
+def evaluate(data: PlanData, levers: scenarios.Levers, rebalance: bool = False) -> Evaluated:
+    """The plan as it stands and with the levers: by the cut-to-capacity rule (scenarios.evaluate),
+    or with both plans balanced (scenarios.rebalanced, solved once per plan and levers for every
+    session). Raises GenXSOPError for levers or a plan that cannot be evaluated."""
+    if not rebalance:
+        return Evaluated(scenarios.evaluate(data), scenarios.evaluate(data, levers))
+    baseline = runtime.rebalanced(data.demand_version_id, data.supply_version_id, scenarios.Levers())
+    scenario = runtime.rebalanced(data.demand_version_id, data.supply_version_id, levers)
+    return Evaluated(baseline.result, scenario.result, worth_adding(scenario.hour_values, data.bucket_days),
+                     scenario.hour_values)
 
 
 def delta_strip(baseline: scenarios.ScenarioResult, scenario: scenarios.ScenarioResult, per_row: int = 4) -> None:
