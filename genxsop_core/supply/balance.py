@@ -206,7 +206,8 @@ def _check_released_orders(plan: PlanData, inputs: ModelInputs) -> None:
     if not over.any():
         return
     weekly = plan.bucket_days == 7.0
-    where = [f"{resource} in {explain.spans(plan.periods, over[r], weekly)} (needs up to "
+    labels = explain.period_labels(plan.periods, weekly)
+    where = [f"{resource} in {explain.spans(labels, over[r], weekly)} (needs up to "
              f"{(need[r] - room[r])[over[r]].max():,.1f} h more than its {inputs.capacity[r].max():,.0f} h "
              f"+ {inputs.overtime_limit[r].max():,.0f} h overtime)"
              for r, resource in enumerate(plan.resources["resource"]) if over[r].any()]

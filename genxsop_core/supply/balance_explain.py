@@ -17,26 +17,31 @@ import pandas as pd
 TOLERANCE = 1e-6
 
 
-def spans(periods: pd.DatetimeIndex, mask: np.ndarray, weekly: bool) -> str:
-    """The periods where `mask` is set as runs: "weeks 10-14, 20" or "2026-03-01 to 2026-05-01"."""
+def period_labels(periods: pd.DatetimeIndex, weekly: bool) -> np.ndarray:
+    """What a period is called in a sentence: its ISO week number for weekly buckets, else its date."""
+    if weekly:
+        return periods.isocalendar().week.to_numpy().astype(str)
+    return np.asarray(periods.strftime("%Y-%m-%d"), dtype=str)
+
+
+def spans(labels: np.ndarray, mask: np.ndarray, weekly: bool) -> str:
+    """The periods where `mask` is set as runs: "weeks 10-14, 20" or "2026-03-01 to 2026-05-01"
+    (`labels` from period_labels)."""
     where = np.flatnonzero(mask)
     if where.size == 0:
         return ""
     breaks = np.flatnonzero(np.diff(where) > 1)
     starts, ends = where[np.r_[0, breaks + 1]], where[np.r_[breaks, where.size - 1]]
-    if weekly:
-        weeks = periods.isocalendar().week.to_numpy()
-        runs = [f"{weeks[a]}" if a == b else f"{weeks[a]}-{weeks[b]}" for a, b in zip(starts, ends)]
-        return ("week " if where.size == 1 else "weeks ") + ", ".join(runs)
-    runs = [f"{periods[a]:%Y-%m-%d}" if a == b else f"{periods[a]:%Y-%m-%d} to {periods[b]:%Y-%m-%d}"
-            for a, b in zip(starts, ends)]
-    return ", ".join(runs)
+    joiner = "-" if weekly else " to "
+    runs = ", ".join(labels[a] if a == b else f"{labels[a]}{joiner}{labels[b]}" for a, b in zip(starts, ends))
+    if not weekly:
+        return runs
+    return ("week " if where.size == 1 else "weeks ") + runs
 
 
-def _capacity_notes(resources: list[str], hour_value: np.ndarray, periods: pd.DatetimeIndex,
-                    weekly: bool) -> list[str]:
+def _capacity_notes(resources: list[str], hour_value: np.ndarray, labels: np.ndarray, weekly: bool) -> list[str]:
     """Per resource "capacity on R in weeks ..." where its hours have value; "" where they never do."""
-    return [f"capacity on {name} in {spans(periods, values > TOLERANCE, weekly)}" if (values > TOLERANCE).any() else ""
+    return [f"capacity on {name} in {spans(labels, values > TOLERANCE, weekly)}" if (values > TOLERANCE).any() else ""
             for name, values in zip(resources, np.nan_to_num(hour_value))]
 
 
@@ -51,7 +56,8 @@ def binding(skus: list[str], periods: pd.DatetimeIndex, weekly: bool, *, unmet: 
     built_ahead = end_stock > safety_stock + TOLERANCE
     affected = np.asarray((short | low | built_ahead).any(axis=1))
     valuable = np.nan_to_num(hour_value) > TOLERANCE  # (r, T)
-    notes = _capacity_notes(resources, hour_value, periods, weekly)
+    labels = period_labels(periods, weekly)
+    notes = _capacity_notes(resources, hour_value, labels, weekly)
     routed = (hours > 0) & made[:, None] & valuable.any(axis=1)[None, :] & affected[:, None]
     rows: list[tuple[str, str, str]] = []
     sku_i, res_i = np.nonzero(routed)
@@ -61,12 +67,12 @@ def binding(skus: list[str], periods: pd.DatetimeIndex, weekly: bool, *, unmet: 
         first = periods[earliest[i]] if earliest[i] < horizon else None
         when = f"no new receipt lands before {first:%Y-%m-%d}" if first is not None else \
             "no new receipt lands within the horizon"
-        where = spans(periods, (short[i] | low[i]) & inside[i], weekly)
+        where = spans(labels, (short[i] | low[i]) & inside[i], weekly)
         rows.append((skus[i], "lead time", f"{when}; short or below safety stock in {where}"))
     kept = (safety_stock > TOLERANCE).any(axis=1)
     below_reachable = np.asarray((low & ~inside).any(axis=1))
     for i in np.flatnonzero(kept & ~routed.any(axis=1) & ~lead):
-        detail = f"below safety stock in {spans(periods, low[i] & ~inside[i], weekly)}: keeping it costs more than " \
+        detail = f"below safety stock in {spans(labels, low[i] & ~inside[i], weekly)}: keeping it costs more than " \
                  "it is worth" if below_reachable[i] else \
             f"receipts keep {safety_stock[i].max():,.0f} units of safety stock"
         rows.append((skus[i], "safety stock", detail))
@@ -101,19 +107,19 @@ def receipt_reasons(skus: list[str], periods: pd.DatetimeIndex, weekly: bool, *,
                     period: np.ndarray, quantity: np.ndarray, planned: np.ndarray, firm: np.ndarray,
                     opening: np.ndarray, receipts: np.ndarray, served: np.ndarray, made: np.ndarray,
                     hours: np.ndarray, resources: list[str], hour_value: np.ndarray) -> list[str]:
-    """A sentence per receipt row (sku, period index): why it is there (module doc)."""
+    """A sentence per receipt row (sku, period index): why it is there (module doc). One pass of
+    string formatting per row; everything else is computed for all rows at once."""
     first, last, kept = _covered(opening, receipts, served, sku, period)
-    valuable = np.nan_to_num(hour_value) > TOLERANCE
-    weeks = periods.isocalendar().week.to_numpy() if weekly else None
-
-    def label(a: int, b: int) -> str:
-        if weeks is not None:
-            return f"week {weeks[a]}" if a == b else f"weeks {weeks[a]}-{weeks[b]}"
-        return f"{periods[a]:%Y-%m-%d}" if a == b else f"{periods[a]:%Y-%m-%d} to {periods[b]:%Y-%m-%d}"
+    labels = period_labels(periods, weekly)
+    joiner = "-" if weekly else " to "
+    prefix = ("week ", "weeks ") if weekly else ("", "")
+    valuable = np.nan_to_num(hour_value) > TOLERANCE  # (r, T)
+    counted = np.concatenate([np.zeros((valuable.shape[0], 1), dtype=int), np.cumsum(valuable, axis=1)], axis=1)
+    routed = [np.flatnonzero(row > 0) for row in hours]
+    end = np.maximum(last, period) + 1  # the window a made receipt serves: its period to the last it covers
 
     reasons = []
     for k in range(sku.size):
-        i, t = sku[k], period[k]
         if firm[k]:
             reasons.append("released order, kept as it is")
             continue
@@ -121,16 +127,17 @@ def receipt_reasons(skus: list[str], periods: pd.DatetimeIndex, weekly: bool, *,
             reasons.append("cancelled: demand is covered without it")
             continue
         parts = []
-        if first[k] >= 0:
-            parts.append(f"covers demand of {label(first[k], last[k])}")
+        a, b = first[k], last[k]
+        if a >= 0:
+            parts.append(f"covers demand of {prefix[0]}{labels[a]}" if a == b else
+                         f"covers demand of {prefix[1]}{labels[a]}{joiner}{labels[b]}")
         if kept[k] > TOLERANCE:
             parts.append(f"keeps {kept[k]:,.0f} units in stock (safety stock)")
-        window = slice(t, max(last[k], t) + 1)
         if made[k]:
-            binds = [f"capacity on {resources[r]} binds in {spans(periods[window], valuable[r, window], weekly)}"
-                     for r in np.flatnonzero(hours[i] > 0) if valuable[r, window].any()]
-            parts += binds
-        if first[k] > t + 1 and made[k]:
-            parts.append("made ahead of demand")
+            t, stop = period[k], end[k]
+            parts += [f"capacity on {resources[r]} binds in {spans(labels[t:stop], valuable[r, t:stop], weekly)}"
+                      for r in routed[sku[k]] if counted[r, stop] > counted[r, t]]
+            if a > period[k] + 1:
+                parts.append("made ahead of demand")
         reasons.append("; ".join(parts) if parts else "covers demand")
     return reasons
