@@ -219,19 +219,19 @@ def _cmd_backtest(args: argparse.Namespace) -> str:
 
 
 def _cmd_balance(args: argparse.Namespace) -> str:
-    from genxsop_core.plans.data import load_plan_data
-    from genxsop_core.supply import balance_report
-    from genxsop_core.supply.balance import BalanceOptions, balance
+    from genxsop_core.supply import balance_report, plan_balancing
+    from genxsop_core.supply import plans as supply_plans
+    from genxsop_core.supply.balance import BalanceOptions
 
     name, demand_id, supply_id = balance_report.cycle_versions(UnitOfWork(), args.cycle)
     options = BalanceOptions(unmet=args.unmet, integer_lots=args.integer_lots, time_limit=args.time_limit)
-    if args.write:
-        raise InvalidInput("--write needs the supply review's accept (supply.plan_balancing), which is not "
-                           "here yet: run without --write to see the balanced plan")
-    data = load_plan_data(UnitOfWork(), demand_id, supply_id)
-    result = balance(data, options)
-    return (f"{name}: demand version {demand_id}, supply version {supply_id}, {len(data.skus)} SKUs x "
-            f"{len(data.periods)} periods\n" + balance_report.summary_text(data, result))
+    data, balanced = plan_balancing.balance_version(UnitOfWork, demand_id, supply_id, options)
+    text = (f"{name}: demand version {demand_id}, supply version {supply_id}, {len(data.skus)} SKUs x "
+            f"{len(data.periods)} periods\n" + balance_report.summary_text(data, balanced.result))
+    if not args.write:
+        return text + f"\n{len(balanced.edits)} receipts would change: --write puts them into version {supply_id}"
+    written = supply_plans.accept_balanced_receipts(UnitOfWork(), _operator(), supply_id, balanced.edits)
+    return text + f"\n{written} receipts written into supply version {supply_id} (audited: accept_balanced_receipts)"
 
 
 def build_parser() -> argparse.ArgumentParser:
