@@ -11,7 +11,7 @@ model, mean and one column per quantile level (p10, p50, p90).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -19,7 +19,15 @@ from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.forecasting import frames, global_model
 from genxsop_core.forecasting import late_history as late
 from genxsop_core.forecasting.backtest import backtest_strategy
-from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk
+from genxsop_core.forecasting.base import SeriesInput
+from genxsop_core.forecasting.engine import (
+    POOLED_OPTION,
+    RunSpec,
+    SeriesResult,
+    finish_chunk,
+    forecast_chunk,
+    pooled_option,
+)
 from genxsop_core.forecasting.factory import MODEL_NAMES, available_models, get_strategy, unavailable_models
 from genxsop_core.forecasting.hierarchy import forecast_hierarchy, reconcile_run
 from genxsop_core.forecasting.parallel import Progress, chunk_size, map_chunks
@@ -76,11 +84,41 @@ def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Seq
     options = global_model.prepared(options, inputs, horizon, model, candidates, windows)  # fitted over all SKUs
     spec = RunSpec(horizon, model, levels, tuple(candidates), windows, options)
     chunks = late.chunks_by_end(inputs, chunk_size(len(inputs), CHUNK_SIZE, PROGRESS_STEPS))  # one horizon each
-    plan = late.PlanSpec.of(spec, inputs, forecast_chunk)
-    results = late.in_order(map_chunks(late.forecast_to_plan, chunks, plan, workers, scheduler, progress), inputs)
+    if model == "auto":
+        results = _auto_in_two_passes(chunks, spec, inputs, workers, scheduler, progress)
+    else:
+        plan = late.PlanSpec.of(spec, inputs, forecast_chunk)
+        results = map_chunks(late.forecast_to_plan, chunks, plan, workers, scheduler, progress)
+    results = late.in_order(results, inputs)
     return ForecastOutput(frames.forecast_frame(results, levels), frames.selection_frame(results),
                           frames.scores_frame(results), frames.backtest_forecast_frame(results, inputs), results,
                           frames.stopped_early(history))
+
+
+BACKTEST_SHARE = 0.8  # of a run's progress bar: auto spends most of its time backtesting
+
+
+def _auto_in_two_passes(chunks: list, spec: RunSpec, inputs: Sequence[SeriesInput], workers: int | None,
+                        scheduler: str | None, progress: Progress | None) -> list[SeriesResult]:
+    """Auto backtests every series first, pools the evidence over the whole run (selection.py, 4.),
+    then chooses and fits chunk by chunk: a SKU's choice does not depend on which chunk it fell in."""
+    total = len(inputs)
+
+    def phase(share: float, offset: float) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda done, _total: progress(min(total, int(offset * total + share * done)), total)
+
+    tested = map_chunks(late.backtest_to_plan, chunks, late.PlanSpec.of(spec, inputs), workers, scheduler,
+                        phase(BACKTEST_SHARE, 0.0))
+    ordered = [series for chunk in chunks for series in chunk]
+    pooled = replace(spec, options={**spec.options, POOLED_OPTION: pooled_option(ordered, tested)})
+    pairs, start = [], 0
+    for chunk in chunks:
+        pairs.append(list(zip(chunk, tested[start:start + len(chunk)])))
+        start += len(chunk)
+    return map_chunks(late.forecast_to_plan, pairs, late.PlanSpec.of(pooled, inputs, finish_chunk), workers,
+                      scheduler, phase(1 - BACKTEST_SHARE, BACKTEST_SHARE))
 
 
 def forecast(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Sequence[float] = (0.1, 0.5, 0.9),

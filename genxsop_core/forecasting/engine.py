@@ -16,14 +16,16 @@ from genxsop_core.forecasting.backtest import ModelBacktest, backtest_strategy, 
 from genxsop_core.forecasting.base import SeriesInput, StrategyForecast
 from genxsop_core.forecasting.factory import get_strategy
 from genxsop_core.forecasting.intervals import residual_quantiles, tidy
-from genxsop_core.forecasting.selection import Choice, choose, rule_for_short_history
+from genxsop_core.forecasting.selection import Choice, choose, pooled_relative_errors, rule_for_short_history
 
 FALLBACK_ORDER: tuple[str, ...] = ("ets", "theta", "seasonal_naive", "moving_average", "naive")
-# statsmodels ETS and Theta with a season longer than statsforecast's ETS limit (weekly data, 52) cost 0.1-0.5 s
-# a fit, 5-50x statsforecast's AutoETS, AutoTheta and MSTL; measured on the weekly demo's inner hold-out (the
-# last 26 weeks of the training data, never the bench's test weeks), auto's blend without them was 1.3 points
-# further below the best statsforecast model (11.4% vs 10.1%, bench/README.md), so auto skips them there.
-SLOW_ON_LONG_SEASONS: tuple[str, ...] = ("ets", "ets_log", "theta")
+# Exponential smoothing with a season longer than statsforecast's ETS limit (weekly data, 52) is slow:
+# statsmodels ETS and Theta cost 0.1-0.5 s a fit, 5-50x statsforecast's AutoTheta and MSTL, and
+# statsforecast's AutoETS handed a season of 52 about 0.45 s a 156-week SKU, 20x the same call with no
+# season. Measured on the weekly demo's inner hold-out (the last 26 weeks of the training data, never the
+# bench's test weeks), auto did as well or better without them (bench/README.md, issue 17): on weekly
+# data auto skips them; MSTL (whose trend model is AutoETS) and AutoTheta stay.
+SLOW_ON_LONG_SEASONS: tuple[str, ...] = ("ets", "ets_log", "theta", "sf_auto_ets")
 LONG_SEASON = 24
 
 
@@ -87,20 +89,59 @@ def _fallback(series: SeriesInput, failed: str, error: object, backtests: dict[s
     return "naive", get_strategy("naive").forecast(series, spec.horizon, spec.quantiles), backtests.get("naive")
 
 
+Tested = dict[str, ModelBacktest]  # one series' backtest per candidate
+
+
 def forecast_chunk(chunk: Sequence[SeriesInput], spec: RunSpec) -> list[SeriesResult]:
-    """The whole per-series pipeline for a chunk (see module doc)."""
+    """The whole per-series pipeline for a chunk (see module doc), in one pass: auto's pooled
+    evidence (selection.py, 4.) comes from this chunk alone. `forecasting.run` calls the two
+    halves below instead, so auto pools over every series of the run."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):
-        return _forecast_chunk(list(chunk), spec)
+        tested = _backtest_chunk(list(chunk), spec)
+        return _finish_chunk(list(chunk), spec, tested, _pooled(chunk, spec, tested))
 
 
-def _forecast_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[SeriesResult]:
+def backtest_chunk(chunk: Sequence[SeriesInput], spec: RunSpec) -> list[Tested]:
+    """First half: every candidate's backtests of each series (only the requested model's unless auto)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _backtest_chunk(list(chunk), spec)
+
+
+def finish_chunk(items: Sequence[tuple[SeriesInput, Tested]], spec: RunSpec) -> list[SeriesResult]:
+    """Second half: choose on the backtests (with the run's pooled evidence in spec.options), fit, assemble."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return _finish_chunk([s for s, _ in items], spec, [t for _, t in items], spec.options.get(POOLED_OPTION))
+
+
+POOLED_OPTION = "auto_pooled_relative_errors"  # run option: selection.pooled_relative_errors over the run
+
+
+def pooled_option(inputs: Sequence[SeriesInput], tested: Sequence[Tested]) -> dict[str, float]:
+    """Auto's pooled evidence over a run's series (selection.py, 4.)."""
+    season = inputs[0].season_length if inputs else 1
+    return pooled_relative_errors([s.y for s in inputs], season, tested)
+
+
+def _pooled(chunk: Sequence[SeriesInput], spec: RunSpec, tested: Sequence[Tested]) -> dict[str, float] | None:
+    return spec.options.get(POOLED_OPTION) or (pooled_option(chunk, tested) if spec.model == "auto" else None)
+
+
+def _backtest_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[Tested]:
     season = chunk[0].season_length if chunk else 0  # one run, one season length
     names = auto_pool(spec.candidates, season) if spec.model == "auto" else [spec.model]
-    strategies = {name: get_strategy(name, spec.options) for name in names}
-    backtests = {name: backtest_strategy(s, chunk, spec.horizon, spec.windows) for name, s in strategies.items()}
-    per_series = [{name: backtests[name][i] for name in names} for i in range(len(chunk))]
+    backtests = {name: backtest_strategy(get_strategy(name, spec.options), chunk, spec.horizon, spec.windows)
+                 for name in names}
+    return [{name: backtests[name][i] for name in names} for i in range(len(chunk))]
+
+
+def _finish_chunk(chunk: list[SeriesInput], spec: RunSpec, per_series: Sequence[Tested],
+                  pooled: dict[str, float] | None) -> list[SeriesResult]:
     choices: list[Choice] = []
     for series, tested in zip(chunk, per_series):
         if spec.model != "auto":
@@ -108,10 +149,10 @@ def _forecast_chunk(chunk: list[SeriesInput], spec: RunSpec) -> list[SeriesResul
         elif not any(bt.usable for bt in tested.values()):
             choices.append(_naming_failures(rule_for_short_history(series.y), tested))
         else:
-            choices.append(_naming_failures(choose(series.y, series.season_length, tested), tested))
+            choices.append(_naming_failures(choose(series.y, series.season_length, tested, pooled=pooled), tested))
     finals: Finals = {}
     for name in {m for c in choices for m in c.members}:
-        strategy = strategies.get(name) or get_strategy(name, spec.options)
+        strategy = get_strategy(name, spec.options)
         index = [i for i, c in enumerate(choices) if name in c.members]
         for i, result in zip(index, forecast_each(strategy, [chunk[i] for i in index], spec.horizon, spec.quantiles)):
             finals[(i, name)] = result
@@ -128,7 +169,7 @@ def _naming_failures(choice: Choice, tested: dict[str, ModelBacktest]) -> Choice
 
 
 def _assemble(i: int, series: SeriesInput, choice: Choice, finals: Finals,
-              tested: dict[str, ModelBacktest], spec: RunSpec) -> SeriesResult:
+              tested: Tested, spec: RunSpec) -> SeriesResult:
     outputs: list[StrategyForecast | Exception] = [finals[(i, m)] for m in choice.members]
     model, reason, backtest, fallback, members = choice.model, choice.reason, choice.backtest, False, choice.members
     broken = next((m for m, o in zip(choice.members, outputs)

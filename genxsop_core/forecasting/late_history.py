@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.forecasting.base import SeriesInput
-from genxsop_core.forecasting.engine import RunSpec, SeriesResult, forecast_chunk
+from genxsop_core.forecasting.engine import RunSpec, SeriesResult, Tested, backtest_chunk, forecast_chunk
 
 OWN_END = "own_end"
 ZEROS = "zeros"
@@ -65,7 +66,7 @@ def stopped_early(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
         "bucket": BUCKET_NAMES.get(freq, freq)}, columns=STOPPED_EARLY_COLUMNS)
 
 
-ChunkForecast = Callable[[Sequence[SeriesInput], RunSpec], list[SeriesResult]]
+ChunkForecast = Callable[[Sequence[Any], RunSpec], list[SeriesResult]]
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,26 @@ def chunks_by_end(inputs: Sequence[SeriesInput], size: int) -> list[Sequence[Ser
             for i in range(0, len(group), size)]
 
 
-def forecast_to_plan(chunk: Sequence[SeriesInput], plan: PlanSpec) -> list[SeriesResult]:
-    """Forecast a chunk (same last date) far enough to cover the plan's periods, and keep only those."""
-    short = buckets_between(chunk[0].ds[-1], plan.latest, chunk[0].freq) if chunk else 0
-    if short <= 0:
-        return plan.forecast(chunk, plan.spec)
-    results = plan.forecast(chunk, replace(plan.spec, horizon=plan.spec.horizon + short))
-    return [_plan_periods(r, short, pd.Timestamp(chunk[0].ds[-1])) for r in results]
+def _plan_horizon(first: SeriesInput | None, plan: PlanSpec) -> tuple[int, RunSpec]:
+    """Buckets the chunk's history is short of the plan's start, and the spec stretched by them."""
+    short = buckets_between(first.ds[-1], plan.latest, first.freq) if first is not None else 0
+    return short, plan.spec if short <= 0 else replace(plan.spec, horizon=plan.spec.horizon + short)
+
+
+def forecast_to_plan(chunk: Sequence[Any], plan: PlanSpec) -> list[SeriesResult]:
+    """Forecast a chunk (same last date) far enough to cover the plan's periods, and keep only those.
+    A chunk holds series, or (series, backtests) pairs for engine.finish_chunk."""
+    first = (chunk[0] if isinstance(chunk[0], SeriesInput) else chunk[0][0]) if chunk else None
+    short, spec = _plan_horizon(first, plan)
+    results = plan.forecast(chunk, spec)
+    if short <= 0 or first is None:
+        return results
+    return [_plan_periods(r, short, pd.Timestamp(first.ds[-1])) for r in results]
+
+
+def backtest_to_plan(chunk: Sequence[SeriesInput], plan: PlanSpec) -> list[Tested]:
+    """Auto's first half (engine.backtest_chunk) on the horizon forecast_to_plan will forecast."""
+    return backtest_chunk(chunk, _plan_horizon(chunk[0] if chunk else None, plan)[1])
 
 
 def in_order(results: Sequence[SeriesResult], inputs: Sequence[SeriesInput]) -> list[SeriesResult]:

@@ -36,11 +36,22 @@ def test_auto_reasons_name_the_backtest_and_respect_the_pattern(seasonal_weekly,
     reasons = out.selection.set_index("unique_id")
     assert "backtest MAE" in reasons.reason["S"] and reasons.reason["S"].startswith("smooth")
     assert reasons.reason["I"].startswith("intermittent") and "RMSE" in reasons.reason["I"]
-    # a smooth series blends the three lowest backtest MAEs (weights: tests/forecasting/test_selection.py)
+    # a smooth series blends two models ranked on its backtest and the run's pooled evidence
+    # (weights: tests/forecasting/test_selection.py)
     scores = out.scores[out.scores.unique_id == "S"].set_index("model")
     members = reasons.model["S"].removeprefix("combo:").split("+")
-    assert sorted(members) == sorted(scores.drop(index=reasons.model["S"]).mae.nsmallest(3).index)
-    assert "weighted by 1/MAE" in reasons.reason["S"]
+    assert len(members) == 2 and set(members) <= set(scores.index)
+    assert "weighted by 1/score" in reasons.reason["S"] and "across the run's SKUs" in reasons.reason["S"]
+
+
+def test_autos_choice_does_not_depend_on_how_the_run_is_chunked(seasonal_weekly, intermittent_weekly, monkeypatch):
+    """Auto pools evidence over the whole run, not over the chunk a SKU happened to fall in."""
+    history = weekly_frame({"S": seasonal_weekly, "I": intermittent_weekly, "T": seasonal_weekly[::-1].copy()})
+    together = forecasting.run(history, 13, workers=1, candidates=("naive", "seasonal_naive", "moving_average", "tsb"))
+    monkeypatch.setattr(forecasting, "CHUNK_SIZE", 1)
+    apart = forecasting.run(history, 13, workers=1, candidates=("naive", "seasonal_naive", "moving_average", "tsb"))
+    assert together.selection.model.tolist() == apart.selection.model.tolist()
+    assert together.selection.reason.tolist() == apart.selection.reason.tolist()
 
 
 def test_a_seasonal_series_gets_a_seasonal_forecast(seasonal_weekly):
@@ -58,7 +69,8 @@ def test_too_short_histories_get_a_simple_rule(length, expected):
 def test_seasonal_naive_is_not_scored_without_a_full_season(seasonal_weekly):
     out = forecasting.run(weekly_frame({"N": seasonal_weekly[:60]}), 13, workers=1)
     assert "seasonal_naive" not in set(out.scores.model)
-    assert {"naive", "sf_auto_ets", "sf_auto_theta"} <= set(out.scores.model)  # weekly: statsforecast's ETS, Theta
+    assert {"naive", "sf_auto_theta", "sf_mstl"} <= set(out.scores.model)  # weekly: statsforecast's Theta, MSTL
+    assert "sf_auto_ets" not in set(out.scores.model)  # AutoETS with a 52-week season: 20x the cost (engine.py)
 
 
 def test_a_strategy_failing_on_every_series_never_fails_the_run(monkeypatch, seasonal_weekly):

@@ -40,7 +40,7 @@ def test_auto_takes_heavy_models_when_asked(with_tiny_chronos, seasonal_weekly):
     candidates = forecasting.auto_candidates(1, include=("prophet", "chronos2"))
     assert {"prophet", "chronos2"} <= set(candidates)
     out = forecasting.run(weekly_frame({"A": seasonal_weekly}), 8, candidates=candidates, workers=1)
-    assert {"prophet", "chronos2", "sf_auto_ets"} <= set(out.scores.model)  # weekly: statsforecast ETS
+    assert {"prophet", "chronos2", "sf_auto_theta"} <= set(out.scores.model)  # weekly: statsforecast Theta
     assert out.selection.reason.iloc[0]
 
 
