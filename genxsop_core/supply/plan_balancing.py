@@ -65,17 +65,17 @@ def edits_of(changes: pd.DataFrame) -> list[ReceiptEdit]:
                         float(r.planned_receipts)) for r in changes.itertuples(index=False)]
 
 
-def hours_above_capacity(data: PlanData) -> float:
-    """Load hours of the plan as it stands beyond its resources' capacity, summed over resources
-    and periods: the overtime the plan would need as it is."""
-    capacity = evaluate(data).capacity
+def hours_above_capacity(capacity: pd.DataFrame) -> float:
+    """Load hours beyond capacity, summed over resources and periods (`evaluate(...).capacity`):
+    the overtime the plan as it stands would need."""
     return float(np.maximum(capacity.load_hours - capacity.capacity_hours, 0.0).sum())
 
 
 def figures(data: PlanData, result: Balance) -> pd.DataFrame:
     """FIGURES now (scenarios.evaluate of the plan as it stands: cut to capacity, sales lost) and
     in the balanced plan (its own summary)."""
-    now = {**evaluate(data).summary, "overtime_hours": hours_above_capacity(data)}
+    baseline = evaluate(data)
+    now = {**baseline.summary, "overtime_hours": hours_above_capacity(baseline.capacity)}
     table = pd.DataFrame({"label": [label for label, _ in FIGURES.values()],
                           "now": [float(now[key]) for key in FIGURES],
                           "balanced": [float(result.summary[key]) for key in FIGURES],
