@@ -36,11 +36,11 @@ def test_auto_reasons_name_the_backtest_and_respect_the_pattern(seasonal_weekly,
     reasons = out.selection.set_index("unique_id")
     assert "backtest MAE" in reasons.reason["S"] and reasons.reason["S"].startswith("smooth")
     assert reasons.reason["I"].startswith("intermittent") and "RMSE" in reasons.reason["I"]
-    # a smooth series blends two models ranked on its backtest and the run's pooled evidence
+    # a smooth series blends three models ranked on its backtest and the run's pooled evidence
     # (weights: tests/forecasting/test_selection.py)
     scores = out.scores[out.scores.unique_id == "S"].set_index("model")
     members = reasons.model["S"].removeprefix("combo:").split("+")
-    assert len(members) == 2 and set(members) <= set(scores.index)
+    assert len(members) == 3 and set(members) <= set(scores.index)
     assert "weighted by 1/score" in reasons.reason["S"] and "across the run's SKUs" in reasons.reason["S"]
 
 

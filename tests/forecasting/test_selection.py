@@ -25,24 +25,27 @@ def test_weighted_combine_is_the_weighted_average_on_shared_windows():
     np.testing.assert_allclose(blended.forecasts[0], Y[9:12] - 0.75 * 1.0 - 0.25 * -3.0)
 
 
-def test_smooth_series_blend_the_two_best_by_inverse_mae():
+def test_smooth_series_blend_the_three_best_by_inverse_mae():
     tested = {"ets": backtest(1.0), "theta": backtest(2.0), "naive": backtest(4.0), "tsb": backtest(8.0)}
     choice = choose(Y, 4, tested)
-    assert choice.model == "combo:ets+theta" and choice.members == ("ets", "theta")
-    np.testing.assert_allclose(choice.weights, [2 / 3, 1 / 3])  # 1/1 and 1/2, normalised
-    assert "ets 67%" in choice.reason and "theta 33%" in choice.reason and "weighted by 1/MAE" in choice.reason
-    np.testing.assert_allclose(choice.combine([np.ones(3), np.zeros(3)]), np.full(3, 2 / 3))
+    assert choice.model == "combo:ets+naive+theta" and choice.members == ("ets", "theta", "naive")
+    inverse = np.array([1 / 1, 1 / 2, 1 / 4])
+    np.testing.assert_allclose(choice.weights, inverse / inverse.sum())  # 4/7, 2/7, 1/7
+    assert "ets 57%" in choice.reason and "theta 29%" in choice.reason and "naive 14%" in choice.reason
+    assert "weighted by 1/MAE" in choice.reason
+    np.testing.assert_allclose(choice.combine([np.ones(3), np.zeros(3), np.zeros(3)]), np.full(3, 4 / 7))
 
 
 def test_the_runs_pooled_evidence_can_overturn_a_narrow_own_ranking():
-    """Own MAEs 1.0 (ets), 1.1 (theta), 2.0 (naive): alone ets and theta blend. Across the run theta was
-    on average 1.05x the best SKU model and ets 3x: shrunk half and half, theta ranks first."""
-    tested = {"ets": backtest(1.0), "theta": backtest(1.1), "naive": backtest(2.0)}
-    pooled = {"ets": 3.0, "theta": 1.05, "naive": 1.2}
+    """Own MAEs 1.0 (ets), 1.1 (theta), 2.0 (naive), 2.2 (tsb): alone ets leads. Across the run ets was on
+    average 3x the best SKU model: shrunk half and half, it ranks last and drops out of the blend."""
+    tested = {"ets": backtest(1.0), "theta": backtest(1.1), "naive": backtest(2.0), "tsb": backtest(2.2)}
+    pooled = {"ets": 3.0, "theta": 1.05, "naive": 1.2, "tsb": 1.1}
     choice = choose(Y, 4, tested, pooled=pooled)
-    scores = {"ets": 0.5 * 1.0 + 0.5 * 3.0, "theta": 0.5 * 1.1 + 0.5 * 1.05, "naive": 0.5 * 2.0 + 0.5 * 1.2}
-    assert choice.members == ("theta", "naive")
-    inverse = np.array([1 / scores["theta"], 1 / scores["naive"]])
+    scores = {"ets": 0.5 * 1.0 + 0.5 * 3.0, "theta": 0.5 * 1.1 + 0.5 * 1.05, "naive": 0.5 * 2.0 + 0.5 * 1.2,
+              "tsb": 0.5 * 2.2 + 0.5 * 1.1}
+    assert choice.members == ("theta", "naive", "tsb")  # ets, best on its own, ranks last
+    inverse = np.array([1 / scores["theta"], 1 / scores["naive"], 1 / scores["tsb"]])
     np.testing.assert_allclose(choice.weights, inverse / inverse.sum())
     assert "across the run's SKUs" in choice.reason and "weighted by 1/score" in choice.reason
 
