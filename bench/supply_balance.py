@@ -94,7 +94,8 @@ def synthetic(skus: int, weeks: int, resources: int) -> None:
 
 def _figures(label: str, seconds: list[float], summary: dict) -> None:
     print(f"{label:<44} {np.median(seconds):7.2f} s  overloads {summary['overloads']:>3}  "
-          f"fill rate {summary['fill_rate']:.4%}  margin {summary['margin']:>13,.0f}"
+          f"fill rate {summary['fill_rate']:.4%}  margin {summary['margin']:>11,.0f}  "
+          f"inventory value {summary['inventory_value_avg']:>9,.0f}"
           + (f"  objective {summary['objective']:>13,.0f}" if "objective" in summary else "")
           + (f"  overtime {summary['overtime_hours']:,.0f} h" if "overtime_hours" in summary else "")
           + (f"  gap {summary['mip_gap']:.2%}" if summary.get("mip_gap") == summary.get("mip_gap")
@@ -160,8 +161,10 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--resources", type=int, default=10)
     parser.add_argument("--database", help="an already seeded demo database URL (skips seeding)")
+    parser.add_argument("--demo-only", action="store_true", help="skip the synthetic plan")
     args = parser.parse_args()
-    synthetic(args.skus, args.weeks, args.resources)
+    if not args.demo_only:
+        synthetic(args.skus, args.weeks, args.resources)
     if args.database:
         demo(args.database, args.repeats)
         return
