@@ -21,6 +21,7 @@ from genxsop_core.forecasting import late_history as late
 from genxsop_core.forecasting.backtest import backtest_strategy
 from genxsop_core.forecasting.base import SeriesInput
 from genxsop_core.forecasting.engine import (
+    POOL_MIN_SERIES,
     POOLED_OPTION,
     RunSpec,
     SeriesResult,
@@ -84,7 +85,7 @@ def run(history: pd.DataFrame, horizon: int, model: str = "auto", quantiles: Seq
     options = global_model.prepared(options, inputs, horizon, model, candidates, windows)  # fitted over all SKUs
     spec = RunSpec(horizon, model, levels, tuple(candidates), windows, options)
     chunks = late.chunks_by_end(inputs, chunk_size(len(inputs), CHUNK_SIZE, PROGRESS_STEPS))  # one horizon each
-    if model == "auto":
+    if model == "auto" and len(inputs) >= POOL_MIN_SERIES:
         results = _auto_in_two_passes(chunks, spec, inputs, workers, scheduler, progress)
     else:
         plan = late.PlanSpec.of(spec, inputs, forecast_chunk)

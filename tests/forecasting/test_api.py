@@ -31,7 +31,8 @@ def test_every_light_strategy_returns_mean_and_quantiles(model, seasonal_weekly)
     assert (out.p95 - out.p05 > 0).any()  # a real band, native or from backtest residuals
 
 
-def test_auto_reasons_name_the_backtest_and_respect_the_pattern(seasonal_weekly, intermittent_weekly):
+def test_auto_reasons_name_the_backtest_and_respect_the_pattern(seasonal_weekly, intermittent_weekly, monkeypatch):
+    monkeypatch.setattr(forecasting, "POOL_MIN_SERIES", 2)  # two series pool here (30 in production)
     out = forecasting.run(weekly_frame({"S": seasonal_weekly, "I": intermittent_weekly}), 13, workers=1)
     reasons = out.selection.set_index("unique_id")
     assert "backtest MAE" in reasons.reason["S"] and reasons.reason["S"].startswith("smooth")
@@ -46,12 +47,20 @@ def test_auto_reasons_name_the_backtest_and_respect_the_pattern(seasonal_weekly,
 
 def test_autos_choice_does_not_depend_on_how_the_run_is_chunked(seasonal_weekly, intermittent_weekly, monkeypatch):
     """Auto pools evidence over the whole run, not over the chunk a SKU happened to fall in."""
+    monkeypatch.setattr(forecasting, "POOL_MIN_SERIES", 2)  # three series pool here (30 in production)
     history = weekly_frame({"S": seasonal_weekly, "I": intermittent_weekly, "T": seasonal_weekly[::-1].copy()})
     together = forecasting.run(history, 13, workers=1, candidates=("naive", "seasonal_naive", "moving_average", "tsb"))
     monkeypatch.setattr(forecasting, "CHUNK_SIZE", 1)
     apart = forecasting.run(history, 13, workers=1, candidates=("naive", "seasonal_naive", "moving_average", "tsb"))
     assert together.selection.model.tolist() == apart.selection.model.tolist()
     assert together.selection.reason.tolist() == apart.selection.reason.tolist()
+    assert together.selection.reason.str.contains("across the run's SKUs").any()
+
+
+def test_a_small_run_chooses_on_each_series_own_backtests(seasonal_weekly, intermittent_weekly):
+    out = forecasting.run(weekly_frame({"S": seasonal_weekly, "I": intermittent_weekly}), 13, workers=1,
+                          candidates=("naive", "seasonal_naive", "moving_average", "tsb"))
+    assert not out.selection.reason.str.contains("across the run's SKUs").any()
 
 
 def test_a_seasonal_series_gets_a_seasonal_forecast(seasonal_weekly):

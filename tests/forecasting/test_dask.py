@@ -24,8 +24,7 @@ def test_dask_cluster_gives_the_same_forecasts_as_local(seasonal_weekly, intermi
                                  progress=lambda done, total: seen.append((done, total)))
     pd.testing.assert_frame_equal(local.forecasts, remote.forecasts)
     pd.testing.assert_frame_equal(local.selection, remote.selection)
-    # progress moves once per finished chunk, chunks sized by the same rule the run uses; auto goes over
-    # the chunks twice (backtests, then choice and final fits: forecasting._auto_in_two_passes)
+    # progress moves once per finished chunk, chunks sized by the same rule the run uses
     size = chunk_size(13, forecasting.CHUNK_SIZE, forecasting.PROGRESS_STEPS)
-    assert seen[-1] == (13, 13) and len(seen) == 2 * -(-13 // size)
+    assert seen[-1] == (13, 13) and len(seen) == -(-13 // size)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
