@@ -9,7 +9,8 @@ the last one a horizon before the end, the others half a horizon earlier each; t
 every origin (the total is one series: one origin gives it only 12 or 26 points). At each origin
 the SKUs are forecast once with forecasting.run, the aggregate nodes once from their own histories
 (hierarchy.base_forecasts), then every reconciliation method x band method (Normality also with the
-floor: a band never narrower than the node's own base band) is applied to the same base forecasts:
+floor: a band never narrower than the node's own base band, on every level or on levels of one or two
+nodes, the default) is applied to the same base forecasts:
 - MASE per level (mean over the level's nodes; scale = the node's in-sample seasonal-naive MAE):
   base (each node's own forecast) and reconciled.
 - P10-P90 coverage per level on the held-out buckets (target 75-85% at every level), and the
@@ -130,14 +131,14 @@ def one_origin(train: pd.DataFrame, test: pd.DataFrame, tree: pd.DataFrame, hori
     rows["summed-SKU cover"] = coverage(summed, actuals)
     summed_width = (summed.p90 - summed.p10).groupby(summed.unique_id).mean()
     summed_width = summed_width.where(summed_width > 0)  # an SKU with a zero band has no ratio
-    combinations = [(m, i, f) for m in hier.METHODS for i in hier.INTERVAL_METHODS for f in (False, True)
-                    if i == "normality" or not f]
+    combinations = [(m, i, f) for m in hier.METHODS for i in hier.INTERVAL_METHODS for f in (False, True, None)
+                    if i == "normality" or f is False]
     for method, intervals, floor in combinations:
         started = time.perf_counter()
         out = keyed(hier.reconcile(base, backtests, shape, QUANTILES, method, intervals, floor))
         seconds = time.perf_counter() - started
-        label = f"{method}+{intervals}" + ("+floor" if floor else "")
-        if intervals == hier.INTERVAL_METHODS[0] and not floor:
+        label = f"{method}+{intervals}" + {False: "", True: "+floor", None: "+floor on 1-2 node levels"}[floor]
+        if intervals == hier.INTERVAL_METHODS[0] and floor is False:
             rows[f"{method} MASE"] = mase_by_node(out, actuals, insample, season)
         rows[f"{label} cover"] = coverage(out, actuals)
         width = (out.p90 - out.p10).groupby(out.unique_id).mean()

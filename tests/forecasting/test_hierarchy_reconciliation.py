@@ -138,3 +138,25 @@ def test_a_sku_too_new_to_backtest_still_gets_a_reconciled_band(history):
     new = out[out.node == "Water-2"]
     assert ((new.p95 - new.p05) > 0).all()
     assert out.model.str.endswith("(mint_shrink)").all()  # not thrown back to bottom-up for want of errors
+
+
+def test_levels_of_one_or_two_nodes_keep_at_least_their_own_band(history):
+    """The floor on small levels (measured by the bench): the total and the two categories never get a band
+    narrower than their own base forecast's; families and SKUs keep the reconciled band untouched."""
+    shape = hierarchy.structure(history, tree())
+    sku_output = forecasting.run(history, HORIZON, "moving_average")
+    base, backtests = hierarchy.base_forecasts(history, shape, sku_output, HORIZON, (0.1, 0.5, 0.9), 12,
+                                               model="moving_average", workers=1)
+    assert hierarchy.floored_levels(shape, None) == {"total", "category"}
+    plain, floored = (hierarchy.reconcile(base, backtests, shape, (0.1, 0.5, 0.9), floor=f)
+                      .set_index(["level", "node", "ds"]) for f in (False, None))
+    own = base.assign(ds=pd.to_datetime(base.ds)).set_index(["unique_id", "ds"])
+    for level in ("total", "category"):
+        top = floored.loc[level].reset_index()
+        reach = own.loc[[(f"{level}={n}", d) for n, d in zip(top.node, top.ds)]]
+        own_reach = reach.p90.to_numpy() - reach["mean"].to_numpy()
+        assert (top.p90.to_numpy() - top["mean"].to_numpy() >= own_reach - 1e-9).all()
+        assert (floored.loc[level].p90 >= plain.loc[level].p90 - 1e-9).all()
+    for level in ("family", "unique_id"):
+        pd.testing.assert_frame_equal(floored.loc[level], plain.loc[level])
+    pd.testing.assert_series_equal(floored["mean"], plain["mean"])  # the means stay coherent
