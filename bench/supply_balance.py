@@ -1,6 +1,6 @@
 """Supply balance figures (issue 18): the balanced plan beside today's heuristic, and at scale.
 
-Run: .venv/bin/python bench/supply_balance.py [--repeats 3] [--skus 5000 --weeks 52 --resources 10]
+Run: .venv/bin/python bench/supply_balance.py [--repeats 3] [--skus 5000 --weeks 52 --resources 10] [--compare]
 1. The demo's current plan (a fresh SQLite demo, seeded as the app does), four ways:
    as it stands, cut to capacity (scenarios.evaluate, the What-if page's rule); with "Propose
    receipts" added (supply.views.propose), then cut to capacity; balanced (supply.balance, LP);
@@ -10,7 +10,8 @@ Run: .venv/bin/python bench/supply_balance.py [--repeats 3] [--skus 5000 --weeks
 2. A synthetic plan of `skus` x `weeks` x `resources` (seasonal demand, each SKU made on 1-3
    resources, capacity under the peak, a fifth of it as overtime, released orders in the first
    two weeks, lead times up to 4 weeks), balanced in a child process: seconds and the child's
-   peak resident memory.
+   peak resident memory; with --compare also as one programme (the balance before it solved
+   independent parts), in a second child, for the same optimum side by side.
 Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
@@ -65,31 +66,34 @@ def synthetic_plan(skus: int, weeks: int, resources: int, seed: int = 7) -> Plan
                     table, hours, 7.0)
 
 
-def synthetic_child(skus: int, weeks: int, resources: int) -> None:
+def synthetic_child(skus: int, weeks: int, resources: int, decompose: bool) -> None:
     """Balance the synthetic plan in this process and print one line the parent reads."""
-    from genxsop_core.supply.balance import balance
+    from genxsop_core.supply.balance import BalanceOptions, balance
 
     plan = synthetic_plan(skus, weeks, resources)
     started = time.perf_counter()
-    result = balance(plan)
+    result = balance(plan, BalanceOptions(decompose=decompose))
     seconds = time.perf_counter() - started
     summary = result.summary
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(f"RESULT seconds={seconds:.1f} build={summary['build_seconds']:.1f} solve={summary['solve_seconds']:.1f} "
-          f"overloads={summary['overloads']} fill_rate={summary['fill_rate']:.4f} "
-          f"overtime_hours={summary['overtime_hours']:.0f}", flush=True)
+          f"objective={summary['objective']:.6f} overloads={summary['overloads']} fill_rate={summary['fill_rate']:.4f} "
+          f"overtime_hours={summary['overtime_hours']:.0f} peak_rss={peak / 2**20:.2f}GiB "
+          f"status={summary['status']!r}", flush=True)
 
 
-def synthetic(skus: int, weeks: int, resources: int) -> None:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    child = subprocess.run([sys.executable, __file__, "--child", str(skus), str(weeks), str(resources)],
-                           capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux; max over children
-    line = next(line for line in child.stdout.splitlines() if line.startswith("RESULT"))
-    print(f"synthetic {skus} SKUs x {weeks} weeks x {resources} resources: {line[7:]}; "
-          f"child wall {wall:.1f} s (with imports and plan generation), peak RSS {peak / 2**20:.2f} GiB"
-          + (" (an earlier child peaked higher)" if peak == before else ""))
+def synthetic(skus: int, weeks: int, resources: int, compare: bool) -> None:
+    """The synthetic plan solved in independent parts (the default), and with `compare` as one
+    programme too (the same optimum; what the balance did before the parts), each in its own process."""
+    for decompose in (True, False) if compare else (True,):
+        started = time.perf_counter()
+        child = subprocess.run([sys.executable, __file__, "--child", str(skus), str(weeks), str(resources),
+                                "parts" if decompose else "whole"], capture_output=True, text=True, check=True)
+        wall = time.perf_counter() - started
+        line = next(line for line in child.stdout.splitlines() if line.startswith("RESULT"))
+        print(f"synthetic {skus} SKUs x {weeks} weeks x {resources} resources, "
+              f"{'independent parts' if decompose else 'one programme'}: {line[7:]}; "
+              f"child wall {wall:.1f} s (with imports and plan generation)", flush=True)
 
 
 def _figures(label: str, seconds: list[float], summary: dict) -> None:
@@ -147,7 +151,7 @@ def demo(url: str, repeats: int) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        synthetic_child(*map(int, sys.argv[2:5]))
+        synthetic_child(*map(int, sys.argv[2:5]), decompose=sys.argv[5:6] != ["whole"])
         return
     import tempfile
     from pathlib import Path
@@ -162,9 +166,11 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=10)
     parser.add_argument("--database", help="an already seeded demo database URL (skips seeding)")
     parser.add_argument("--demo-only", action="store_true", help="skip the synthetic plan")
+    parser.add_argument("--compare", action="store_true",
+                        help="also solve the synthetic plan as one programme (no independent parts)")
     args = parser.parse_args()
     if not args.demo_only:
-        synthetic(args.skus, args.weeks, args.resources)
+        synthetic(args.skus, args.weeks, args.resources, args.compare)
     if args.database:
         demo(args.database, args.repeats)
         return

@@ -59,6 +59,8 @@ class BalanceOptions:
         far below margin: never at the cost of a sale).
     holding_cost_rate: annual holding cost as a fraction of unit cost for every SKU; None uses
         each SKU's own (product master).
+    decompose: solve the LP as independent parts (bought SKUs; SKUs sharing no resource), the
+        same optimum much faster; False solves one programme (to compare; bench/supply_balance.py).
     """
 
     unmet: str = LOST
@@ -69,6 +71,7 @@ class BalanceOptions:
     safety_stock_penalty: float = 2.0
     backorder_cost_rate: float = 0.1
     holding_cost_rate: float | None = None
+    decompose: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def balance(plan: PlanData, options: BalanceOptions | None = None) -> Balance:
     inputs = model_inputs(plan, options)
     _check_released_orders(plan, inputs)
     try:
-        solution = solve(inputs, options.time_limit, options.mip_rel_gap)
+        solution = solve(inputs, options.time_limit, options.mip_rel_gap, options.decompose)
     except RuntimeError as error:  # every cause we know of is checked above; say what HiGHS said
         raise InvalidInput(f"the plan cannot be balanced: {error}") from None
     result = _result(plan, options, inputs, solution)

@@ -26,11 +26,12 @@ is a constant and every unmet unit gives up its margin m.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
+from scipy.sparse.csgraph import connected_components
 
 RECEIPT_EPSILON = 1e-6
 """Cost per unit received: among plans of equal value, prefer the one that receives less."""
@@ -249,9 +250,68 @@ def _integer_lots(inputs: ModelInputs, model: Programme, time_limit: float,
     return (best if np.isfinite(best_profit) else result), (gap() if np.isfinite(best_profit) else np.nan), message
 
 
-def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e-3) -> Solution:
-    """Build and solve; raises RuntimeError with HiGHS's message if it finds no solution (the
-    caller checks what makes the programme infeasible before and turns that into a domain error)."""
+def parts(inputs: ModelInputs) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(SKU rows, resource rows) of the independent pieces of the programme: the connected
+    components of the SKU-resource routing graph (a SKU joins the resources its made receipts
+    load), and every SKU that loads no resource (bought) in one piece with no resource. Nothing
+    else links two cells, so each piece is its own LP and together they have the same optimum;
+    a single-SKU chain is solved fastest next to others of its kind (one HiGHS call, not one each).
+    Resources no SKU loads are in no piece: their overtime is 0 and an hour there is worth 0."""
+    n = inputs.hours.shape[0]
+    loads = (inputs.hours > 0) & np.asarray(np.any(inputs.make, axis=1))[:, None]
+    loaded = loads.any(axis=1)
+    result = [] if loaded.all() else [(np.flatnonzero(~loaded), np.zeros(0, dtype=int))]
+    if not loaded.any():
+        return result
+    graph = sp.bmat([[None, sp.csr_matrix(loads)], [sp.csr_matrix(loads.T), None]], format="csr")
+    count, label = connected_components(graph, directed=False)
+    sku_label, resource_label = label[:n], label[n:]
+    for part in np.unique(sku_label[loaded]):
+        result.append((np.flatnonzero(loaded & (sku_label == part)), np.flatnonzero(resource_label == part)))
+    return result
+
+
+def _subset(inputs: ModelInputs, skus: np.ndarray, resources: np.ndarray) -> ModelInputs:
+    """The inputs of one piece: its SKUs' rows and its resources' columns and rows."""
+    per_sku = {name: getattr(inputs, name)[skus] for name in (
+        "demand", "opening_stock", "opening_backlog", "planned", "firm", "earliest", "make", "safety_stock",
+        "margin", "shortfall_penalty", "holding", "safety_penalty")}
+    return replace(inputs, **per_sku, hours=inputs.hours[np.ix_(skus, resources)],
+                   capacity=inputs.capacity[resources], overtime_limit=inputs.overtime_limit[resources],
+                   overtime_cost=inputs.overtime_cost[resources],
+                   lot=None if inputs.lot is None else inputs.lot[skus])
+
+
+def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e-3,
+          decompose: bool = True) -> Solution:
+    """Build and solve, the LP piece by piece (`parts`: the dual simplex's time grows about as the
+    size to the power 2.6, so pieces are much faster than the whole; bench/README.md, issue 18);
+    the integer-lot option as one programme (its time limit and gap are for the whole plan).
+    Raises RuntimeError with HiGHS's message if it finds no solution (the caller checks what
+    makes the programme infeasible before and turns that into a domain error). `decompose=False`
+    solves the LP as one programme (the same optimum; for comparison)."""
+    pieces = parts(inputs)
+    if not decompose or inputs.lot is not None or len(pieces) == 1:
+        return _solve_whole(inputs, time_limit, mip_rel_gap)
+    n, periods = inputs.demand.shape
+    receipts, end_stock, unmet, below = (np.zeros((n, periods)) for _ in range(4))
+    overtime, hour_value = np.zeros(inputs.capacity.shape), np.zeros(inputs.capacity.shape)
+    cost, build_seconds, solve_seconds, messages = 0.0, 0.0, 0.0, []
+    for skus, resources in pieces:
+        piece = _solve_whole(_subset(inputs, skus, resources), time_limit, mip_rel_gap)
+        receipts[skus], end_stock[skus], unmet[skus], below[skus] = (
+            piece.receipts, piece.end_stock, piece.unmet, piece.below_safety)
+        overtime[resources], hour_value[resources] = piece.overtime, piece.hour_value
+        cost += piece.cost
+        build_seconds, solve_seconds = build_seconds + piece.build_seconds, solve_seconds + piece.solve_seconds
+        messages.append(piece.status)
+    status = f"{' / '.join(dict.fromkeys(messages))} ({len(pieces)} independent parts)"
+    return Solution(receipts, end_stock, unmet, below, overtime, hour_value, cost, build_seconds, solve_seconds,
+                    float("nan"), status)
+
+
+def _solve_whole(inputs: ModelInputs, time_limit: float, mip_rel_gap: float) -> Solution:
+    """One programme for all of `inputs`."""
     started = time.perf_counter()
     model = build(inputs)
     built = time.perf_counter()

@@ -267,3 +267,60 @@ def test_integer_lots_come_in_whole_moq_batches_and_report_the_gap():
     assert 0.0 <= result.summary["mip_gap"] <= 1e-3
     assert np.isnan(result.capacity.hour_value).all()  # a MIP has no duals
     assert result.summary["solver"].startswith("HiGHS MIP")
+
+
+def two_groups_plan(seed: int = 3) -> PlanData:
+    """30 SKUs x 10 weeks: 8 bought (no routing), 12 made on R0/R1 and 10 on R2/R3 (two groups that
+    share no resource), capacity under the peak load so it binds, released orders in week 1."""
+    rng = np.random.default_rng(seed)
+    n, weeks = 30, 10
+    skus = [f"S{i:02d}" for i in range(n)]
+    consensus = np.round(rng.uniform(20, 80, (n, weeks)) * (1 + 0.5 * np.sin(np.arange(weeks) / 2)))
+    hours = np.zeros((n, 4))
+    hours[8:20, :2] = rng.uniform(0.02, 0.1, (12, 2)) * (rng.uniform(size=(12, 2)) < 0.7)
+    hours[8:20, 0] += 0.01  # every SKU of the group on R0, so R0 and R1 are one group
+    hours[20:, 2:] = rng.uniform(0.02, 0.1, (10, 2)) * (rng.uniform(size=(10, 2)) < 0.7)
+    hours[20:, 2] += 0.01
+    capacity = 0.9 * (consensus.T @ hours).mean(axis=0)
+    firm = np.zeros((n, weeks), dtype=bool)
+    firm[::3, 0] = True
+    cost = rng.uniform(2.0, 15.0, n)
+    products = pd.DataFrame({
+        "sku": skus, "name": skus, "category": "C", "family": "F", "status": "active", "unit_cost": cost,
+        "unit_price": cost * rng.uniform(1.2, 2.0, n), "lead_time_days": rng.choice([0.0, 7.0, 14.0], n),
+        "lead_time_std_days": 0.0, "moq": 1.0, "order_cost": 0.0, "holding_cost_rate": 0.25,
+        "service_level_target": 0.95})
+    resources = pd.DataFrame({"resource": [f"R{r}" for r in range(4)], "name": "line", "capacity_hours": capacity,
+                              "cost_per_hour": 50.0, "overtime_hours": 0.1 * capacity,
+                              "overtime_cost_per_hour": None})
+    return PlanData(1, 2, skus, pd.date_range("2027-01-04", periods=weeks, freq="7D"), products, consensus,
+                    consensus.copy(), np.full((n, weeks, len(QUANTILE_LEVELS)), np.nan),
+                    np.round(consensus * rng.uniform(0.5, 1.2, (n, weeks))) * firm + 0.0,
+                    np.ones((n, weeks), dtype=bool), firm, rng.uniform(0, 100, n), consensus.std(axis=1) * 0.5,
+                    np.full(n, "history sd"), consensus.mean(axis=1), consensus.std(axis=1), resources, hours, 7.0)
+
+
+@pytest.mark.parametrize("unmet", ["lost", "backorder"])
+def test_independent_parts_give_the_optimum_of_the_single_programme(unmet):
+    from genxsop_core.supply.balance import model_inputs
+    from genxsop_core.supply.balance_model import parts
+
+    plan = two_groups_plan()
+    options = BalanceOptions(unmet=unmet)
+    pieces = parts(model_inputs(plan, options))
+    assert sorted((len(skus), tuple(resources)) for skus, resources in pieces) == [(8, ()), (10, (2, 3)),
+                                                                                    (12, (0, 1))]
+    split, whole = balance(plan, options), balance(plan, replace(options, decompose=False))
+    assert "3 independent parts" in split.summary["status"]
+    assert "independent parts" not in whole.summary["status"]
+    assert split.capacity.hour_value.max() > 0  # capacity binds: the parts' duals are not all zero
+    assert split.summary["objective"] == pytest.approx(whole.summary["objective"], rel=1e-9)
+    keys = ["sku", "period"]
+    receipts = split.receipts.merge(whole.receipts, on=keys, how="outer", suffixes=("", "_whole")).fillna(0.0)
+    np.testing.assert_allclose(receipts.quantity, receipts.quantity_whole, atol=1e-6)
+    np.testing.assert_allclose(split.capacity.hour_value, whole.capacity.hour_value, atol=1e-6)
+    np.testing.assert_allclose(split.capacity.overtime_hours, whole.capacity.overtime_hours, atol=1e-6)
+    np.testing.assert_allclose(split.inventory.unmet, whole.inventory.unmet, atol=1e-6)
+    for key in ("holding_cost", "overtime_cost", "shortfall_cost", "safety_stock_cost", "fill_rate"):
+        assert split.summary[key] == pytest.approx(whole.summary[key], rel=1e-6, abs=1e-6), key
+    assert split.binding.equals(whole.binding)
