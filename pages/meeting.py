@@ -89,11 +89,7 @@ elif step == 3:
                               capacity_change={r: capacity for r in data.resources.resource} if capacity else {})
     rebalance = st.toggle("Rebalance the plan", key="mt_rebalance",
                           help="Both plans balanced within capacity plus overtime, not cut where hours run out")
-    try:
-        evaluated = scenario_strip.evaluate(data, levers, rebalance)
-    except GenXSOPError as error:
-        session.show_error(error)
-        st.stop()
+    evaluated = scenario_strip.evaluate_or_stop(data, levers, rebalance)
     baseline, scenario = evaluated.baseline, evaluated.scenario
     scenario_strip.delta_strip(baseline, scenario)
     if evaluated.worth_adding:

@@ -56,11 +56,7 @@ levers = scenarios.Levers(
     price_change=price, unit_cost_change=cost,
     capacity_change={r: (1 + capacity_all) * (1 + v) - 1 for r, v in by_resource.items() if capacity_all or v},
     lead_time_change_days=float(lead_time), service_level=service)
-try:
-    evaluated = scenario_strip.evaluate(data, levers, rebalance)
-except GenXSOPError as error:
-    session.show_error(error)
-    st.stop()
+evaluated = scenario_strip.evaluate_or_stop(data, levers, rebalance)
 baseline, scenario = evaluated.baseline, evaluated.scenario
 
 scenario_strip.delta_strip(baseline, scenario)

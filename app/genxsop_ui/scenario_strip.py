@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from genxsop_core.domain.exceptions import GenXSOPError
 from genxsop_core.plans.data import PlanData
 from genxsop_core.scenarios import levers as scenarios
 from genxsop_core.scenarios.rebalanced import worth_adding
-from genxsop_ui import deltas, formatting, runtime
+from genxsop_ui import deltas, formatting, runtime, session
 
 STRIP: tuple[str, ...] = ("revenue", "margin", "fill_rate", "stockout_skus", "inventory_value_avg",
                           "utilization_peak", "overloads")
@@ -34,6 +35,16 @@ def evaluate(data: PlanData, levers: scenarios.Levers, rebalance: bool = False) 
     scenario = runtime.rebalanced(data.demand_version_id, data.supply_version_id, levers)
     return Evaluated(baseline.result, scenario.result, worth_adding(scenario.hour_values, data.bucket_days),
                      scenario.hour_values)
+
+
+def evaluate_or_stop(data: PlanData, levers: scenarios.Levers, rebalance: bool = False) -> Evaluated:
+    """`evaluate` for a page: levers or a plan that cannot be evaluated are said in the page, which stops there."""
+    try:
+        return evaluate(data, levers, rebalance)
+    except GenXSOPError as error:
+        session.show_error(error)
+        st.stop()
+        raise  # st.stop() raises; this line only tells type checkers so
 
 
 def delta_strip(baseline: scenarios.ScenarioResult, scenario: scenarios.ScenarioResult, per_row: int = 4) -> None:
