@@ -1,7 +1,8 @@
 """Balance supply with demand: the best capacity-feasible receipts plan and the value of every constraint.
 
-`balance(plan, options)` is a pure function of a loaded plan (`PlanData`). It solves one linear
-programme over SKU x period (model: `balance_model`), and explains the answer (`balance_explain`):
+`balance(plan, options)` is a pure function of a loaded plan (`PlanData`). It solves a linear
+programme over SKU x period (model: `balance_model`; its independent parts apart: bought SKUs,
+and SKUs that share no resource with the rest), and explains the answer (`balance_explain`):
 why each receipt is there, which constraint binds each SKU, what one more hour of each resource
 is worth. Formulas and the meaning of every column: docs/formulas.md ("Balancing supply with
 demand") and docs/api.md.
@@ -12,8 +13,10 @@ Solver: HiGHS through `scipy.optimize.linprog(method="highs")` for the LP (its r
 gap of the relaxation's bound, else HiGHS's MIP (`scipy.optimize.milp`) runs for what is left of
 the time limit and the better plan is kept; the gap reported is to the best bound either found.
 On the demo the rounding beat HiGHS's MIP incumbent after 20 and 60 s (gap 1.1% against 7.5%),
-which is why it goes first. `highspy` (which could warm-start the MIP) is not a dependency:
-scipy's HiGHS solved the 5,000 SKU x 52 week x 10 resource LP within the target (bench/README.md).
+which is why it goes first. `highspy` (1.15) is not a dependency: on the synthetic plan of
+bench/supply_balance.py its dual simplex, parallel dual, interior point (IPX, HiPO) and a
+warm start (capacity rows added to the solved uncoupled LP) were no faster than scipy's
+(bench/README.md, issue 18).
 """
 from __future__ import annotations
 

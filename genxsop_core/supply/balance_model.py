@@ -284,8 +284,10 @@ def _subset(inputs: ModelInputs, skus: np.ndarray, resources: np.ndarray) -> Mod
 
 def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e-3,
           decompose: bool = True) -> Solution:
-    """Build and solve, the LP piece by piece (`parts`: the dual simplex's time grows about as the
-    size to the power 2.6, so pieces are much faster than the whole; bench/README.md, issue 18);
+    """Build and solve, the LP piece by piece (`parts`: the dual simplex's time grows faster than
+    the size, so groups of resources that share no SKU are cheaper apart; bought SKUs cost it
+    little either way, and on bench/supply_balance.py's synthetic plan, where routings link every
+    made SKU to all ten resources, the time barely changes: bench/README.md, issue 18);
     the integer-lot option as one programme (its time limit and gap are for the whole plan).
     Raises RuntimeError with HiGHS's message if it finds no solution (the caller checks what
     makes the programme infeasible before and turns that into a domain error). `decompose=False`
