@@ -16,6 +16,7 @@ import pandas as pd
 from genxsop_core.domain.periods import bucket_start, last_completed_bucket
 from genxsop_core.domain.states import SupplyKind
 from genxsop_core.io.formats import FORMATS
+from genxsop_core.supply.balance import OVERTIME_COST_FACTOR
 
 DEMO_SEED = 20240601
 HISTORY = {"week": 156, "month": 36}  # three years of buckets
@@ -78,7 +79,7 @@ _RESOURCES = (
     ("PACK-1", "Flow-wrap packing line", 160.0, 110.0, 0.85),
     ("PACK-2", "Cartoning line", 80.0, 85.0, 0.74),
 )
-_OVERTIME_SHARE = 0.2  # a Saturday shift: overtime up to a fifth of the weekly hours, at the default time-and-a-half
+_OVERTIME_SHARE = 0.2  # a Saturday shift: overtime up to a fifth of the weekly hours, at time-and-a-half (written out)
 _BOTTLENECK_PEAK = 1.02  # the bottleneck's busiest four weeks of the last year use all its hours
 _MAX_PEAK = 0.95  # other resources keep some slack even at their peak
 _MIN_LOAD = 0.72  # ... but none idles: every resource is busy at least this share on average
@@ -289,7 +290,7 @@ def _resources_and_routings(cat: pd.DataFrame, weekly: np.ndarray, bucket: str, 
     resources = pd.DataFrame(
         [{"resource": code, "name": name, "capacity_hours": round(capacity * WEEKS_PER_BUCKET[bucket], 1),
           "cost_per_hour": cost, "overtime_hours": round(_OVERTIME_SHARE * capacity * WEEKS_PER_BUCKET[bucket], 1),
-          "overtime_cost_per_hour": None}
+          "overtime_cost_per_hour": round(OVERTIME_COST_FACTOR * cost, 2)}
          for code, name, capacity, cost, _ in _RESOURCES])
     routings = pd.DataFrame({"sku": cat["sku"].to_numpy()[sku], "resource": res, "hours_per_unit": hours})
     return resources, routings

@@ -72,7 +72,7 @@ def test_any_text_is_shown_as_typed(text):
     rendered = COMMONMARK.render(plain(text))
     body = re.sub(r"^<p>|</p>\n$", "", rendered)
     assert not re.search(r"<(?!/?p>)", body.replace("&lt;", "")), (text, rendered)
-    assert html.unescape(body) == html.unescape(" ".join(text.split())) or not text.strip(), (text, rendered)
+    assert html.unescape(body) == " ".join(text.split()) or not text.strip(), (text, rendered)
 
 
 def test_ordinary_names_are_left_as_they_are():
