@@ -11,7 +11,8 @@ from genxsop_core.scenarios.rebalanced import worth_adding
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import proposal_effect
 from genxsop_core.supply import views as supply_views
-from genxsop_core.supply.balance import hour_values
+from genxsop_core.supply.balance import LOST, UNMET_LABELS, BalanceOptions, hour_values
+from genxsop_core.supply.balance_report import solve_sentence
 from genxsop_core.supply.plan_balancing import BalancedPlan
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, scenario_strip, session, tables
 from genxsop_ui.plan_version_tab import plan_version_tab
@@ -70,9 +71,11 @@ receipts_tab, capacity_tab, propose_tab, balance_tab, version_tab = kept_tabs(
 
 
 def balanced_plan() -> BalancedPlan | None:
-    """The version balanced (solved once per plan for every session), or None with the reason shown."""
+    """The version balanced with the tab's choices (solved once per plan and choice for every session),
+    or None with the reason shown."""
     try:
-        return runtime.balanced(demand_version_id, version_id)
+        return runtime.balanced(demand_version_id, version_id, st.session_state.get("sp_unmet", LOST),
+                                bool(st.session_state.get("sp_whole_lots", False)))
     except GenXSOPError as error:
         session.show_error(error)
         return None
@@ -105,6 +108,9 @@ def balanced_view(balanced: BalancedPlan) -> None:
     st.markdown("**The plan now and balanced**")
     scenario_strip.figure_strip(figures.now.to_dict(), figures.balanced.to_dict(), figures.label.to_dict(),
                                 figures.higher_is_better.to_dict(), per_row=3)
+    solved = solve_sentence(balanced.result.summary)
+    st.caption(f"{solved[:1].upper()}{solved[1:]}; demand not served in its week: "
+               f"{UNMET_LABELS[balanced.result.summary['unmet']].lower()}.")
     worth = worth_adding(hour_values(balanced.result), data.bucket_days)
     if worth:
         st.info(worth)
@@ -214,6 +220,13 @@ with balance_tab:
     if not may_balance:
         st.caption("The supply planner or the S&OP coordinator balances the plan.")
     else:
+        choice = st.columns(2)
+        choice[0].radio("Demand not served in its week", list(UNMET_LABELS), key="sp_unmet", horizontal=True,
+                        format_func=UNMET_LABELS.get)
+        choice[1].toggle("Order in whole lots (MOQ)", key="sp_whole_lots",
+                         help=f"Receipts a new order can change come in whole lots of the SKU's MOQ: a mixed-integer "
+                              f"programme, stopped after {BalanceOptions().time_limit:.0f} s with its gap to the best "
+                              "bound shown")
         if st.button("Balance the plan", key="sp_balance", type="primary"):
             st.session_state["sp_balanced"] = version_id
         if st.session_state.get("sp_balanced") == version_id and (balanced := balanced_plan()) is not None:

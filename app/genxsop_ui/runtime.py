@@ -30,6 +30,7 @@ from genxsop_core.plans.data import PlanData, load_plan_data
 from genxsop_core.scenarios.levers import Levers
 from genxsop_core.scenarios.rebalanced import Rebalanced, evaluate_rebalanced
 from genxsop_core.supply import views as supply_views
+from genxsop_core.supply.balance import LOST, BalanceOptions
 from genxsop_core.supply.plan_balancing import BalancedPlan, balanced_plan
 
 Stamp = tuple[int, ...]  # the generations of a cache's areas, in the order AREAS lists them
@@ -140,17 +141,19 @@ def receipts_grid(version_id: int, skus: list[str]) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=4, show_spinner="Balancing the plan...")
 def _cached_balanced_plan(database_url: str, demand_version_id: int, supply_version_id: int, stamp: Stamp,
-                          rows_stamp: Stamp) -> BalancedPlan:
+                          rows_stamp: Stamp, unmet: str, integer_lots: bool) -> BalancedPlan:
     data = _cached_plan(database_url, demand_version_id, supply_version_id, stamp)
     rows = _cached_receipts_grid(database_url, supply_version_id, tuple(data.skus), rows_stamp)
-    return balanced_plan(data, rows)
+    return balanced_plan(data, rows, BalanceOptions(unmet=unmet, integer_lots=integer_lots))
 
 
-def balanced(demand_version_id: int, supply_version_id: int) -> BalancedPlan:
-    """The supply version balanced (supply.plan_balancing), solved once per plan stamp for every
-    session; its edits carry the row versions of the receipts grid the same rerun shows. Read only."""
+def balanced(demand_version_id: int, supply_version_id: int, unmet: str = LOST,
+             integer_lots: bool = False) -> BalancedPlan:
+    """The supply version balanced (supply.plan_balancing) with the page's choices of unmet demand
+    (lost or back-ordered) and whole lots, solved once per plan stamp and choice for every session;
+    its edits carry the row versions of the receipts grid the same rerun shows. Read only."""
     return _cached_balanced_plan(settings().database_url, demand_version_id, supply_version_id, stamp_of("plan"),
-                                 stamp_of("receipts_grid"))
+                                 stamp_of("receipts_grid"), unmet, integer_lots)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Balancing the scenario...")

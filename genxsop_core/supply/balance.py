@@ -36,6 +36,7 @@ from genxsop_core.supply.views import earliest_new_receipt
 
 LOST, BACKORDER = "lost", "backorder"
 UNMET_MODES = (LOST, BACKORDER)
+UNMET_LABELS = {LOST: "Lost", BACKORDER: "Back-ordered (served later, at a cost)"}  # the planner's words
 OVERTIME_COST_FACTOR = 1.5
 """A resource without an overtime cost pays this multiple of its cost per hour for overtime."""
 

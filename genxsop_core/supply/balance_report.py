@@ -5,7 +5,9 @@ Reads only: the write (`--write`) goes through the supply review's accept
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -67,8 +69,7 @@ def summary_text(data: PlanData, result: Balance) -> str:
              + "".join(f" - {name} {format_value(then[key], 'money')}" for key, name in COSTS.items()),
              f"overtime {then['overtime_hours']:,.1f} h in {then['overtime_periods']} resource-periods; "
              f"{len(changed)} receipts change for {changed.sku.nunique()} SKUs",
-             f"solved by {then['solver']} in {then['solve_seconds']:.2f} s ({then['status']})"
-             + (f", gap to the best bound {then['mip_gap']:.2%}" if then["mip_gap"] == then["mip_gap"] else "")]
+             solve_sentence(then)]
     values = hour_values(result)
     worth = values[values.hour_value_total > 1e-6]
     lines += ["what one more hour in every period is worth: " + ", ".join(
@@ -77,3 +78,10 @@ def summary_text(data: PlanData, result: Balance) -> str:
     counts = result.binding.constraint.value_counts()
     lines.append("what binds the SKUs: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
     return "\n".join(lines)
+
+
+def solve_sentence(summary: Mapping[str, Any]) -> str:
+    """How the balance was solved, and for whole lots how far from the best bound it stopped."""
+    gap = summary.get("mip_gap", float("nan"))
+    return (f"solved by {summary['solver']} in {summary['solve_seconds']:.2f} s ({summary['status']})"
+            + (f", gap to the best bound {gap:.2%}" if gap == gap else ""))

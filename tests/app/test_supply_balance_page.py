@@ -118,3 +118,18 @@ def test_the_capacity_heat_map_shows_the_value_of_an_hour_on_request(app_db):
     hours = specs["sp_hour_heatmap"]
     assert hours["colorbar"]["title"]["text"] == "Value of<br>an hour"
     assert hours["y"] == specs["sp_heatmap"]["y"]  # every resource of the utilization heat map
+
+
+def test_the_planner_chooses_back_orders_and_sees_how_it_was_solved(app_db):
+    """The tab's choices reach the balance: lost demand by default, back-ordered when chosen (the caption
+    reads it from the solved balance's summary, with the solver that ran); whole lots are offered."""
+    at = supply_page("supply_planner")
+    assert at.radio(key="sp_unmet").value == "lost" and at.toggle(key="sp_whole_lots").value is False
+    at = balance(at)
+    assert any(c.value.startswith("Solved by HiGHS LP") and c.value.endswith("demand not served in its week: lost.")
+               for c in at.caption), [c.value for c in at.caption]
+    at.radio(key="sp_unmet").set_value("backorder").run()
+    assert not at.exception, at.exception
+    assert any(c.value.endswith("back-ordered (served later, at a cost).") for c in at.caption), \
+        [c.value for c in at.caption]
+    assert changes_table(at) is not None
