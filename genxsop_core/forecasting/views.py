@@ -1,13 +1,14 @@
 """What the Forecasting page and CLI read about runs: history, leaderboard, one SKU, two runs side by side."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 
-from genxsop_core.domain.exceptions import NotFound
+from genxsop_core import forecasting
+from genxsop_core.domain.exceptions import InvalidInput, NotFound
 from genxsop_core.domain.models import ForecastRun
 from genxsop_core.domain.states import FINISHED_RUN
 from genxsop_core.forecasting import late_history
@@ -222,3 +223,33 @@ def run_skus(uow: UnitOfWork, run_id: int) -> list[str]:
     with uow:
         scores = uow.forecast_runs.scores(run_id)
     return sorted(scores.sku.unique())
+
+
+def run_results(uow: UnitOfWork, run_id: int, skus: Sequence[str] | None = None) -> pd.DataFrame:
+    """A run's future forecasts (its backtests left out), one row per SKU and period: sku, period, model,
+    mean and every stored quantile (p01 ... p99); what a script pulls once the run is done."""
+    with uow:
+        if uow.forecast_runs.get(run_id) is None:
+            raise NotFound(f"no forecast run {run_id}")
+        results = uow.forecast_runs.results(run_id, skus, future_only=True)
+    return results.drop(columns=["window"]).assign(period=lambda f: pd.to_datetime(f.period))
+
+
+def forecast_now(uow: UnitOfWork, skus: Sequence[str], horizon: int, model: str = "auto",
+                 quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
+    """A forecast of a few SKUs computed on the spot and not stored (unique_id, ds, model, mean, one
+    column per quantile level): the same engine as a run, for a caller who wants the figures now.
+    SKUs the product master does not list as active are refused by name; horizon, model and quantile
+    levels are checked by the engine."""
+    wanted = list(dict.fromkeys(skus))
+    with uow:
+        active = set(uow.demand.skus_in_scope("skus", wanted))
+        history = uow.demand.history(wanted)
+        promotions = uow.demand.planned_promotions(wanted)
+    unknown = [sku for sku in wanted if sku not in active]
+    if unknown:
+        raise NotFound(f"no active product {', '.join(unknown[:10])}" + (f" and {len(unknown) - 10} more"
+                                                                          if len(unknown) > 10 else ""))
+    if history.empty:
+        raise InvalidInput(f"no demand history for {', '.join(wanted[:10])}")
+    return forecasting.forecast(history, horizon, model, quantiles, future_promo=promotions, workers=1)

@@ -20,6 +20,7 @@ from genxsop_core.domain.models import PlanVersion, SopCycle, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.io.exporter import encode
+from genxsop_core.persistence.repositories import DemandPlanRepository, SupplyPlanRepository
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
 KINDS: tuple[PlanKind, ...] = tuple(PlanKind)
@@ -61,11 +62,24 @@ def flush_cell_edits(uow: UnitOfWork, stale_cells: Callable[[], list[str]]) -> N
                    f"reload the grid and apply your edits again{named}")
 
 
+def _row_repository(uow: UnitOfWork, kind: str) -> DemandPlanRepository | SupplyPlanRepository:
+    return uow.demand_plans if kind == PlanKind.DEMAND else uow.supply_plans
+
+
+def plan_rows(uow: UnitOfWork, kind: str, version_id: int, skus: Sequence[str] | None = None) -> pd.DataFrame:
+    """A plan version's rows, one per SKU and period, as stored (the integration API reads a whole plan
+    of 5,000 SKUs this way): sku, name, category, family, unit_price, version_id, period, the kind's
+    columns, author, updated_at and row_version (the lock token a cell edit carries)."""
+    with uow:
+        get_version(uow, kind, version_id)
+        return _row_repository(uow, kind).frame([version_id], skus)
+
+
 def export_plan(uow: UnitOfWork, kind: str, version_id: int, file_type: str) -> tuple[bytes, str]:
     """A plan version's rows as CSV or XLSX (text cells neutralised against formula injection) and a file name."""
     with uow:
         name = get_version(uow, kind, version_id).name
-        rows = uow.demand_plans if kind == PlanKind.DEMAND else uow.supply_plans
+        rows = _row_repository(uow, kind)
         frame = rows.frame([version_id])
     frame = frame.assign(period=frame.period.dt.date, version=name,
                          updated_at=pd.to_datetime(frame.updated_at, utc=True).dt.tz_localize(None))
