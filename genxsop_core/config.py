@@ -45,6 +45,11 @@ class Settings:
     auto_heavy_max_skus: int = 20  # Prophet/Chronos-2 join auto only for runs this small
     forecast_workers: int | None = None  # local processes per run (default: CPU count)
     currency: Currency = Currency()
+    # the integration API (genxsop_core.api): the secret its bearer tokens are signed with, how long
+    # a token lives, and the largest request body it reads (100,000 actual rows as JSON are ~12 MB)
+    api_secret: str | None = None
+    api_token_minutes: int = 30
+    api_max_body_mb: int = 64
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,6 +84,9 @@ def load_settings() -> Settings:
         auto_heavy_max_skus=_count("GENXSOP_AUTO_HEAVY_MAX_SKUS", 20),
         forecast_workers=_count("GENXSOP_FORECAST_WORKERS", 0) or None,
         currency=load_currency(),
+        api_secret=os.environ.get("GENXSOP_API_SECRET") or None,
+        api_token_minutes=_count("GENXSOP_API_TOKEN_MINUTES", 30) or 30,
+        api_max_body_mb=_count("GENXSOP_API_MAX_BODY_MB", 64) or 64,
     )
 
 

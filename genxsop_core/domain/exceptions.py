@@ -19,6 +19,10 @@ class PermissionDenied(GenXSOPError):
     """The user's roles do not allow the action (checked in the service layer)."""
 
 
+class Unauthenticated(GenXSOPError):
+    """Credentials are missing or do not hold (a wrong password, an unknown, expired or revoked API key)."""
+
+
 class NotFound(GenXSOPError):
     """A named thing (SKU, user, plan version) does not exist."""
 

@@ -44,6 +44,7 @@ ENTITY_AREAS: dict[str, frozenset[DataArea]] = {
     "scenario": NO_AREA,
     "user": NO_AREA,
     "setup_token": NO_AREA,
+    "api_key": NO_AREA,
     "database": EVERY_AREA,
     "go_live": EVERY_AREA,  # removing the demo's data may touch every area
 }

@@ -16,6 +16,7 @@ _ALL_BUT_VIEWER = frozenset(ROLES) - {"viewer"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     # people and data
     "users.manage": frozenset({"admin"}),
+    "api_keys.manage": frozenset({"admin"}),  # the integration API's service keys
     "audit.read": frozenset({"admin"}),
     "system.health": frozenset({"admin"}),
     "system.go_live": frozenset({"admin"}),

@@ -32,6 +32,7 @@ class UnitOfWork:
         self.products = repos.ProductRepository(self.session)
         self.users = repos.UserRepository(self.session)
         self.setup_tokens = repos.SetupTokenRepository(self.session)
+        self.api_keys = repos.ApiKeyRepository(self.session)
         self.audit = repos.AuditLogRepository(self.session)
         self.tables = repos.TableRepository(self.session)
         self.plans = repos.PlanVersionRepository(self.session)

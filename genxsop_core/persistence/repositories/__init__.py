@@ -5,6 +5,7 @@ Callers get rows, frames or counts. One module per area; every repository is re-
 """
 from genxsop_core.persistence.repositories._common import fingerprint
 from genxsop_core.persistence.repositories.admin import (
+    ApiKeyRepository,
     AuditFilter,
     AuditLogRepository,
     SetupTokenRepository,
@@ -32,7 +33,7 @@ from genxsop_core.persistence.repositories.tables import TableRepository
 
 __all__ = [
     "fingerprint", "ProductRepository", "ResourceRepository", "InventoryRepository", "UserRepository",
-    "SetupTokenRepository",
+    "SetupTokenRepository", "ApiKeyRepository",
     "AuditFilter", "AuditLogRepository", "PlanVersionRepository", "node_filter", "PeriodTotalsRepository",
     "DemandPlanRepository", "SupplyPlanRepository", "KpiTargetRepository", "CycleRepository", "ScenarioRepository",
     "TableRepository", "DemandRepository", "ForecastRunRepository", "GenerationRepository",

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from genxsop_core.domain.models import (
+    ApiKey,
     AuditLog,
     SetupToken,
     User,
@@ -82,6 +83,32 @@ class SetupTokenRepository:
         voided = self.session.scalars(update(SetupToken).where(SetupToken.used_at.is_(None))
                                       .values(used_at=at, used_by=why).returning(SetupToken.id))
         return len(voided.all())
+
+
+class ApiKeyRepository:
+    """The integration API's service keys (admin.api_keys): hashes only."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, key: ApiKey) -> None:
+        self.session.add(key)
+
+    def get(self, name: str) -> ApiKey | None:
+        return self.session.scalar(select(ApiKey).where(ApiKey.name == name))
+
+    def find(self, key_hash: str) -> ApiKey | None:
+        return self.session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+
+    def list(self) -> list[ApiKey]:
+        return list(self.session.scalars(select(ApiKey).order_by(ApiKey.name)))
+
+    def mark_used(self, key_id: int, at: datetime, unless_since: datetime) -> None:
+        """Record a use in one UPDATE, skipped when one was recorded after `unless_since`: a busy
+        service writes its key's row once a minute, not on every call."""
+        self.session.execute(update(ApiKey).where(ApiKey.id == key_id)
+                             .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < unless_since))
+                             .values(last_used_at=at))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""Shared answer models and the one way a table leaves the API: a JSON page, a CSV or a Parquet file.
+
+A router that answers a table takes `paging: Paging = Depends()` and returns
+`table_answer(frame, paging, "products")`: JSON pages (`Page`: items, limit, offset, total) by
+default, `?format=csv` (the exporter's CSV: formula-like text quoted, as every export) or
+`?format=parquet` for the whole table or the page asked for (`X-Total-Count` says how many rows
+there are). Declare `response_model=Page[RowModel]` so OpenAPI shows the row's fields.
+"""
+from __future__ import annotations
+
+import io
+import math
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+import numpy as np
+import pandas as pd
+from fastapi import Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from genxsop_core.io.exporter import to_csv_bytes
+
+DEFAULT_PAGE_ROWS = 500
+MAX_PAGE_ROWS = 10_000  # a JSON page; CSV and Parquet answer the whole table unless a limit is given
+TableFormat = Literal["json", "csv", "parquet"]
+Row = TypeVar("Row")
+
+
+class Page(BaseModel, Generic[Row]):
+    """One page of a table: `total` rows in all, these from `offset` on."""
+
+    items: list[Row]
+    limit: int
+    offset: int
+    total: int
+
+
+class Paging:
+    """The query parameters of a table: `?limit=&offset=&format=`."""
+
+    def __init__(self,
+                 limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_ROWS, description=(
+                     f"rows per page (JSON: default {DEFAULT_PAGE_ROWS}; CSV and Parquet: every row)"))] = None,
+                 offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+                 format: Annotated[TableFormat, Query(description="json (a page), csv or parquet (a file)")] = "json"):
+        self.limit, self.offset, self.format = limit, offset, format
+
+    def window(self, total: int) -> tuple[int, int]:
+        """(first row, rows) this request asks for out of `total`."""
+        limit = self.limit if self.limit is not None else (DEFAULT_PAGE_ROWS if self.format == "json" else total)
+        return self.offset, max(0, min(limit, total - self.offset))
+
+
+def json_value(value: Any) -> Any:
+    """A cell as JSON: dates as ISO text, NaN as null, numpy scalars as Python numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return json_value(value.item())
+    return value
+
+
+def rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    columns = [str(c) for c in frame.columns]
+    return [dict(zip(columns, (json_value(v) for v in record), strict=True))
+            for record in frame.itertuples(index=False, name=None)]
+
+
+def parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def table_answer(frame: pd.DataFrame, paging: Paging, name: str) -> Any:
+    """The page of `frame` that `paging` asks for: a Page for JSON, else a file named `<name>.csv|parquet`."""
+    first, count = paging.window(len(frame))
+    part = frame.iloc[first:first + count]
+    if paging.format == "json":
+        return Page[dict[str, Any]](items=rows(part), limit=paging.limit or DEFAULT_PAGE_ROWS, offset=first,
+                                    total=len(frame))
+    headers = {"X-Total-Count": str(len(frame)),
+               "Content-Disposition": f'attachment; filename="{name}.{paging.format}"'}
+    if paging.format == "csv":
+        return Response(to_csv_bytes(part), media_type="text/csv; charset=utf-8", headers=headers)
+    return Response(parquet_bytes(part), media_type="application/vnd.apache.parquet", headers=headers)
+
+
+class Message(BaseModel):
+    """A short answer to a write that returns nothing else."""
+
+    message: str = Field(description="what happened, in words")
