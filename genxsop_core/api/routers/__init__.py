@@ -8,9 +8,14 @@ and append its `router` to `ROUTERS`. Raise the domain exceptions; `api.errors` 
 """
 from fastapi import APIRouter
 
-from genxsop_core.api.routers import auth, system
+from genxsop_core.api.routers import auth, demand_plans, forecasting, inventory, supply, system
 
 ROUTERS: list[APIRouter] = [
     system.router,
     auth.router,
+    demand_plans.router,
+    supply.router,
+    inventory.router,
+    forecasting.router,
+    forecasting.forecast_router,
 ]

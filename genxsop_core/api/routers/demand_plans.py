@@ -7,12 +7,12 @@ optimistic locking, audited with the caller's name).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from genxsop_core.api.deps import Caller, UowFactory, current_caller, uow_factory
+from genxsop_core.api.routers.params import NewUow, SignedIn, TablePaging
 from genxsop_core.api.routers.planning import (
     Created,
     NodeQuery,
@@ -22,7 +22,7 @@ from genxsop_core.api.routers.planning import (
     version_out,
     versions_out,
 )
-from genxsop_core.api.schemas import Page, Paging, rows, table_answer
+from genxsop_core.api.schemas import Page, rows, table_answer
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
 from genxsop_core.demand.accuracy import FORECAST_STEPS
@@ -30,6 +30,8 @@ from genxsop_core.domain.hierarchy import Level
 from genxsop_core.plans.versions import plan_rows
 
 router = APIRouter(prefix="/demand/plans", tags=["demand plans"])
+Node = Annotated[NodeQuery, Depends()]
+Lag = Annotated[int | None, Query(ge=1, description="one lag (buckets ahead); every lag by default")]
 
 PLAN_COLUMNS = ["version_id", "sku", "name", "category", "family", "period", "statistical", "override", "consensus",
                 "reason_code", "comment", "author", "updated_at", "row_version"]
@@ -102,66 +104,57 @@ class AccuracySummary(BaseModel):
 
 
 @router.get("", response_model=list[PlanVersionOut], summary="Consensus plan versions, newest cycle first")
-def versions(include_superseded: bool = Query(True, description="also the versions a promoted scenario replaced"),
-             _caller: Caller = Depends(current_caller), new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def versions(_caller: SignedIn, new_uow: NewUow, include_superseded: Annotated[bool, Query(
+        description="also the versions a promoted scenario replaced")] = True) -> Any:
     listing = demand_views.list_versions(new_uow()) if include_superseded else demand_views.working_versions(new_uow())
     return versions_out(listing)
 
 
 @router.post("", response_model=Created, status_code=201, summary="A draft consensus plan from a finished forecast run")
-def create_version(body: NewVersion, caller: Caller = Depends(current_caller),
-                   new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def create_version(body: NewVersion, caller: SignedIn, new_uow: NewUow) -> Any:
     return Created(id=demand_plans.create_version(new_uow(), caller.actor, body.run_id, body.cycle_month, body.name))
 
 
 @router.get("/accuracy", response_model=Page[dict[str, Any]],
             summary="Accuracy of the approved plans by lag: WAPE, MAPE, bias, tracking signal")
-def accuracy(node: NodeQuery = Depends(),
-             by: str = Query(Level.SKU, description="group the accuracy by total, category, family or sku"),
-             lag: int | None = Query(None, ge=1, description="one lag (buckets ahead); every lag by default"),
-             paging: Paging = Depends(), _caller: Caller = Depends(current_caller),
-             new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def accuracy(node: Node, paging: TablePaging, _caller: SignedIn, new_uow: NewUow,
+             by: Annotated[str, Query(description="group by total, category, family or sku")] = Level.SKU,
+             lag: Lag = None) -> Any:
     panel = demand_views.accuracy_panel(new_uow(), node.node, by, lag)
     return table_answer(panel.by_lag, paging, "demand_plan_accuracy")
 
 
 @router.get("/accuracy/value-added", response_model=AccuracySummary,
             summary="Forecast value added (naive, statistical, consensus) and the SKUs flagged for bias")
-def value_added(node: NodeQuery = Depends(),
-                lag: int | None = Query(None, ge=1, description="one lag; every lag by default"),
-                _caller: Caller = Depends(current_caller), new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def value_added(node: Node, _caller: SignedIn, new_uow: NewUow, lag: Lag = None) -> Any:
     panel = demand_views.accuracy_panel(new_uow(), node.node, Level.SKU, lag)
     return AccuracySummary(lags=panel.lags, value_added=rows(panel.value_added), flagged=rows(panel.flagged))
 
 
 @router.get("/{version_id}", response_model=PlanVersionOut, summary="One consensus plan version")
-def version(version_id: int, _caller: Caller = Depends(current_caller),
-            new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def version(version_id: int, _caller: SignedIn, new_uow: NewUow) -> Any:
     return version_out(demand_views.list_versions(new_uow()), version_id, "demand")
 
 
 @router.get("/{version_id}/rows", response_model=Page[DemandPlanRow],
             summary="The plan's rows, one per SKU and period (JSON pages, or the whole plan as CSV or Parquet)")
-def plan(version_id: int, node: NodeQuery = Depends(), paging: Paging = Depends(),
-         _caller: Caller = Depends(current_caller), new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def plan(version_id: int, node: Node, paging: TablePaging, _caller: SignedIn, new_uow: NewUow) -> Any:
     frame = plan_rows(new_uow(), demand_plans.KIND, version_id, node.skus(new_uow))
     return table_answer(frame[PLAN_COLUMNS], paging, f"demand_plan_{version_id}")
 
 
 @router.get("/{version_id}/grid", response_model=Page[GridRow],
             summary="The override grid: one row per item at a level under a node and per period, with lock tokens")
-def grid(version_id: int, node: NodeQuery = Depends(),
-         at: str = Query(Level.FAMILY, description="the items' level: sku, family or category"),
-         paging: Paging = Depends(), _caller: Caller = Depends(current_caller),
-         new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def grid(version_id: int, node: Node, paging: TablePaging, _caller: SignedIn, new_uow: NewUow,
+         at: Annotated[str, Query(description="the items' level: sku, family or category")] = Level.FAMILY) -> Any:
     frame = demand_views.override_grid(new_uow(), version_id, node.node, at)
     return table_answer(frame, paging, f"demand_plan_{version_id}_{at}")
 
 
 @router.post("/{version_id}/overrides", response_model=Changed,
              summary="Override the consensus of SKUs, families or categories (all or nothing)")
-def override(version_id: int, body: Overrides, caller: Caller = Depends(current_caller),
-             new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def override(version_id: int, body: Overrides, caller: SignedIn,
+             new_uow: NewUow) -> Any:
     edits = [demand_plans.OverrideEdit(level=e.level, key=e.key, period=e.period, value=e.value,
                                        reason_code=e.reason_code, comment=e.comment, seen_token=e.token,
                                        seen_consensus=e.seen_consensus) for e in body.edits]
@@ -170,7 +163,7 @@ def override(version_id: int, body: Overrides, caller: Caller = Depends(current_
 
 @router.post("/{version_id}/status", response_model=StatusChanged,
              summary="Submit, send back or approve the consensus plan")
-def change_status(version_id: int, body: StatusChange, caller: Caller = Depends(current_caller),
-                  new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def change_status(version_id: int, body: StatusChange, caller: SignedIn,
+                  new_uow: NewUow) -> Any:
     status = demand_plans.change_status(new_uow(), caller.actor, version_id, body.change, body.note)
     return StatusChanged(id=version_id, status=status)

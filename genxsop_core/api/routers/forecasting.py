@@ -9,15 +9,16 @@ process; its reads are `forecasting.views`. POST /forecast answers a small reque
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from genxsop_core.api.deps import Caller, UowFactory, current_caller, require, uow_factory
-from genxsop_core.api.schemas import Page, Paging, rows, table_answer
+from genxsop_core.api.deps import Caller, require
+from genxsop_core.api.routers.params import NewUow, SignedIn, TablePaging
+from genxsop_core.api.schemas import Page, rows, table_answer
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.domain.models import QUANTILE_COLUMNS
 from genxsop_core.forecasting import available_models
@@ -101,37 +102,35 @@ def _started(run_id: int) -> JSONResponse:
 
 
 @router.get("/models", response_model=list[str], summary="The forecasting models this server can run")
-def models(_caller: Caller = Depends(current_caller)) -> Any:
+def models(_caller: SignedIn) -> Any:
     return available_models()
 
 
 @router.get("/runs", response_model=list[RunOut], summary="Recent forecast runs, newest first")
-def runs(limit: int = Query(50, ge=1, le=500), _caller: Caller = Depends(current_caller),
-         new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def runs(_caller: SignedIn, new_uow: NewUow, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Any:
     return [_run_out(summary) for summary in forecast_views.list_runs(new_uow(), limit)]
 
 
 @router.post("/runs", response_model=RunStarted, status_code=202,
              summary="Start a forecast run in a background worker; poll its status_url")
-def start_run(body: RunRequest, caller: Caller = Depends(current_caller),
-              new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def start_run(body: RunRequest, caller: SignedIn, new_uow: NewUow) -> Any:
     request = forecast_runs.ForecastRequest(body.scope_kind, tuple(body.scope_values), body.model, body.horizon,
                                             body.late_history)
     return _started(forecast_runs.start_run(new_uow, caller.actor, request))
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, summary="A run's status and progress")
-def run(run_id: int, _caller: Caller = Depends(current_caller), new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def run(run_id: int, _caller: SignedIn, new_uow: NewUow) -> Any:
     return _run_out(forecast_views.get_run(new_uow(), run_id), forecast_views.late_history_notice(new_uow(), run_id))
 
 
 @router.get("/runs/{run_id}/results", response_model=Page[dict[str, Any]],
             summary="A run's forecasts: sku, period, model, mean and the quantiles asked for (all stored by default)")
-def results(run_id: int, sku: list[str] | None = Query(None, description="only these SKUs (repeat the parameter)"),
-            quantile: list[float] | None = Query(None, description="levels, e.g. 0.1 and 0.9 (repeat the parameter); "
-                                                                   "the run stores 0.01 to 0.99"),
-            paging: Paging = Depends(), _caller: Caller = Depends(current_caller),
-            new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def results(run_id: int, paging: TablePaging, _caller: SignedIn, new_uow: NewUow,
+            sku: Annotated[list[str] | None, Query(description="only these SKUs (repeat the parameter)")] = None,
+            quantile: Annotated[list[float] | None, Query(
+                description="levels, e.g. 0.1 and 0.9 (repeat the parameter); the run stores 0.01 to 0.99")] = None,
+            ) -> Any:
     frame = forecast_views.run_results(new_uow(), run_id, sku)
     if quantile is not None:
         columns = [quantile_column(level) for level in quantile]
@@ -150,8 +149,8 @@ def _field_error(location: tuple[str, str], message: str) -> RequestValidationEr
 @forecast_router.post("/forecast", response_model=ForecastOut,
                       responses={202: {"model": RunStarted, "description": "a large request became a forecast run"}},
                       summary="Forecast SKUs: at once for a few, as a background run for more")
-def forecast(body: ForecastIn, caller: Caller = Depends(require("forecast.run")),
-             new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def forecast(body: ForecastIn, caller: Annotated[Caller, Depends(require("forecast.run"))],
+             new_uow: NewUow) -> Any:
     if len(set(body.item_ids)) > SYNC_MAX_SERIES:
         unstored = [f"{level:g}" for level in body.quantiles if quantile_column(level) not in QUANTILE_COLUMNS]
         if unstored:

@@ -6,14 +6,15 @@ cycle, as the Inventory page shows it. Reads only.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from genxsop_core.api.deps import Caller, UowFactory, current_caller, uow_factory
+from genxsop_core.api.deps import UowFactory
+from genxsop_core.api.routers.params import NewUow, SignedIn, TablePaging
 from genxsop_core.api.routers.planning import demand_version_or_current
-from genxsop_core.api.schemas import Page, Paging, table_answer
+from genxsop_core.api.schemas import Page, table_answer
 from genxsop_core.inventory import views as inventory_views
 from genxsop_core.inventory.policy import EXCEPTION_KINDS, SAFETY_STOCK_METHODS
 
@@ -49,24 +50,24 @@ class PolicySummary(BaseModel):
 
 @router.get("", response_model=Page[dict[str, Any]],
             summary="The policy table: one row per SKU (JSON pages, or CSV or Parquet)")
-def policy(choice: PlanChoice = Depends(), paging: Paging = Depends(), _caller: Caller = Depends(current_caller),
-           new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def policy(choice: Annotated[PlanChoice, Depends()], paging: TablePaging, _caller: SignedIn,
+           new_uow: NewUow) -> Any:
     view = choice.view(new_uow)
     return table_answer(view.policy, paging, f"inventory_policy_{view.data.demand_version_id}")
 
 
 @router.get("/exceptions", response_model=Page[dict[str, Any]],
             summary="SKUs projected to stock out, dip below safety stock or hold excess, by money at risk")
-def exceptions(choice: PlanChoice = Depends(), paging: Paging = Depends(),
-               _caller: Caller = Depends(current_caller), new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def exceptions(choice: Annotated[PlanChoice, Depends()], paging: TablePaging,
+               _caller: SignedIn, new_uow: NewUow) -> Any:
     view = choice.view(new_uow)
     return table_answer(view.exceptions, paging, f"inventory_exceptions_{view.data.demand_version_id}")
 
 
 @router.get("/summary", response_model=PolicySummary, summary="Stock value and the SKUs in each exception")
-def summary(choice: PlanChoice = Depends(), _caller: Caller = Depends(current_caller),
-            new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def summary(choice: Annotated[PlanChoice, Depends()], _caller: SignedIn,
+            new_uow: NewUow) -> Any:
     view = choice.view(new_uow)
-    return PolicySummary(demand_version_id=view.data.demand_version_id,
-                         supply_version_id=view.data.supply_version_id, method=choice.method,
-                         **inventory_views.totals(view))
+    return PolicySummary.model_validate({"demand_version_id": view.data.demand_version_id,
+                                         "supply_version_id": view.data.supply_version_id, "method": choice.method,
+                                         **inventory_views.totals(view)})

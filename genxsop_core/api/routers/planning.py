@@ -14,7 +14,6 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from genxsop_core.admin.overview import product_hierarchy
-from genxsop_core.api.schemas import rows
 from genxsop_core.cycle.dashboard import current_plan
 from genxsop_core.domain.exceptions import NotFound
 from genxsop_core.domain.hierarchy import Level, Node, check_level
@@ -38,7 +37,9 @@ class PlanVersionOut(BaseModel):
 
 
 def versions_out(frame: pd.DataFrame) -> list[PlanVersionOut]:
-    return [PlanVersionOut(**row) for row in rows(frame)]
+    """The versions of a listing; a missing date (not approved yet) is null."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [PlanVersionOut.model_validate(row) for row in plain.to_dict("records")]
 
 
 def version_out(frame: pd.DataFrame, version_id: int, kind: str) -> PlanVersionOut:

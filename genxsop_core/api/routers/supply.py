@@ -6,12 +6,12 @@ released orders refused, optimistic locking per cell, audited with the caller's 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from genxsop_core.api.deps import Caller, UowFactory, current_caller, uow_factory
+from genxsop_core.api.routers.params import NewUow, SignedIn, TablePaging
 from genxsop_core.api.routers.planning import (
     Created,
     NodeQuery,
@@ -21,7 +21,7 @@ from genxsop_core.api.routers.planning import (
     version_out,
     versions_out,
 )
-from genxsop_core.api.schemas import Page, Paging, table_answer
+from genxsop_core.api.schemas import Page, table_answer
 from genxsop_core.plans.versions import plan_rows
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
@@ -75,35 +75,35 @@ class Changed(BaseModel):
 
 
 @router.get("", response_model=list[PlanVersionOut], summary="Supply plan versions per cycle, newest first")
-def versions(_caller: Caller = Depends(current_caller), new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def versions(_caller: SignedIn, new_uow: NewUow) -> Any:
     return versions_out(supply_views.list_versions(new_uow()))
 
 
 @router.post("", response_model=Created, status_code=201,
              summary="A draft supply plan for a consensus plan version, seeded from the working supply plan")
-def create_version(body: NewSupplyVersion, caller: Caller = Depends(current_caller),
-                   new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def create_version(body: NewSupplyVersion, caller: SignedIn,
+                   new_uow: NewUow) -> Any:
     return Created(id=supply_plans.create_version(new_uow(), caller.actor, body.demand_version_id, body.name))
 
 
 @router.get("/{version_id}", response_model=PlanVersionOut, summary="One supply plan version")
-def version(version_id: int, _caller: Caller = Depends(current_caller),
-            new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def version(version_id: int, _caller: SignedIn,
+            new_uow: NewUow) -> Any:
     return version_out(supply_views.list_versions(new_uow()), version_id, "supply")
 
 
 @router.get("/{version_id}/rows", response_model=Page[SupplyPlanRow],
             summary="Planned receipts, one row per SKU and period (JSON pages, or CSV or Parquet)")
-def plan(version_id: int, node: NodeQuery = Depends(), paging: Paging = Depends(),
-         _caller: Caller = Depends(current_caller), new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def plan(version_id: int, node: Annotated[NodeQuery, Depends()], paging: TablePaging,
+         _caller: SignedIn, new_uow: NewUow) -> Any:
     frame = plan_rows(new_uow(), supply_plans.KIND, version_id, node.skus(new_uow))
     return table_answer(frame[PLAN_COLUMNS], paging, f"supply_plan_{version_id}")
 
 
 @router.post("/{version_id}/receipts", response_model=Changed,
              summary="Change planned receipts and make/buy of a draft (all or nothing)")
-def edit_receipts(version_id: int, body: Receipts, caller: Caller = Depends(current_caller),
-                  new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def edit_receipts(version_id: int, body: Receipts, caller: SignedIn,
+                  new_uow: NewUow) -> Any:
     edits = [supply_plans.ReceiptEdit(sku=e.sku, period=e.period, planned_receipts=e.planned_receipts, kind=e.kind,
                                       comment=e.comment, seen_row_version=e.row_version,
                                       seen_receipts=e.seen_receipts) for e in body.edits]
@@ -111,7 +111,7 @@ def edit_receipts(version_id: int, body: Receipts, caller: Caller = Depends(curr
 
 
 @router.post("/{version_id}/status", response_model=StatusChanged, summary="Submit, send back or approve")
-def change_status(version_id: int, body: StatusChange, caller: Caller = Depends(current_caller),
-                  new_uow: UowFactory = Depends(uow_factory)) -> Any:
+def change_status(version_id: int, body: StatusChange, caller: SignedIn,
+                  new_uow: NewUow) -> Any:
     status = supply_plans.change_status(new_uow(), caller.actor, version_id, body.change, body.note)
     return StatusChanged(id=version_id, status=status)
