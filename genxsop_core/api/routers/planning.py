@@ -18,6 +18,8 @@ from genxsop_core.cycle.dashboard import current_plan
 from genxsop_core.domain.exceptions import NotFound
 from genxsop_core.domain.hierarchy import Level, Node, check_level
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.plans.data import PlanData, load_plan_data
+from genxsop_core.supply.views import supply_version_for
 
 
 class PlanVersionOut(BaseModel):
@@ -95,3 +97,8 @@ def demand_version_or_current(new_uow: Callable[[], UnitOfWork], version_id: int
         raise NotFound("there is no consensus plan yet: create one from a forecast run (POST /api/v1/demand/plans)")
     return plan.demand_version_id
 
+
+
+def plan_data(new_uow: Callable[[], UnitOfWork], demand_version_id: int) -> PlanData:
+    """A consensus plan with the supply version of its cycle loaded as arrays, as the What-if page loads it."""
+    return load_plan_data(new_uow(), demand_version_id, supply_version_for(new_uow(), demand_version_id))
