@@ -17,14 +17,20 @@ import numpy as np
 import pandas as pd
 from fastapi import Query
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from genxsop_core.io.exporter import to_csv_bytes
+from genxsop_core.io.formats import Column, get_format
 
 DEFAULT_PAGE_ROWS = 500
 MAX_PAGE_ROWS = 10_000  # a JSON page; CSV and Parquet answer the whole table unless a limit is given
 TableFormat = Literal["json", "csv", "parquet"]
 Row = TypeVar("Row")
+# the other answers of a table endpoint, for OpenAPI: `responses=FILE_ANSWERS`
+FILE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}},
+          "description": "a page of rows (JSON), or with ?format=csv|parquet the rows as a file"}}
+_TYPES: dict[str, type] = {"text": str, "number": float, "date": date, "bool": bool}
 
 
 class Page(BaseModel, Generic[Row]):
@@ -89,6 +95,19 @@ def table_answer(frame: pd.DataFrame, paging: Paging, name: str) -> Any:
     if paging.format == "csv":
         return Response(to_csv_bytes(part), media_type="text/csv; charset=utf-8", headers=headers)
     return Response(parquet_bytes(part), media_type="application/vnd.apache.parquet", headers=headers)
+
+
+def _field_of(column: Column) -> tuple[Any, Any]:
+    kind = _TYPES[column.type]
+    return (kind if column.required else kind | None), Field(description=column.help, examples=[column.example])
+
+
+def row_model(kind: str, name: str) -> type[BaseModel]:
+    """The row of an import format (io.formats) as a pydantic model: a table's columns, types and help
+    are declared once, in the format, and OpenAPI shows them from there."""
+    fmt = get_format(kind)
+    fields: dict[str, Any] = {c.name: _field_of(c) for c in fmt.columns}
+    return create_model(name, __doc__=fmt.help, **fields)
 
 
 class Message(BaseModel):

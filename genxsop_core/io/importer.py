@@ -14,12 +14,12 @@ import pandas as pd
 
 from genxsop_core.config import load_settings
 from genxsop_core.domain.events import DataImported, jsonable
-from genxsop_core.domain.exceptions import ValidationFailed
+from genxsop_core.domain.exceptions import ValidationFailed, ValidationIssue
 from genxsop_core.domain.models import DEMO_IMPORTED_ORIGIN, DEMO_ORIGIN, PlanVersion, utcnow
 from genxsop_core.domain.permissions import Actor, require
 from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.io.formats import get_format
-from genxsop_core.io.readers import read_table
+from genxsop_core.io.readers import normalise_header, read_table
 from genxsop_core.io.tables import BINDINGS, TableBinding
 from genxsop_core.io.validation import References, ValidationReport, validate
 from genxsop_core.persistence.unit_of_work import UnitOfWork
@@ -153,4 +153,24 @@ def import_file(uow: UnitOfWork, actor: Actor, kind: str, filename: str, content
         result = apply_import(uow, actor, kind, raw, filename)
         uow.flush()
         uow.commit()
+    return result
+
+
+def import_rows(uow: UnitOfWork, actor: Actor, kind: str, rows: list[dict[str, Any]], source: str) -> ImportResult:
+    """The import use case for rows sent as data (the integration API) rather than a file: the same
+    permission, validation, upsert and audit, all or nothing. `source` names them where a file name
+    would stand. A problem's row is the row's position in `rows`, counted from 1; a problem with a
+    column name (unknown, missing) has none."""
+    require(actor, f"import.{get_format(kind).kind}")
+    raw = pd.DataFrame.from_records(rows)
+    raw.columns = [normalise_header(c) for c in raw.columns]
+    raw.index = pd.RangeIndex(2, len(raw) + 2, name="row")  # numbered as read_table numbers a file's rows
+    try:
+        with uow:
+            result = apply_import(uow, actor, kind, raw, source)
+            uow.flush()
+            uow.commit()
+    except ValidationFailed as failed:
+        raise ValidationFailed([ValidationIssue(i.file, i.row - 1 if i.row and i.row > 1 else None, i.column,
+                                                i.message) for i in failed.issues]) from None
     return result

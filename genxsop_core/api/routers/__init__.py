@@ -8,14 +8,31 @@ and append its `router` to `ROUTERS`. Raise the domain exceptions; `api.errors` 
 """
 from fastapi import APIRouter
 
-from genxsop_core.api.routers import auth, demand_plans, forecasting, inventory, supply, system
+from genxsop_core.api.routers import (
+    auth,
+    cycles,
+    demand_actuals,
+    demand_plans,
+    forecasting,
+    inventory,
+    kpi,
+    products,
+    scenarios,
+    supply,
+    system,
+)
 
 ROUTERS: list[APIRouter] = [
     system.router,
     auth.router,
+    products.router,
+    demand_actuals.router,
     demand_plans.router,
     supply.router,
     inventory.router,
     forecasting.router,
     forecasting.forecast_router,
+    scenarios.router,
+    cycles.router,
+    kpi.router,
 ]

@@ -108,7 +108,7 @@ class ApiKeyRepository:
         service writes its key's row once a minute, not on every call."""
         self.session.execute(update(ApiKey).where(ApiKey.id == key_id)
                              .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < unless_since))
-                             .values(last_used_at=at))
+                             .values(last_used_at=at).execution_options(synchronize_session=False))
 
 
 @dataclass(frozen=True)
