@@ -222,10 +222,14 @@ def _cmd_balance(args: argparse.Namespace) -> str:
     from genxsop_core.supply import balance_report, plan_balancing
     from genxsop_core.supply import plans as supply_plans
     from genxsop_core.supply.balance import BalanceOptions
+    from genxsop_core.supply.balance_priority import parse_priority
 
+    priorities = [parse_priority(text) for text in args.priority]
     name, demand_id, supply_id = balance_report.cycle_versions(UnitOfWork(), args.cycle)
-    options = BalanceOptions(unmet=args.unmet, integer_lots=args.integer_lots, time_limit=args.time_limit)
-    data, balanced = plan_balancing.balance_version(UnitOfWork, demand_id, supply_id, options)
+    penalty = BalanceOptions.safety_stock_penalty if args.safety_stock_penalty is None else args.safety_stock_penalty
+    options = BalanceOptions(unmet=args.unmet, integer_lots=args.integer_lots, time_limit=args.time_limit,
+                             safety_stock_penalty=penalty)
+    data, balanced = plan_balancing.balance_version(UnitOfWork, demand_id, supply_id, options, priorities)
     text = (f"{name}: demand version {demand_id}, supply version {supply_id}, {len(data.skus)} SKUs x "
             f"{len(data.periods)} periods\n" + balance_report.summary_text(data, balanced.result))
     if not args.write:
@@ -306,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "or back-ordered")
     p.add_argument("--integer-lots", action="store_true", help="receipts in whole MOQ lots (slower; gap reported)")
     p.add_argument("--time-limit", type=float, default=30.0, help="seconds for the integer-lot option (default 30)")
+    p.add_argument("--safety-stock-penalty", type=float, metavar="X",
+                   help="a unit below safety stock costs X times its holding cost per period (default: as on the "
+                        "Supply review page; 0 ignores safety stock)")
+    p.add_argument("--priority", action="append", default=[], metavar="SKU=W",
+                   help="weight W of the SKU's unmet demand (a unit not served costs margin + W x margin; default 1); "
+                        "family:NAME=W or category:NAME=W sets a whole group, a SKU's own winning; repeatable")
     p.add_argument("--write", action="store_true", help="write the balanced receipts into the cycle's draft supply "
                    "version (audited, like accepting them on the Supply review page)")
     p.set_defaults(run=_cmd_balance)

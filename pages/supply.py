@@ -1,4 +1,5 @@
 """Supply review: planned receipts that balance the consensus plan, rough-cut capacity, proposals."""
+import pandas as pd
 import streamlit as st
 
 from genxsop_core.admin.overview import product_hierarchy
@@ -11,8 +12,9 @@ from genxsop_core.scenarios.rebalanced import worth_adding
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import proposal_effect
 from genxsop_core.supply import views as supply_views
-from genxsop_core.supply.balance import LOST, UNMET_LABELS, BalanceOptions, hour_values
-from genxsop_core.supply.balance_report import solve_sentence
+from genxsop_core.supply.balance import UNMET_LABELS, BalanceOptions, hour_values
+from genxsop_core.supply.balance_priority import sku_priorities, split_target, target_label, targets
+from genxsop_core.supply.balance_report import options_sentence, solve_sentence
 from genxsop_core.supply.plan_balancing import BalancedPlan
 from genxsop_ui import charts, grid_save, handoff, pickers, runtime, scenario_strip, session, tables
 from genxsop_ui.plan_version_tab import plan_version_tab
@@ -70,12 +72,78 @@ receipts_tab, capacity_tab, propose_tab, balance_tab, version_tab = kept_tabs(
     ["Receipts", "Capacity", "Propose receipts", "Balance the plan", "Plan version"], "sp_tab")
 
 
-def balanced_plan() -> BalancedPlan | None:
-    """The version balanced with the tab's choices (solved once per plan and choice for every session),
-    or None with the reason shown."""
+BUCKET = "week" if data.bucket_days == 7.0 else "period"
+PENALTY_HELP = (f"What keeping safety stock is worth: a unit below a SKU's safety stock costs this many times "
+                f"its holding cost per {BUCKET}. 0 ignores safety stock; above 1 the balance keeps it wherever the "
+                "stock is worth its holding cost; a large value keeps it even where the hours would have served "
+                "another SKU's sale.")
+PRIORITY_HELP = ("Who is served first when hours run short: a unit not served costs its margin plus priority x margin. "
+                 "Every SKU is 1 unless set here; set a family (or category) and a few SKUs apart, a SKU's own "
+                 "priority winning over its family's, and 0 for demand you would let go first.")
+
+
+def priority_settings() -> list[tuple[str, float]]:
+    """(family, category or SKU, priority) rows the planner set in the tab's small table."""
+    names = data.products.set_index("sku")["name"].to_dict() if "name" in data.products else {}
+
+    def shown(target: str) -> str:
+        level, key = split_target(target)
+        return target_label(target) + (f" · {names[key]}" if level == "sku" and names.get(key) else "")
+
+    empty = pd.DataFrame({"applies_to": pd.Series(dtype=object), "priority": pd.Series(dtype=float)})
+    edited = tables.edit(empty, key="sp_priorities", num_rows="dynamic", overrides={
+        "applies_to": st.column_config.SelectboxColumn("Family or SKU", options=targets(data.products),
+                                                       format_func=shown, required=True, help=PRIORITY_HELP),
+        "priority": st.column_config.NumberColumn("Priority", min_value=0.0, max_value=100.0, step=0.5,
+                                                  default=2.0, required=True, format="%g", help=PRIORITY_HELP)})
+    complete = edited.dropna(subset=["applies_to", "priority"])
+    return [(str(r.applies_to), float(r.priority)) for r in complete.itertuples(index=False)]
+
+
+def balance_options() -> BalanceOptions | None:
+    """The tab's choices (unmet demand, whole lots, safety-stock penalty, SKU priorities), or None
+    with the reason shown when a priority cannot be used."""
+    default = BalanceOptions()
+    choice = st.columns(2)
+    unmet = choice[0].radio("Demand not served in its week", list(UNMET_LABELS), key="sp_unmet", horizontal=True,
+                            format_func=UNMET_LABELS.get)
+    lots = choice[1].toggle("Order in whole lots (MOQ)", key="sp_whole_lots",
+                            help=f"Receipts a new order can change come in whole lots of the SKU's MOQ: a "
+                                 f"mixed-integer programme, stopped after {default.time_limit:.0f} s with its gap to "
+                                 "the best bound shown")
+    penalty = choice[0].number_input(f"Safety-stock penalty (x holding cost per {BUCKET})", min_value=0.0,
+                                     value=default.safety_stock_penalty, step=0.5, key="sp_ss_penalty",
+                                     help=PENALTY_HELP)
+    with choice[1].expander("SKU priorities (all 1 unless set)"):
+        settings = priority_settings()
     try:
-        return runtime.balanced(demand_version_id, version_id, st.session_state.get("sp_unmet", LOST),
-                                bool(st.session_state.get("sp_whole_lots", False)))
+        priority = sku_priorities(data.products, settings)
+    except GenXSOPError as error:
+        session.show_error(error)
+        return None
+    return BalanceOptions(unmet=str(unmet), integer_lots=bool(lots), safety_stock_penalty=float(penalty),
+                          priority=priority)
+
+
+with balance_tab:  # the choices first: the capacity tab's value of an hour balances with them too
+    st.caption("Balancing plans the receipts again for the best plan that fits capacity (plus the overtime each "
+               "resource allows, at its cost): margin earned minus holding, overtime and shortage costs, no receipt "
+               "inside the lead time, released orders as they are. Compare it with the plan now, then accept it "
+               "for chosen SKUs or all of them into the draft supply plan.")
+    if may_balance:
+        options = balance_options()
+    else:
+        st.caption("The supply planner or the S&OP coordinator balances the plan.")
+        options = BalanceOptions()
+
+
+def balanced_plan() -> BalancedPlan | None:
+    """The version balanced with the tab's options (solved once per plan and options for every session),
+    or None with the reason shown."""
+    if options is None:
+        return None
+    try:
+        return runtime.balanced(demand_version_id, version_id, options)
     except GenXSOPError as error:
         session.show_error(error)
         return None
@@ -111,6 +179,8 @@ def balanced_view(balanced: BalancedPlan) -> None:
     solved = solve_sentence(balanced.result.summary)
     st.caption(f"{solved[:1].upper()}{solved[1:]}; demand not served in its week: "
                f"{UNMET_LABELS[balanced.result.summary['unmet']].lower()}.")
+    weighed = options_sentence(balanced.result.options, data.products, data.bucket_days)
+    st.caption(f"{weighed[:1].upper()}{weighed[1:]}.")
     worth = worth_adding(hour_values(balanced.result), data.bucket_days)
     if worth:
         st.info(worth)
@@ -213,20 +283,7 @@ with propose_tab:
         tables.show(proposal.expedite, key="sp_expedite")
 
 with balance_tab:
-    st.caption("Balancing plans the receipts again for the best plan that fits capacity (plus the overtime each "
-               "resource allows, at its cost): margin earned minus holding, overtime and shortage costs, no receipt "
-               "inside the lead time, released orders as they are. Compare it with the plan now, then accept it "
-               "for chosen SKUs or all of them into the draft supply plan.")
-    if not may_balance:
-        st.caption("The supply planner or the S&OP coordinator balances the plan.")
-    else:
-        choice = st.columns(2)
-        choice[0].radio("Demand not served in its week", list(UNMET_LABELS), key="sp_unmet", horizontal=True,
-                        format_func=UNMET_LABELS.get)
-        choice[1].toggle("Order in whole lots (MOQ)", key="sp_whole_lots",
-                         help=f"Receipts a new order can change come in whole lots of the SKU's MOQ: a mixed-integer "
-                              f"programme, stopped after {BalanceOptions().time_limit:.0f} s with its gap to the best "
-                              "bound shown")
+    if may_balance and options is not None:
         if st.button("Balance the plan", key="sp_balance", type="primary"):
             st.session_state["sp_balanced"] = version_id
         if st.session_state.get("sp_balanced") == version_id and (balanced := balanced_plan()) is not None:

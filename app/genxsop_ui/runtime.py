@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import pandas as pd
 import streamlit as st
@@ -30,7 +30,7 @@ from genxsop_core.plans.data import PlanData, load_plan_data
 from genxsop_core.scenarios.levers import Levers
 from genxsop_core.scenarios.rebalanced import Rebalanced, evaluate_rebalanced
 from genxsop_core.supply import views as supply_views
-from genxsop_core.supply.balance import LOST, BalanceOptions
+from genxsop_core.supply.balance import BalanceOptions
 from genxsop_core.supply.plan_balancing import BalancedPlan, balanced_plan
 
 Stamp = tuple[int, ...]  # the generations of a cache's areas, in the order AREAS lists them
@@ -141,19 +141,20 @@ def receipts_grid(version_id: int, skus: list[str]) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=4, show_spinner="Balancing the plan...")
 def _cached_balanced_plan(database_url: str, demand_version_id: int, supply_version_id: int, stamp: Stamp,
-                          rows_stamp: Stamp, unmet: str, integer_lots: bool) -> BalancedPlan:
+                          rows_stamp: Stamp, options: str) -> BalancedPlan:
     data = _cached_plan(database_url, demand_version_id, supply_version_id, stamp)
     rows = _cached_receipts_grid(database_url, supply_version_id, tuple(data.skus), rows_stamp)
-    return balanced_plan(data, rows, BalanceOptions(unmet=unmet, integer_lots=integer_lots))
+    return balanced_plan(data, rows, BalanceOptions(**json.loads(options)))
 
 
-def balanced(demand_version_id: int, supply_version_id: int, unmet: str = LOST,
-             integer_lots: bool = False) -> BalancedPlan:
-    """The supply version balanced (supply.plan_balancing) with the page's choices of unmet demand
-    (lost or back-ordered) and whole lots, solved once per plan stamp and choice for every session;
-    its edits carry the row versions of the receipts grid the same rerun shows. Read only."""
+def balanced(demand_version_id: int, supply_version_id: int, options: BalanceOptions | None = None) -> BalancedPlan:
+    """The supply version balanced (supply.plan_balancing) with the page's options (unmet demand,
+    whole lots, safety-stock penalty, SKU priorities: every field of BalanceOptions is in the key),
+    solved once per plan stamp and options for every session; its edits carry the row versions of
+    the receipts grid the same rerun shows. Read only."""
     return _cached_balanced_plan(settings().database_url, demand_version_id, supply_version_id, stamp_of("plan"),
-                                 stamp_of("receipts_grid"), unmet, integer_lots)
+                                 stamp_of("receipts_grid"),
+                                 json.dumps(asdict(options or BalanceOptions()), sort_keys=True))
 
 
 @st.cache_resource(max_entries=16, show_spinner="Balancing the scenario...")

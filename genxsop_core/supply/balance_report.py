@@ -17,7 +17,8 @@ from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import PlanData
 from genxsop_core.presentation.numbers import format_value
 from genxsop_core.scenarios.levers import evaluate
-from genxsop_core.supply.balance import Balance, hour_values
+from genxsop_core.supply.balance import Balance, BalanceOptions, hour_values
+from genxsop_core.supply.balance_priority import priority_sentence
 
 COMPARED: dict[str, tuple[str, str]] = {  # summary key: (label, kind for format_value)
     "fill_rate": ("Fill rate", "percent"), "margin": ("Gross margin", "money"),
@@ -69,7 +70,7 @@ def summary_text(data: PlanData, result: Balance) -> str:
              + "".join(f" - {name} {format_value(then[key], 'money')}" for key, name in COSTS.items()),
              f"overtime {then['overtime_hours']:,.1f} h in {then['overtime_periods']} resource-periods; "
              f"{len(changed)} receipts change for {changed.sku.nunique()} SKUs",
-             solve_sentence(then)]
+             solve_sentence(then), options_sentence(result.options, data.products, data.bucket_days)]
     values = hour_values(result)
     worth = values[values.hour_value_total > 1e-6]
     lines += ["what one more hour in every period is worth: " + ", ".join(
@@ -78,6 +79,14 @@ def summary_text(data: PlanData, result: Balance) -> str:
     counts = result.binding.constraint.value_counts()
     lines.append("what binds the SKUs: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
     return "\n".join(lines)
+
+
+def options_sentence(options: BalanceOptions, products: pd.DataFrame, bucket_days: float = 7.0) -> str:
+    """The choices a balance weighed service and stock with, in words: the safety-stock penalty and
+    the SKU priorities it used (balance_priority.priority_sentence)."""
+    bucket = "week" if bucket_days == 7.0 else "period"
+    return (f"a unit below safety stock costs {options.safety_stock_penalty:g} x its holding cost per {bucket}; "
+            f"priorities: {priority_sentence(options.priority, products)}")
 
 
 def solve_sentence(summary: Mapping[str, Any]) -> str:

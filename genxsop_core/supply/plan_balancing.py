@@ -8,7 +8,8 @@ edit, so a cell someone changed since refuses the accept. Reads only.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import PlanData, load_plan_data
 from genxsop_core.scenarios.levers import evaluate
 from genxsop_core.supply.balance import Balance, BalanceOptions, balance
+from genxsop_core.supply.balance_priority import sku_priorities
 from genxsop_core.supply.plans import ReceiptEdit
 from genxsop_core.supply.views import receipts_grid
 
@@ -91,12 +93,17 @@ def balanced_plan(data: PlanData, rows: pd.DataFrame, options: BalanceOptions | 
 
 
 def balance_version(uow_factory, demand_version_id: int, supply_version_id: int,  # noqa: ANN001 - a factory
-                    options: BalanceOptions | None = None) -> tuple[PlanData, BalancedPlan]:
+                    options: BalanceOptions | None = None,
+                    priorities: Sequence[tuple[str, float]] = ()) -> tuple[PlanData, BalancedPlan]:
     """Load a supply version and balance it (the CLI's `balance`): the rows, whose row versions
-    the edits carry, are read before the plan, so a cell changed in between refuses the accept."""
+    the edits carry, are read before the plan, so a cell changed in between refuses the accept.
+    `priorities` (category, family or SKU, weight; balance_priority.sku_priorities) become the
+    options' SKU priorities over the SKUs of the loaded plan."""
     uow: UnitOfWork = uow_factory()
     with uow:
         skus = sorted(uow.supply_plans.skus(supply_version_id))
     rows = receipts_grid(uow_factory(), supply_version_id, skus)
     data = load_plan_data(uow_factory(), demand_version_id, supply_version_id)
+    if priorities:
+        options = replace(options or BalanceOptions(), priority=sku_priorities(data.products, priorities))
     return data, balanced_plan(data, rows, options)

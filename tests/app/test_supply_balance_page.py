@@ -14,6 +14,7 @@ from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
 from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.repositories import AuditFilter
 from genxsop_core.persistence.unit_of_work import UnitOfWork
+from genxsop_core.supply.balance import BalanceOptions
 from tests.app.conftest import texts
 from tests.app.test_supply_page import supply_page
 
@@ -133,3 +134,46 @@ def test_the_planner_chooses_back_orders_and_sees_how_it_was_solved(app_db):
     assert any(c.value.endswith("back-ordered (served later, at a cost).") for c in at.caption), \
         [c.value for c in at.caption]
     assert changes_table(at) is not None
+
+
+def set_priorities(at, rows: list[dict]):
+    """Rows typed into the tab's priority table (target "family:NAME" or "sku:SKU", priority)."""
+    at.session_state["sp_priorities"] = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def weighed_caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("A unit below safety stock costs"))
+
+
+def test_the_planner_sets_the_safety_stock_penalty_and_priorities_and_the_balance_uses_them(app_db):
+    """The penalty starts at BalanceOptions' default and the priorities empty (every SKU 1); a family's
+    priority and a SKU set apart reach the balance (solved again: the cache keys on them) and the
+    caption says which were used."""
+    at = supply_page("supply_planner")
+    penalty = at.number_input(key="sp_ss_penalty")
+    assert penalty.value == BalanceOptions().safety_stock_penalty and "holding cost" in penalty.help
+    at = balance(at)
+    assert weighed_caption(at) == ("A unit below safety stock costs 2 x its holding cost per week; priorities: "
+                                   "every SKU priority 1.")
+    before = {m.label: m.value for m in at.metric}
+
+    at.number_input(key="sp_ss_penalty").set_value(0.0).run()
+    at = set_priorities(at, [{"applies_to": "family:Coffee", "priority": 3.0},
+                             {"applies_to": "sku:BEV-COF-001", "priority": 0.0}])
+    assert not at.error, [e.value for e in at.error]
+    caption = weighed_caption(at)
+    assert caption.startswith("A unit below safety stock costs 0 x its holding cost per week; priorities: priority 3: ")
+    assert "SKU BEV-COF-002" in caption and "priority 0: SKU BEV-COF-001; every other SKU 1." in caption
+    after = {m.label: m.value for m in at.metric}
+    assert after["Average inventory value"] != before["Average inventory value"]  # no stock kept for its own sake
+
+
+def test_a_priority_set_twice_is_said_and_nothing_is_balanced(app_db):
+    at = supply_page("supply_planner")
+    at = set_priorities(at, [{"applies_to": "family:Coffee", "priority": 3.0},
+                             {"applies_to": "family:Coffee", "priority": 2.0}])
+    assert any("Family Coffee is given two priorities (3 and 2)" in e.value for e in at.error)
+    assert "sp_balance" not in {b.key for b in at.button}

@@ -3,6 +3,8 @@ balanced one, writes nothing without --write, writes the changed receipts audite
 says in one line when the cycle does not exist."""
 from __future__ import annotations
 
+import re
+
 from genxsop_core.cycle import dashboard as dashboard_views
 from tests.integration.test_cli import cli
 from tests.integration.test_demand_plans import audit
@@ -31,3 +33,28 @@ def test_an_unknown_cycle_is_one_line_on_stderr(demo_history, database_url):
     assert result.returncode == 1 and "error: no S&OP cycle for 1999-01" in result.stderr.splitlines()
     result = cli(database_url, "balance", "--cycle", "soon")
     assert result.returncode == 1 and "YYYY-MM" in result.stderr
+
+
+def test_the_penalty_and_priorities_reach_the_balance_and_are_said(demo_history, database_url):
+    """--safety-stock-penalty and --priority (repeatable, SKU=W or family:NAME=W) change what the
+    solver weighs, and the summary says which were used; a priority it cannot use is one line."""
+    default = cli(database_url, "balance")
+    assert default.returncode == 0, default.stderr
+    assert "a unit below safety stock costs 2 x its holding cost per week; priorities: every SKU priority 1" \
+        in default.stdout
+    chosen = cli(database_url, "balance", "--safety-stock-penalty", "0", "--priority", "family:Coffee=3",
+                 "--priority", "BEV-COF-001=0")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "a unit below safety stock costs 0 x its holding cost per week" in chosen.stdout
+    assert "priority 3: " in chosen.stdout and "SKU BEV-COF-002" in chosen.stdout
+    assert "priority 0: SKU BEV-COF-001" in chosen.stdout
+    assert objective(chosen.stdout) != objective(default.stdout)
+    assert re.search(r" - below safety stock \D?0$", objective(chosen.stdout))  # penalty 0: nothing to pay
+    for bad, said in ((["--priority", "BEV-COF-001"], "--priority takes SKU=WEIGHT"),
+                      (["--priority", "family:Nope=2"], "no product in the plan belongs to Family Nope")):
+        result = cli(database_url, "balance", *bad)
+        assert result.returncode == 1 and said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def objective(printed: str) -> str:
+    return next(line for line in printed.splitlines() if line.startswith("objective "))
