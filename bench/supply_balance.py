@@ -10,8 +10,8 @@ Run: .venv/bin/python bench/supply_balance.py [--repeats 3] [--skus 5000 --weeks
 2. A synthetic plan of `skus` x `weeks` x `resources` (seasonal demand, each SKU made on 1-3
    resources, capacity under the peak, a fifth of it as overtime, released orders in the first
    two weeks, lead times up to 4 weeks), balanced in a child process: seconds and the child's
-   peak resident memory; with --compare also as one programme (the balance before it solved
-   independent parts), in a second child, for the same optimum side by side.
+   peak resident memory; with --compare also by HiGHS's dual simplex alone (the balance before
+   it solved big parts by interior point), in a second child, for the same optimum side by side.
 Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
@@ -66,13 +66,13 @@ def synthetic_plan(skus: int, weeks: int, resources: int, seed: int = 7) -> Plan
                     table, hours, 7.0)
 
 
-def synthetic_child(skus: int, weeks: int, resources: int, decompose: bool) -> None:
+def synthetic_child(skus: int, weeks: int, resources: int, method: str) -> None:
     """Balance the synthetic plan in this process and print one line the parent reads."""
     from genxsop_core.supply.balance import BalanceOptions, balance
 
     plan = synthetic_plan(skus, weeks, resources)
     started = time.perf_counter()
-    result = balance(plan, BalanceOptions(decompose=decompose))
+    result = balance(plan, BalanceOptions(method=method))
     seconds = time.perf_counter() - started
     summary = result.summary
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
@@ -83,16 +83,15 @@ def synthetic_child(skus: int, weeks: int, resources: int, decompose: bool) -> N
 
 
 def synthetic(skus: int, weeks: int, resources: int, compare: bool) -> None:
-    """The synthetic plan solved in independent parts (the default), and with `compare` as one
-    programme too (the same optimum; what the balance did before the parts), each in its own process."""
-    for decompose in (True, False) if compare else (True,):
+    """The synthetic plan balanced as the product does (`auto`: interior point for a big part), and
+    with `compare` by the dual simplex alone too (the same optimum), each in its own process."""
+    for method in ("auto", "simplex") if compare else ("auto",):
         started = time.perf_counter()
-        child = subprocess.run([sys.executable, __file__, "--child", str(skus), str(weeks), str(resources),
-                                "parts" if decompose else "whole"], capture_output=True, text=True, check=True)
+        child = subprocess.run([sys.executable, __file__, "--child", str(skus), str(weeks), str(resources), method],
+                               capture_output=True, text=True, check=True)
         wall = time.perf_counter() - started
         line = next(line for line in child.stdout.splitlines() if line.startswith("RESULT"))
-        print(f"synthetic {skus} SKUs x {weeks} weeks x {resources} resources, "
-              f"{'independent parts' if decompose else 'one programme'}: {line[7:]}; "
+        print(f"synthetic {skus} SKUs x {weeks} weeks x {resources} resources, solver {method}: {line[7:]}; "
               f"child wall {wall:.1f} s (with imports and plan generation)", flush=True)
 
 
@@ -151,7 +150,7 @@ def demo(url: str, repeats: int) -> None:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        synthetic_child(*map(int, sys.argv[2:5]), decompose=sys.argv[5:6] != ["whole"])
+        synthetic_child(*map(int, sys.argv[2:5]), method=sys.argv[5] if len(sys.argv) > 5 else "auto")
         return
     import tempfile
     from pathlib import Path
@@ -167,7 +166,7 @@ def main() -> None:
     parser.add_argument("--database", help="an already seeded demo database URL (skips seeding)")
     parser.add_argument("--demo-only", action="store_true", help="skip the synthetic plan")
     parser.add_argument("--compare", action="store_true",
-                        help="also solve the synthetic plan as one programme (no independent parts)")
+                        help="also balance the synthetic plan by HiGHS's dual simplex alone (the same optimum)")
     args = parser.parse_args()
     if not args.demo_only:
         synthetic(args.skus, args.weeks, args.resources, args.compare)

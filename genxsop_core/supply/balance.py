@@ -8,15 +8,16 @@ is worth. Formulas and the meaning of every column: docs/formulas.md ("Balancing
 demand") and docs/api.md.
 
 Solver: HiGHS through `scipy.optimize.linprog(method="highs")` for the LP (its row duals,
-`res.ineqlin.marginals`, are the hour values). Integer lots: the relaxation's lots rounded
-(cumulatively, up and to the nearest lot; the rest re-solved as an LP) are kept when within the
-gap of the relaxation's bound, else HiGHS's MIP (`scipy.optimize.milp`) runs for what is left of
-the time limit and the better plan is kept; the gap reported is to the best bound either found.
-On the demo the rounding beat HiGHS's MIP incumbent after 20 and 60 s (gap 1.1% against 7.5%),
-which is why it goes first. `highspy` (1.15) is not a dependency: on the synthetic plan of
-bench/supply_balance.py its dual simplex, parallel dual, interior point (IPX, HiPO) and a
-warm start (capacity rows added to the solved uncoupled LP) were no faster than scipy's
-(bench/README.md, issue 18).
+`res.ineqlin.marginals`, are the hour values); a part of 100,000 SKU x period cells or more by
+Clarabel's interior point (`interior_point.py`: 2-3x faster there, same optimum). Integer lots:
+the relaxation's lots rounded (cumulatively, up and to the nearest lot; the rest re-solved as an
+LP) are kept when within the gap of the relaxation's bound, else HiGHS's MIP
+(`scipy.optimize.milp`) runs for what is left of the time limit and the better plan is kept; the
+gap reported is to the best bound either found. On the demo the rounding beat HiGHS's MIP
+incumbent after 20 and 60 s (gap 1.1% against 7.5%), which is why it goes first. `highspy` (1.15)
+is not a dependency: on the synthetic plan of bench/supply_balance.py its dual simplex, parallel
+dual, interior point (IPX, HiPO) and a warm start (capacity rows added to the solved uncoupled LP)
+were no faster than scipy's; Clarabel was (bench/README.md, issue 18).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from genxsop_core.inventory import formulas as inventory
 from genxsop_core.inventory.policy import lead_time_demand_rate, lead_time_periods
 from genxsop_core.plans.data import PlanData
 from genxsop_core.supply import balance_explain as explain
-from genxsop_core.supply.balance_model import TOLERANCE, ModelInputs, Solution, solve
+from genxsop_core.supply.balance_model import AUTO, METHODS, TOLERANCE, ModelInputs, Solution, solve
 from genxsop_core.supply.views import earliest_new_receipt
 
 LOST, BACKORDER = "lost", "backorder"
@@ -65,6 +66,9 @@ class BalanceOptions:
         each SKU's own (product master).
     decompose: solve the LP as independent parts (bought SKUs; SKUs sharing no resource), the
         same optimum much faster; False solves one programme (to compare; bench/supply_balance.py).
+    method: the LP's solver: "auto" (HiGHS's dual simplex; Clarabel's interior point for a part
+        of balance_model.INTERIOR_POINT_CELLS SKU x period cells or more), "simplex" or
+        "interior point" (interior_point.py says when each is faster).
     """
 
     unmet: str = LOST
@@ -76,6 +80,7 @@ class BalanceOptions:
     backorder_cost_rate: float = 0.1
     holding_cost_rate: float | None = None
     decompose: bool = True
+    method: str = AUTO
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ def balance(plan: PlanData, options: BalanceOptions | None = None) -> Balance:
     inputs = model_inputs(plan, options)
     _check_released_orders(plan, inputs)
     try:
-        solution = solve(inputs, options.time_limit, options.mip_rel_gap, options.decompose)
+        solution = solve(inputs, options.time_limit, options.mip_rel_gap, options.decompose, options.method)
     except RuntimeError as error:  # every cause we know of is checked above; say what HiGHS said
         raise InvalidInput(f"the plan cannot be balanced: {error}") from None
     result = _result(plan, options, inputs, solution)
@@ -155,6 +160,8 @@ def _check(plan: PlanData, options: BalanceOptions) -> None:
     problems = []
     if not plan.skus or len(plan.periods) == 0:
         problems.append("the plan has no SKUs or no periods to balance")
+    if options.method not in METHODS:
+        problems.append(f"the solver must be {', '.join(METHODS)}, not {options.method!r}")
     if options.unmet not in UNMET_MODES:
         problems.append(f"unmet demand must be {' or '.join(UNMET_MODES)}, not {options.unmet!r}")
     for name in ("time_limit", "safety_stock_penalty", "backorder_cost_rate"):

@@ -33,6 +33,15 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 from scipy.sparse.csgraph import connected_components
 
+from genxsop_core.supply import interior_point
+
+SIMPLEX, INTERIOR_POINT, AUTO = "simplex", "interior point", "auto"
+METHODS = (AUTO, SIMPLEX, INTERIOR_POINT)
+INTERIOR_POINT_CELLS = 100_000
+"""From this many SKU x period cells in one part, `auto` solves the LP by interior point
+(`interior_point.py`): measured on bench/supply_balance.py's synthetic plan, the dual simplex wins
+at 1,000 made SKUs x 52 weeks (41,548 cells: 2.4 s against 8.9 s), they are about even at 2,000
+(84,708 cells) and the interior point wins from there (208,780 cells: 88 s against 160-260 s)."""
 RECEIPT_EPSILON = 1e-6
 """Cost per unit received: among plans of equal value, prefer the one that receives less."""
 TOLERANCE = 1e-6
@@ -283,7 +292,7 @@ def _subset(inputs: ModelInputs, skus: np.ndarray, resources: np.ndarray) -> Mod
 
 
 def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e-3,
-          decompose: bool = True) -> Solution:
+          decompose: bool = True, method: str = AUTO) -> Solution:
     """Build and solve, the LP piece by piece (`parts`: the dual simplex's time grows faster than
     the size, so groups of resources that share no SKU are cheaper apart; bought SKUs cost it
     little either way, and on bench/supply_balance.py's synthetic plan, where routings link every
@@ -291,16 +300,18 @@ def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e
     the integer-lot option as one programme (its time limit and gap are for the whole plan).
     Raises RuntimeError with HiGHS's message if it finds no solution (the caller checks what
     makes the programme infeasible before and turns that into a domain error). `decompose=False`
-    solves the LP as one programme (the same optimum; for comparison)."""
+    solves the LP as one programme (the same optimum; for comparison). `method`: the LP's
+    solver, `auto` (dual simplex, interior point from INTERIOR_POINT_CELLS cells per part),
+    `simplex` or `interior point`; the integer-lot option always uses HiGHS."""
     pieces = parts(inputs)
     if not decompose or inputs.lot is not None or len(pieces) == 1:
-        return _solve_whole(inputs, time_limit, mip_rel_gap)
+        return _solve_whole(inputs, time_limit, mip_rel_gap, method)
     n, periods = inputs.demand.shape
     receipts, end_stock, unmet, below = (np.zeros((n, periods)) for _ in range(4))
     overtime, hour_value = np.zeros(inputs.capacity.shape), np.zeros(inputs.capacity.shape)
     cost, build_seconds, solve_seconds, messages = 0.0, 0.0, 0.0, []
     for skus, resources in pieces:
-        piece = _solve_whole(_subset(inputs, skus, resources), time_limit, mip_rel_gap)
+        piece = _solve_whole(_subset(inputs, skus, resources), time_limit, mip_rel_gap, method)
         receipts[skus], end_stock[skus], unmet[skus], below[skus] = (
             piece.receipts, piece.end_stock, piece.unmet, piece.below_safety)
         overtime[resources], hour_value[resources] = piece.overtime, piece.hour_value
@@ -312,7 +323,24 @@ def solve(inputs: ModelInputs, time_limit: float = 30.0, mip_rel_gap: float = 1e
                     float("nan"), status)
 
 
-def _solve_whole(inputs: ModelInputs, time_limit: float, mip_rel_gap: float) -> Solution:
+def uses_interior_point(method: str, cells: int) -> bool:
+    """Whether an LP part of `cells` SKU x period cells is solved by interior point."""
+    return method == INTERIOR_POINT or (method == AUTO and cells >= INTERIOR_POINT_CELLS)
+
+
+def _solve_lp(model: Programme, interior: bool) -> tuple[bool, np.ndarray | None, float, np.ndarray, str]:
+    """(solved, x, objective with the constant, hour values of the capacity rows, message)."""
+    if interior:
+        found = interior_point.solve_lp(model.c, model.a_ub, model.b_ub, model.a_eq, model.b_eq, model.lower,
+                                        model.upper)
+        return found.status == 0, found.x, found.fun + model.constant, found.row_duals, found.message
+    result = _linprog(model)
+    if result.status != 0:
+        return False, None, np.nan, np.zeros(model.a_ub.shape[0]), f"HiGHS found no solution: {result.message}"
+    return True, result.x, float(result.fun), -result.ineqlin.marginals, str(result.message)
+
+
+def _solve_whole(inputs: ModelInputs, time_limit: float, mip_rel_gap: float, method: str = AUTO) -> Solution:
     """One programme for all of `inputs`."""
     started = time.perf_counter()
     model = build(inputs)
@@ -321,21 +349,24 @@ def _solve_whole(inputs: ModelInputs, time_limit: float, mip_rel_gap: float) -> 
     if model.integrality.any():
         result, gap, message = _integer_lots(inputs, model, time_limit, mip_rel_gap)
         ok = result.x is not None and (result.status == 0 or "MIP" in message)
+        x, fun = result.x, float(result.fun)
+        if not ok:
+            message = f"HiGHS found no solution: {result.message}"
     else:
-        result = _linprog(model)
-        ok, gap, message = result.status == 0, float("nan"), str(result.message)
+        ok, x, fun, duals, message = _solve_lp(model, uses_interior_point(method, inputs.demand.size))
+        gap = float("nan")
         if ok:
-            hour_value = -result.ineqlin.marginals[:inputs.capacity.size]
+            hour_value = duals[:inputs.capacity.size]
     solved = time.perf_counter()
     if not ok:
-        raise RuntimeError(f"HiGHS found no solution: {result.message}")
+        raise RuntimeError(message)
     n, periods = inputs.demand.shape
     cells = n * periods
-    x = np.asarray(result.x)
+    x = np.asarray(x)
     q, within, above, unmet = (x[k * cells:(k + 1) * cells].reshape(n, periods) for k in range(4))
     resources = inputs.capacity.shape
     values = np.full(resources, np.nan) if hour_value is None else np.maximum(hour_value, 0.0).reshape(resources)
     return Solution(receipts=q * model.scale.reshape(n, periods), end_stock=within + above, unmet=unmet,
                     below_safety=np.maximum(inputs.safety_stock - within, 0.0),
-                    overtime=x[4 * cells:].reshape(resources), hour_value=values, cost=float(result.fun),
+                    overtime=x[4 * cells:].reshape(resources), hour_value=values, cost=fun,
                     build_seconds=built - started, solve_seconds=solved - built, mip_gap=gap, status=message)

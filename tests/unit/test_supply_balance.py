@@ -324,3 +324,39 @@ def test_independent_parts_give_the_optimum_of_the_single_programme(unmet):
     for key in ("holding_cost", "overtime_cost", "shortfall_cost", "safety_stock_cost", "fill_rate"):
         assert split.summary[key] == pytest.approx(whole.summary[key], rel=1e-6, abs=1e-6), key
     assert split.binding.equals(whole.binding)
+
+
+@pytest.mark.parametrize("unmet", ["lost", "backorder"])
+def test_interior_point_finds_the_simplex_optimum_and_hour_values(unmet):
+    """Clarabel (plans past INTERIOR_POINT_CELLS) and HiGHS's dual simplex agree on the plan a
+    planner reads: objective, hour values, overtime, unmet demand and every cost of the summary."""
+    plan = two_groups_plan()
+    simplex = balance(plan, BalanceOptions(unmet=unmet, method="simplex"))
+    interior = balance(plan, BalanceOptions(unmet=unmet, method="interior point"))
+    assert "Clarabel" in interior.summary["status"] and "Clarabel" not in simplex.summary["status"]
+    assert interior.capacity.hour_value.max() > 0
+    assert interior.summary["objective"] == pytest.approx(simplex.summary["objective"], rel=1e-7)
+    np.testing.assert_allclose(interior.capacity.hour_value, simplex.capacity.hour_value, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(interior.capacity.overtime_hours, simplex.capacity.overtime_hours, atol=1e-3)
+    np.testing.assert_allclose(interior.inventory.unmet, simplex.inventory.unmet, atol=1e-3)
+    for key in ("holding_cost", "overtime_cost", "shortfall_cost", "safety_stock_cost", "fill_rate", "overloads"):
+        assert interior.summary[key] == pytest.approx(simplex.summary[key], rel=1e-5, abs=1e-3), key
+
+
+def test_interior_point_on_the_hand_solved_instance():
+    """The base instance with capacity 10 and demand 6 + 6 a period: B (margin 8) is served first,
+    A gets the 4 hours left, and an hour is worth A's lost margin plus its penalty (4 + 4 = 8)."""
+    result = balance(tiny_plan(), replace(NO_HOLDING, method="interior point"))
+    served = result.inventory.set_index("sku").served.groupby(level=0).sum()
+    assert served["B"] == pytest.approx(18.0, abs=1e-5) and served["A"] == pytest.approx(12.0, abs=1e-5)
+    np.testing.assert_allclose(result.capacity.hour_value, 8.0, rtol=1e-6)
+
+
+def test_auto_switches_to_interior_point_at_the_measured_size():
+    from genxsop_core.supply.balance_model import INTERIOR_POINT_CELLS, uses_interior_point
+
+    assert not uses_interior_point("auto", INTERIOR_POINT_CELLS - 1)
+    assert uses_interior_point("auto", INTERIOR_POINT_CELLS)
+    assert uses_interior_point("interior point", 10) and not uses_interior_point("simplex", 10 ** 7)
+    with pytest.raises(InvalidInput, match="the solver must be auto, simplex, interior point, not 'barrier'"):
+        balance(tiny_plan(), BalanceOptions(method="barrier"))
