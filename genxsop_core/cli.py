@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from genxsop_core.admin import go_live, logs, users
+from genxsop_core.api.commands import add_commands as add_api_commands
 from genxsop_core.bootstrap import seed_demo
 from genxsop_core.config import load_settings
 from genxsop_core.demo.files import DEMO_FILES_END, write_demo_files
@@ -340,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(run=_cmd_users_set_password)
+    add_api_commands(commands, _operator, _day)
     return parser
 
 

@@ -41,6 +41,11 @@ class ApiKeyView:
     created_at: datetime
 
     @property
+    def last_day(self) -> date | None:
+        """The last day (UTC) the key works, as it was given (`end_of`); None: it does not expire."""
+        return (self.expires_at - timedelta(days=1)).date() if self.expires_at else None
+
+    @property
     def actor(self) -> Actor:
         return Actor(f"{ACTOR_PREFIX}{self.name}", (self.role,))
 
