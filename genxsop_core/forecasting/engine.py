@@ -97,10 +97,7 @@ def forecast_chunk(chunk: Sequence[SeriesInput], spec: RunSpec) -> list[SeriesRe
     """The whole per-series pipeline for a chunk (see module doc), in one pass: auto uses the run's
     pooled evidence (selection.py, 4.) only when spec.options carries it. `forecasting.run` calls
     the two halves below for a run large enough to pool over (POOL_MIN_SERIES)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        return _finish_chunk(list(chunk), spec, _backtest_chunk(list(chunk), spec), spec.options.get(POOLED_OPTION))
+    return finish_chunk(list(zip(chunk, backtest_chunk(chunk, spec))), spec)
 
 
 def backtest_chunk(chunk: Sequence[SeriesInput], spec: RunSpec) -> list[Tested]:
