@@ -87,10 +87,11 @@ with pin_tab:
         name = st.text_input("Scenario name", key="sc_name", placeholder="Demand -10%, one more shift")
         note = st.text_area("Decision note", key="sc_note", placeholder="What the meeting decided and why")
         if rebalance:
-            st.caption("A pinned scenario keeps its levers and the figures of the cut-to-capacity rule.")
+            st.caption("A pinned scenario keeps its levers and the figures above, of the balanced plan, marked "
+                       "rebalanced; promoting it makes the balanced receipts the supply plan.")
         if st.button("Pin these levers", key="sc_pin", type="primary"):
             try:
-                pinned_id = pinned_scenarios.pin(runtime.uow(), actor, data, name, levers, note)
+                pinned_id = pinned_scenarios.pin(runtime.uow(), actor, data, name, levers, note, rebalance)
             except GenXSOPError as error:
                 session.show_error(error)
             else:
@@ -99,7 +100,8 @@ with pin_tab:
                               {"sc_compare": newest[:2]})  # the comparison shows the newest scenarios
 
 pinned = pinned_scenarios.list_pinned(runtime.uow(), version_id)
-labels = {int(r.id): f"#{r.id} {r.name} · {r.status} · {r.created_by}" for r in pinned.itertuples()}
+labels = {int(r.id): f"#{r.id} {r.name} · {r.status} · {r.created_by}"
+          + (" · rebalanced" if pinned_scenarios.was_rebalanced(r.results) else "") for r in pinned.itertuples()}
 with compare_tab:
     if pinned.empty:
         st.caption("No pinned scenario on this plan version yet.")
@@ -113,8 +115,15 @@ with compare_tab:
             figures = formatting.figure_table(table).rename(index=scenarios.SUMMARY_LABELS)
             tables.show(figures.rename_axis("Figure").reset_index(), key="sc_comparison",
                         overrides={str(c): str(c) for c in figures.columns})  # scenario names as typed
-            for row in pinned.set_index("id").loc[chosen].itertuples():
-                st.caption(f"#{row.Index} {formatting.plain(row.name)}: {formatting.plain(row.note or 'no note')}")
+            compared = pinned.set_index("id").loc[chosen]
+            balanced = compared.results.map(pinned_scenarios.was_rebalanced)
+            if rebalance or balanced.any():
+                st.caption("Baseline: the plan as it stands" + (", balanced" if rebalance else "") + ". Scenarios "
+                           "marked rebalanced keep the figures of their plan balanced, the others those of made "
+                           "receipts cut to capacity.")
+            for row, rebalanced in zip(compared.itertuples(), balanced):
+                st.caption(f"#{row.Index} {formatting.plain(row.name)}{' (rebalanced)' if rebalanced else ''}: "
+                           f"{formatting.plain(row.note or 'no note')}")
 
 with promote_tab:
     if not session.allowed(actor, "scenario.promote"):

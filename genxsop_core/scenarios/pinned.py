@@ -1,10 +1,13 @@
 """Scenarios the meeting keeps: pinned with a decision note, compared, promoted to the plan.
 
 Pinning stores the levers and the figures they gave (audited), so a scenario can be shown
-again exactly as the meeting saw it. Promoting one makes it the cycle's plan: a new draft
-consensus plan (demand moved by the scenario's demand levers, reason SCENARIO) and a new draft
-supply plan (the receipts the scenario evaluated), both naming the scenario; the versions they
-replace are kept as "superseded". Only a plan that is not yet approved can be replaced.
+again exactly as the meeting saw it: with the "rebalance" switch on, the figures of the balanced
+plan (scenarios.rebalanced), and the results say so (`results["rebalanced"]`; a scenario pinned
+before the switch existed has no such key and was cut to capacity). Promoting one makes it the
+cycle's plan: a new draft consensus plan (demand moved by the scenario's demand levers, reason
+SCENARIO) and a new draft supply plan (the receipts the scenario evaluated: cut to capacity's
+planned receipts, or the balanced ones), both naming the scenario; the versions they replace are
+kept as "superseded". Only a plan that is not yet approved can be replaced.
 """
 from __future__ import annotations
 
@@ -20,19 +23,27 @@ from genxsop_core.domain.states import PlanKind, PlanStatus
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans.data import PlanData
 from genxsop_core.plans.versions import SUPERSEDED, add_version, get_version, snapshot
-from genxsop_core.scenarios.levers import Levers, demand_factor, evaluate, scenario_receipts
+from genxsop_core.scenarios.levers import SUMMARY_LABELS, Levers, demand_factor, evaluate, scenario_receipts
+from genxsop_core.scenarios.rebalanced import evaluate_rebalanced, receipts_grid
 
 MAX_COMPARED = 4
 PROMOTED_REASON = "SCENARIO"
+REBALANCED = "rebalanced"
+"""The key of a pinned scenario's results that says its figures are of the balanced plan (True);
+absent: made receipts cut to capacity."""
 
 
-def pin(uow: UnitOfWork, actor: Actor, data: PlanData, name: str, levers: Levers, note: str = "") -> int:
-    """Save the levers and their figures under a name, with the decision note."""
+def pin(uow: UnitOfWork, actor: Actor, data: PlanData, name: str, levers: Levers, note: str = "",
+        rebalance: bool = False) -> int:
+    """Save the levers and their figures under a name, with the decision note; `rebalance`: the
+    figures of the balanced plan, as the page shows them with "Rebalance the plan" on."""
     require(actor, "scenario.pin")
     name = (name or "").strip()
     if not name:
         raise InvalidInput("a pinned scenario needs a name")
-    summary = _json_safe(evaluate(data, levers).summary)
+    summary = _json_safe(scenario_figures(data, levers, rebalance))
+    if rebalance:  # cut to capacity keeps the shape of every scenario pinned before the switch existed
+        summary[REBALANCED] = True
     with uow:
         version = get_version(uow, PlanKind.DEMAND, data.demand_version_id)
         scenario = Scenario(name=name[:200], base_plan_version_id=version.id, cycle_id=version.cycle_id,
@@ -45,6 +56,18 @@ def pin(uow: UnitOfWork, actor: Actor, data: PlanData, name: str, levers: Levers
                                          "levers": scenario.levers, "results": summary, "note": scenario.note}))
         uow.commit()
         return scenario.id
+
+
+def scenario_figures(data: PlanData, levers: Levers, rebalance: bool = False) -> dict[str, float]:
+    """The figures a pinned scenario keeps (the keys of SUMMARY_LABELS): scenarios.evaluate's, made
+    receipts cut to capacity, or with `rebalance` those of the balanced plan (scenarios.rebalanced)."""
+    summary = evaluate_rebalanced(data, levers).result.summary if rebalance else evaluate(data, levers).summary
+    return {key: summary[key] for key in SUMMARY_LABELS}
+
+
+def was_rebalanced(results: dict | None) -> bool:
+    """Whether a pinned scenario's figures are of the balanced plan (no: cut to capacity)."""
+    return bool((results or {}).get(REBALANCED, False))
 
 
 def _json_safe(figures: dict[str, float]) -> dict[str, float | None]:
@@ -63,11 +86,14 @@ def list_pinned(uow: UnitOfWork, demand_version_id: int | None = None) -> pd.Dat
 
 
 def comparison(pinned: pd.DataFrame, ids: list[int]) -> pd.DataFrame:
-    """The chosen scenarios' figures side by side (one column each), at most MAX_COMPARED."""
+    """The chosen scenarios' figures side by side (one column each, "name (#id)", "name (#id,
+    rebalanced)" for one pinned balanced), one row per SUMMARY_LABELS key, at most MAX_COMPARED."""
     if len(ids) > MAX_COMPARED:
         raise InvalidInput(f"compare at most {MAX_COMPARED} scenarios at a time, not {len(ids)}")
     chosen = pinned.set_index("id").loc[ids]
-    return pd.DataFrame({f"{row['name']} (#{i})": pd.Series(row["results"]) for i, row in chosen.iterrows()})
+    return pd.DataFrame({f"{row['name']} (#{i}{', rebalanced' if was_rebalanced(row['results']) else ''})":
+                         pd.Series(row["results"], dtype=object) for i, row in chosen.iterrows()},
+                        index=list(SUMMARY_LABELS))
 
 
 def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> tuple[int, int | None]:
@@ -98,7 +124,7 @@ def promote(uow: UnitOfWork, actor: Actor, data: PlanData, scenario_id: int) -> 
         new_supply = None
         if supply is not None:
             new_supply = _replace(uow, actor, supply, scenario, demand_version_id=new_demand.id)
-            _copy_supply_rows(uow, data, levers, supply.id, new_supply)
+            _copy_supply_rows(uow, data, levers, supply.id, new_supply, was_rebalanced(scenario.results))
         before = {"status": scenario.status}
         scenario.status = "promoted"
         uow.publish(RecordChanged(actor.username, action="promote", entity="scenario", key=str(scenario_id),
@@ -143,9 +169,14 @@ def _copy_demand_rows(uow: UnitOfWork, actor: Actor, data: PlanData, levers: Lev
         for r, c, moved in zip(rows.itertuples(index=False), consensus, changed)])
 
 
-def _copy_supply_rows(uow: UnitOfWork, data: PlanData, levers: Levers, old_id: int, new: PlanVersion) -> None:
+def _copy_supply_rows(uow: UnitOfWork, data: PlanData, levers: Levers, old_id: int, new: PlanVersion,
+                      rebalanced: bool) -> None:
+    """The old version's rows with the receipts the scenario evaluated: planned receipts following
+    demand, or (pinned rebalanced) the balanced plan's receipts; released orders as they are."""
     rows = uow.supply_plans.frame([old_id])
-    receipts = pd.DataFrame(scenario_receipts(data, levers), index=data.skus, columns=data.periods)
+    planned = receipts_grid(data, evaluate_rebalanced(data, levers).balance) if rebalanced else \
+        scenario_receipts(data, levers)
+    receipts = pd.DataFrame(planned, index=data.skus, columns=data.periods)
     planned = receipts.stack().rename("scenario").rename_axis(["sku", "period"]).reset_index()
     rows = rows.merge(planned, on=["sku", "period"], how="left")
     ids = uow.products.ids_by_sku()

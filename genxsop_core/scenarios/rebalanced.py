@@ -56,6 +56,12 @@ def _grid(frame: pd.DataFrame, column: str, data: PlanData) -> np.ndarray:
     return wide.reindex(index=data.skus, columns=data.periods).fillna(0.0).to_numpy(dtype=float)
 
 
+def receipts_grid(plan: PlanData, result: Balance) -> np.ndarray:
+    """(n, T) receipts of the balanced plan in the plan's SKU and period order (released orders as
+    they are): what a promoted rebalanced scenario's supply plan holds."""
+    return _grid(result.receipts, "quantity", plan)
+
+
 def scenario_result(plan: PlanData, result: Balance) -> ScenarioResult:
     """The balance as `evaluate` reports a scenario: its summary, and per period demand, sold
     (served), receipts, revenue and margin on sold units and the value of end stock."""
@@ -63,7 +69,7 @@ def scenario_result(plan: PlanData, result: Balance) -> ScenarioResult:
     price, cost = plan.column("unit_price"), plan.column("unit_cost")
     by_period = pd.DataFrame({
         "period": plan.periods, "demand": _grid(result.inventory, "demand", plan).sum(0), "sold": served.sum(0),
-        "receipts": _grid(result.receipts, "quantity", plan).sum(0), "revenue": (served * price[:, None]).sum(0),
+        "receipts": receipts_grid(plan, result).sum(0), "revenue": (served * price[:, None]).sum(0),
         "margin": (served * (price - cost)[:, None]).sum(0), "inventory_value": (stock * cost[:, None]).sum(0)})
     capacity = result.capacity[["resource", "period", "load_hours", "capacity_hours", "utilization"]]
     figures = {key: value for key, value in result.summary.items() if not isinstance(value, str)}  # not the solver

@@ -25,8 +25,10 @@ from genxsop_core.domain.permissions import PERMISSIONS, ROLES, Actor
 from genxsop_core.domain.states import PlanStatus
 from genxsop_core.persistence.db import get_engine
 from genxsop_core.plans import data as plan_data
-from genxsop_core.scenarios.levers import Levers, evaluate, scenario_receipts
+from genxsop_core.scenarios import pinned as pinned_scenarios
+from genxsop_core.scenarios.levers import SUMMARY_LABELS, Levers, evaluate, scenario_receipts
 from genxsop_core.scenarios.pinned import MAX_COMPARED, comparison, list_pinned, pin, promote
+from genxsop_core.scenarios.rebalanced import evaluate_rebalanced, receipts_grid
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply.plans import ReceiptEdit
 from tests.conftest import actor_with
@@ -361,3 +363,51 @@ def test_a_plan_without_demand_can_be_pinned_on_both_databases(uow_factory, plan
     stored = list_pinned(uow_factory(), empty_id).set_index("id").results[scenario_id]
     assert stored["revenue"] == 0.0
     assert stored["fill_rate"] is None or math.isnan(stored["fill_rate"])
+
+
+def test_pinning_with_rebalance_keeps_the_balanced_figures_and_says_so(uow_factory, plan):
+    """With "Rebalance the plan" on, a pinned scenario keeps the figures of the balanced plan (those
+    the page showed: scenarios.rebalanced), marked rebalanced in its results and its audit row; the
+    comparison names it so. Pinned cut to capacity, the results keep the shape they always had."""
+    data = load(uow_factory, plan)
+    balanced = evaluate_rebalanced(data, JUICE_UP).result.summary
+    cut = evaluate(data, JUICE_UP).summary
+    assert any(balanced[key] != pytest.approx(cut[key]) for key in cut)  # the two rules give other figures
+
+    rebalanced_id = pin(uow_factory(), PLANNER, data, "Juice, balanced", JUICE_UP, "with overtime", rebalance=True)
+    cut_id = pin(uow_factory(), PLANNER, data, "Juice, cut", JUICE_UP)
+
+    pinned = list_pinned(uow_factory(), plan.demand_id).set_index("id")
+    stored = pinned.loc[rebalanced_id, "results"]
+    assert stored == {**{key: balanced[key] for key in SUMMARY_LABELS}, pinned_scenarios.REBALANCED: True}
+    assert pinned.loc[cut_id, "results"] == cut and pinned_scenarios.REBALANCED not in pinned.loc[cut_id, "results"]
+    was_rebalanced = pinned_scenarios.was_rebalanced
+    assert was_rebalanced(stored) and not was_rebalanced(pinned.loc[cut_id, "results"]) and not was_rebalanced(None)
+    entry = next(e for e in audit(uow_factory, "scenario") if e.key == str(rebalanced_id))
+    assert entry.action == "pin" and entry.after["results"] == stored
+
+    table = comparison(pinned.reset_index(), [rebalanced_id, cut_id])
+    assert list(table.columns) == [f"Juice, balanced (#{rebalanced_id}, rebalanced)", f"Juice, cut (#{cut_id})"]
+    assert list(table.index) == list(SUMMARY_LABELS)  # figures only: the mark is in the column's name
+    assert table.iloc[:, 0].to_dict() == {key: balanced[key] for key in SUMMARY_LABELS}
+    assert table.iloc[:, 1].to_dict() == cut
+
+
+def test_promoting_a_rebalanced_scenario_makes_the_balanced_receipts_the_supply_plan(uow_factory, plan):
+    data = load(uow_factory, plan)
+    scenario_id = pin(uow_factory(), PLANNER, data, "Juice, balanced", JUICE_UP, rebalance=True)
+    old_supply = rows(uow_factory, plan.supply_id, "supply")
+
+    _, new_supply_id = promote(uow_factory(), COORDINATOR, data, scenario_id)
+
+    rebalanced = evaluate_rebalanced(data, JUICE_UP)
+    expected = pd.DataFrame(receipts_grid(data, rebalanced.balance), index=data.skus, columns=data.periods)
+    assert not np.allclose(expected.to_numpy(), scenario_receipts(data, JUICE_UP))  # not the cut-to-capacity receipts
+    supply = rows(uow_factory, new_supply_id, "supply")
+    assert len(supply) == len(old_supply) == 6
+    for r in supply.itertuples():
+        assert r.planned_receipts == pytest.approx(expected.loc[r.sku, r.period]), (r.sku, r.period)
+    got = supply.set_index(["sku", "period"])
+    assert got.loc[("A-1", pd.Timestamp(WEEK1)), "planned_receipts"] == 500.0  # the released order as it was
+    kept = supply.merge(old_supply, on=["sku", "period"], suffixes=("", "_old"))
+    assert (kept.kind == kept.kind_old).all() and (kept.firm == kept.firm_old).all()
