@@ -97,7 +97,8 @@ def forecast_chunk(chunk: Sequence[SeriesInput], spec: RunSpec) -> list[SeriesRe
     """The whole per-series pipeline for a chunk (see module doc), in one pass: auto uses the run's
     pooled evidence (selection.py, 4.) only when spec.options carries it. `forecasting.run` calls
     the two halves below for a run large enough to pool over (POOL_MIN_SERIES)."""
-    return finish_chunk(list(zip(chunk, backtest_chunk(chunk, spec))), spec)
+    series = list(chunk)  # read once: a generator would be spent by the backtests before the zip
+    return finish_chunk(list(zip(series, backtest_chunk(series, spec))), spec)
 
 
 def backtest_chunk(chunk: Sequence[SeriesInput], spec: RunSpec) -> list[Tested]:
