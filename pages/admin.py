@@ -1,10 +1,11 @@
-"""Admin: users and their roles, reason codes, the audit trail with filters, and going live."""
+"""Admin: users and their roles, reason codes, the audit trail with filters, the integration API's keys,
+and going live."""
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from genxsop_core.admin import users
+from genxsop_core.admin import api_keys, users
 from genxsop_core.admin.audit import audit_choices, search_audit
 from genxsop_core.admin.go_live import GoLiveReport, demo_accounts, go_live
 from genxsop_core.admin.health import demo_accounts_warning
@@ -25,7 +26,8 @@ handoff.arrive("go_live")
 demo_left = demo_accounts(runtime.uow())
 if demo_left and not runtime.settings().demo:
     st.error(f"Not live yet: {plain(demo_accounts_warning(demo_left))}.")
-users_tab, reasons_tab, audit_tab = kept_tabs(["Users and roles", "Reason codes", "Audit log"], "admin_tab")
+users_tab, reasons_tab, audit_tab, keys_tab = kept_tabs(["Users and roles", "Reason codes", "Audit log", "API keys"],
+                                                        "admin_tab")
 
 
 def _any_or_words(code: str) -> str:
@@ -133,6 +135,41 @@ with audit_tab:
         before_col.json(entry.before or {}, expanded=False)
         after_col.markdown("**After**")
         after_col.json(entry.after or {}, expanded=False)
+
+with keys_tab:
+    st.caption("Keys let other systems (an ERP, a BI tool, a script) use the integration API: each acts with "
+               "one role, its writes are audited as key:<name>. A key is shown once, when it is created; only a "
+               "hash is kept. README, Integration API.")
+    with st.form("add_api_key", clear_on_submit=True):
+        c1, c2, c3, c4 = st.columns(4)
+        key_name = c1.text_input("Name", key="api_key_name", help="what the key is for, e.g. erp-nightly")
+        key_role = c2.selectbox("Role", ROLES, format_func=ROLE_LABELS.get, key="api_key_role", index=len(ROLES) - 1)
+        client_id = c3.text_input("Client id (optional)", key="api_key_client")
+        last_day = c4.date_input("Last day (optional)", value=None, key="api_key_expires")
+        if st.form_submit_button("Create key"):
+            try:
+                created = api_keys.create_key(runtime.uow(), actor, key_name, key_role, client_id, last_day)
+            except GenXSOPError as error:
+                session.show_error(error)
+            else:
+                st.success(f"API key {plain(created.view.name)} created. Copy it now: it is not shown again.")
+                st.code(created.key, language=None)
+    keys_slot = st.container()  # filled last, so it shows a revocation made below
+    usable = [k.name for k in api_keys.list_keys(runtime.uow(), actor) if k.revoked_at is None]
+    if usable:
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        to_revoke = c1.selectbox("Key to revoke", usable, key="api_key_pick")
+        if c2.button("Revoke", key="api_key_revoke"):
+            _run(lambda: api_keys.revoke_key(runtime.uow(), actor, to_revoke),
+                 f"API key {plain(to_revoke)} revoked: it is refused from now on.")
+    with keys_slot:
+        tables.show(pd.DataFrame([{"name": k.name, "prefix": f"{k.prefix}...", "role": k.role,
+                                   "client_id": k.client_id, "status": k.status(), "last_day": k.last_day,
+                                   "last_used_at": k.last_used_at, "created_by": k.created_by}
+                                  for k in api_keys.list_keys(runtime.uow(), actor)],
+                                 columns=["name", "prefix", "role", "client_id", "status", "last_day",
+                                          "last_used_at", "created_by"]),
+                    key="api_keys_table")
 
 
 CONFIRMATION = "GO LIVE"
