@@ -3,7 +3,7 @@ by SKU and period with the importer's own validation (io.importer.import_rows): 
 nothing is written, and the error names its row (its position in `rows`, from 1) and column."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
@@ -20,8 +20,11 @@ SOURCE = "demand actuals (API)"  # where a file name stands in messages and the 
 _COLUMNS = "; ".join(f"`{c.name}` ({c.type}{', required' if c.required else ''}): {c.help}" for c in DEMAND.columns)
 
 
+Cell = str | int | float | bool | None  # what a spreadsheet cell can hold: no lists or objects
+
+
 class ActualsUpload(BaseModel):
-    rows: list[dict[str, Any]] = Field(
+    rows: list[dict[str, Cell]] = Field(
         min_length=1, max_length=MAX_ROWS,
         description=f"one object per SKU and bucket, keyed by column: {_COLUMNS}. Values as in a file: "
                     "numbers or numeric text, dates as YYYY-MM-DD, promo as 1/0 or true/false.",
