@@ -64,7 +64,9 @@ else:
             st.caption("Signing off approves the demand and supply plans and freezes them with their lineage.")
             pinned = pinned_scenarios.list_pinned(runtime.uow())
             pinned = pinned[pinned.cycle_id == cycle_id]  # a freeze rests on this cycle's scenarios only
-            labels = {None: "The plan as it stands"} | {int(r.id): f"#{r.id} {r.name}" for r in pinned.itertuples()}
+            labels = {None: "The plan as it stands"} | {
+                int(r.id): f"#{r.id} {r.name}" + (" (rebalanced)" if pinned_scenarios.was_rebalanced(r.results) else "")
+                for r in pinned.itertuples()}
             scenario_id = st.selectbox("Scenario the meeting chose", list(labels), format_func=labels.get,
                                        key="cy_scenario")
         if st.button(f"Sign off {cycle.STAGE_LABELS[view.stage]}", key="cy_sign_off", type="primary"):

@@ -20,6 +20,7 @@ from genxsop_core.inventory import policy as inventory_policy
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 from genxsop_core.plans import versions as plan_versions
 from genxsop_core.plans.data import load_plan_data
+from genxsop_core.scenarios.pinned import was_rebalanced
 
 POLICY_COLUMNS = ["sku", "safety_stock", "reorder_point", "order_quantity", "service_level"]
 
@@ -45,7 +46,8 @@ def freezer(uow_factory: Callable[[], UnitOfWork], scenario_id: int | None = Non
                 "quantiles": run.quantiles, "scope": run.scope, "created_by": run.created_by,
                 "finished_at": run.finished_at.isoformat() if run.finished_at else None, "timings": run.timings},
             "scenario": None if scenario is None else {"id": scenario.id, "name": scenario.name,
-                                                       "levers": scenario.levers, "note": scenario.note},
+                                                       "levers": scenario.levers, "note": scenario.note,
+                                                       "rebalanced": was_rebalanced(scenario.results)},
             "inventory_policy": {"method": "lead_time", "rows": [
                 {c: (round(float(v), 3) if c != "sku" else v) for c, v in row.items()}
                 for row in policy[POLICY_COLUMNS].to_dict("records")]},

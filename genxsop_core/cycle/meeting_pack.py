@@ -43,7 +43,7 @@ from genxsop_core.plans.data import load_plan_data
 from genxsop_core.presentation.fields import FIELDS, field, label, words
 from genxsop_core.presentation.numbers import format_value, plural, show
 from genxsop_core.scenarios.levers import SUMMARY_LABELS
-from genxsop_core.scenarios.pinned import MAX_COMPARED, list_pinned
+from genxsop_core.scenarios.pinned import MAX_COMPARED, REBALANCED, list_pinned, was_rebalanced
 from genxsop_core.supply.views import capacity_check
 
 SHEETS: tuple[str, ...] = ("KPIs", "Demand plan", "Supply plan", "Inventory policy", "Exceptions", "Capacity",
@@ -97,9 +97,11 @@ def _lineage(frozen: dict | None) -> pd.DataFrame:
 def _scenarios(pinned: pd.DataFrame) -> pd.DataFrame:
     """Pinned scenarios with one column per summary figure (its key: the catalogue labels it as the
     scenario page does, and knows which figures are money and which rates)."""
-    figures = pd.DataFrame([{key: (results or {}).get(key) for key in SUMMARY_LABELS}
-                            for results in pinned.get("results", [])], columns=list(SUMMARY_LABELS))
-    return pd.concat([pinned.reindex(columns=SCENARIO_COLUMNS).reset_index(drop=True), figures], axis=1)
+    results = list(pinned.get("results", []))
+    figures = pd.DataFrame([{key: (found or {}).get(key) for key in SUMMARY_LABELS} for found in results],
+                           columns=list(SUMMARY_LABELS))
+    marked = pd.DataFrame({REBALANCED: [was_rebalanced(found) for found in results]}, dtype=bool)
+    return pd.concat([pinned.reindex(columns=SCENARIO_COLUMNS).reset_index(drop=True), marked, figures], axis=1)
 
 
 def _gather(uow_factory: Callable[[], UnitOfWork], cycle_id: int) -> _Gathered:
@@ -232,7 +234,8 @@ def _scenario_section(scenarios: pd.DataFrame) -> list[Any]:
     shown = scenarios.head(MAX_COMPARED)
     side = pd.DataFrame({"Figure": list(SUMMARY_LABELS.values())})
     for _, row in shown.iterrows():
-        side[f"{row['name']} (#{row['id']})"] = [format_value(row[key], field(key).kind) for key in SUMMARY_LABELS]
+        name = f"{row['name']} (#{row['id']}{', rebalanced' if row[REBALANCED] else ''})"
+        side[name] = [format_value(row[key], field(key).kind) for key in SUMMARY_LABELS]
     notes = [_p(f"#{r.id} {r.name} ({r.status}, by {r.created_by}): {r.note or 'no note'}", _STYLES["BodyText"])
              for r in shown.itertuples(index=False)]
     more = [_p(f"The {MAX_COMPARED} newest of {len(scenarios)} pinned scenarios; the XLSX lists all.",

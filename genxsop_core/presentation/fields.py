@@ -146,6 +146,8 @@ FIELDS: dict[str, Field] = {
     "safety_stock_value": _f("Safety stock value", "money"), "utilization_avg": _f("Average utilization", "percent"),
     "utilization_peak": _f("Peak utilization", "percent"),
     "stockout_skus": _f("SKUs stocking out", "count"), "overloads": _f("Overloaded resource-periods", "count"),
+    "rebalanced": _f("Rebalanced", "flag", "Pinned with 'Rebalance the plan' on: the figures of its plan balanced, "
+                     "not cut to capacity"),
     # the cycle, people and records
     "id": _f("No.", "id"), "version": _f("Version"), "version_id": _f("Version", "id"),
     "status": _f("Status", "code"), "stage": _f("Stage", "code"), "cycle": _f("Cycle"), "text": _f("Text"),

@@ -269,7 +269,7 @@ def test_the_executive_sign_off_approves_both_plans_and_freezes_their_lineage(uo
     assert (frozen["demand_version_id"], frozen["supply_version_id"]) == (plan.demand, plan.supply)
     assert frozen["forecast_run"] is None  # the small plan comes from no forecast run
     assert frozen["scenario"] == {"id": chosen, "name": "Juice +10%", "levers": JUICE_UP.to_dict(),
-                                  "note": "the meeting's choice"}
+                                  "note": "the meeting's choice", "rebalanced": False}
     assert frozen["approved_by"] == EXECUTIVE.username and datetime.fromisoformat(frozen["approved_at"])
     rows = frozen["inventory_policy"]["rows"]
     assert frozen["inventory_policy"]["method"] == "lead_time" and [r["sku"] for r in rows] == ["A-1", "A-2", "B-1"]
@@ -292,7 +292,7 @@ def test_the_freeze_names_the_forecast_run_and_the_promoted_scenario(uow_factory
     forecast_runs.execute_run(f, run_id, workers=1)
     demand_id = demand_plans.create_version(f(), PLANNER, run_id, date(2025, 1, 1))
     data = plan_data.load_plan_data(f(), demand_id, supply_plans.create_version(f(), SUPPLY_PLANNER, demand_id))
-    scenario = pin(f(), COORDINATOR, data, "Juice +10%", JUICE_UP)
+    scenario = pin(f(), COORDINATOR, data, "Juice +10%", JUICE_UP, rebalance=True)
     plan = plan_of(f, *promote(f(), COORDINATOR, data, scenario))  # the promoted versions are the cycle's plan
     assert [i.done for i in cycle.cycle_view(f(), plan.cycle).checklist] == [True, True]
 
@@ -306,6 +306,7 @@ def test_the_freeze_names_the_forecast_run_and_the_promoted_scenario(uow_factory
             "finished_at": run.finished_at.isoformat(), "timings": run.timings}
     assert len(frozen["forecast_run"]["data_hash"]) == 64 and "naive" in frozen["forecast_run"]["models"]
     assert (frozen["demand_version_id"], frozen["scenario"]["id"]) == (plan.demand, scenario)
+    assert frozen["scenario"]["rebalanced"] is True  # pinned with its plan balanced, and promoted so
     assert [r["sku"] for r in frozen["inventory_policy"]["rows"]] == ["A-1"]  # the run forecast A-1 only
 
 
