@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from genxsop_core.admin import api_keys
 from genxsop_core.config import load_settings
@@ -44,13 +45,31 @@ def describe(key: api_keys.ApiKeyView) -> str:
             f"last day {str(key.last_day or 'none'):<10}  last used {used}")
 
 
+def _serve(args: argparse.Namespace, operator: Actor) -> str:
+    return serve_api(args.host, args.port)
+
+
+def _create(args: argparse.Namespace, operator: Actor) -> str:
+    created = api_keys.create_key(UnitOfWork(), operator, args.name, args.role, args.client_id, args.expires)
+    return (f"API key {created.view.name} created for role {created.view.role}; copy it now, it is not shown "
+            f"again:\n{created.key}")
+
+
+def _list(args: argparse.Namespace, operator: Actor) -> str:
+    return "\n".join(describe(k) for k in api_keys.list_keys(UnitOfWork(), operator)) or "no API keys"
+
+
+def _revoke(args: argparse.Namespace, operator: Actor) -> str:
+    return f"API key {api_keys.revoke_key(UnitOfWork(), operator, args.name).name} revoked"
+
+
 def add_commands(commands: argparse._SubParsersAction, operator: Callable[[], Actor],
                  day: Callable[[str], date]) -> None:
     """`serve-api` and `api-keys create|list|revoke`; `operator` is who the CLI acts as (audited)."""
     p = commands.add_parser("serve-api", help="serve the integration API (uvicorn; docs at /api/docs)")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    p.set_defaults(run=lambda args: serve_api(args.host, args.port))
+    p.set_defaults(run=partial(_as_operator, _serve, operator))
 
     p = commands.add_parser("api-keys", help="the integration API's service keys (created by an admin)")
     actions = p.add_subparsers(dest="api_keys_command", required=True, metavar="ACTION")
@@ -59,16 +78,15 @@ def add_commands(commands: argparse._SubParsersAction, operator: Callable[[], Ac
     p.add_argument("--role", required=True, choices=ROLES, help="the role the key acts with")
     p.add_argument("--client-id", help="the calling system's client id (optional)")
     p.add_argument("--expires", type=day, metavar="YYYY-MM-DD", help="last day the key works (default: never)")
-
-    def create(args: argparse.Namespace) -> str:
-        created = api_keys.create_key(UnitOfWork(), operator(), args.name, args.role, args.client_id, args.expires)
-        return (f"API key {created.view.name} created for role {created.view.role}; copy it now, it is not shown "
-                f"again:\n{created.key}")
-
-    p.set_defaults(run=create)
+    p.set_defaults(run=partial(_as_operator, _create, operator))
     p = actions.add_parser("list", help="list keys (never the keys themselves)")
-    p.set_defaults(run=lambda args: "\n".join(describe(k) for k in api_keys.list_keys(UnitOfWork(), operator()))
-                   or "no API keys")
+    p.set_defaults(run=partial(_as_operator, _list, operator))
     p = actions.add_parser("revoke", help="refuse a key from now on")
     p.add_argument("name")
-    p.set_defaults(run=lambda args: f"API key {api_keys.revoke_key(UnitOfWork(), operator(), args.name).name} revoked")
+    p.set_defaults(run=partial(_as_operator, _revoke, operator))
+
+
+def _as_operator(command: Callable[[argparse.Namespace, Actor], str], operator: Callable[[], Actor],
+                 args: argparse.Namespace) -> str:
+    """A command's `run`: the function bound to the parser (commands are named, not called, in add_commands)."""
+    return command(args, operator())

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 import genxsop_core
 from genxsop_core import bootstrap
-from genxsop_core.admin import go_live, users
+from genxsop_core.admin import api_keys, go_live, users
 from genxsop_core.config import load_settings
 from genxsop_core.cycle import meeting_pack
 from genxsop_core.cycle import workflow as cycle
@@ -73,6 +73,7 @@ PASSWORD = "long-enough-password"
 OUTSIDER = "outsider"  # owns an action none of the matrix's actors owns
 WEEKS = [date(2024, 9, 2) + timedelta(weeks=i) for i in range(26)]
 SKUS = ("A-1", "A-2", "B-1")
+WORLD_KEY = "matrix-key"  # an integration API key of the world, to revoke
 
 PRODUCTS = ("sku,name,category,family,unit_cost,unit_price,lead_time_days,moq\n"
             "A-1,Apple juice,Beverages,Juice,1.0,2.0,14,10\n"
@@ -130,6 +131,7 @@ def build_world(url: str, people: dict[str, str], csv: dict[str, str] | None = N
     for kind in IMPORT_ORDER:
         importer.import_file(f(), SETUP, kind, f"{kind}.csv", csv[kind].encode())
     reason_codes.add_reason_code(f(), SETUP, "PROMO", "Promotion")
+    api_keys.create_key(f(), SETUP, WORLD_KEY, "viewer")
     run = forecast_runs.request_run(f(), SETUP, forecast_runs.ForecastRequest("all", (), "naive", 8))
     forecast_runs.execute_run(f, run, workers=1)
 
@@ -265,6 +267,9 @@ def _import_cases() -> list[Case]:
         cases.append(Case(qualified(importer.apply_import), f"import.{kind}", what=kind,
                           call=_in_caller_uow(lambda uow, w, a, kind=kind, content=content: importer.apply_import(
                               uow, a, kind, read_table(f"{kind}.csv", content), f"{kind}.csv"))))
+        rows = read_table(f"{kind}.csv", content).astype(object).to_dict("records")
+        cases.append(Case(qualified(importer.import_rows), f"import.{kind}", what=kind,
+                          call=lambda f, w, a, kind=kind, rows=rows: importer.import_rows(f(), a, kind, rows, "API")))
     return cases
 
 
@@ -280,6 +285,9 @@ CASES: list[Case] = [
     Case(qualified(users.set_password), "users.manage",
          lambda f, w, a: users.set_password(f(), a, OUTSIDER, "another-long-password")),
     Case("genxsop_core.admin.users.unlock_user", "users.manage", lambda f, w, a: users.unlock_user(f(), a, OUTSIDER)),
+    Case(qualified(api_keys.create_key), "api_keys.manage",
+         lambda f, w, a: api_keys.create_key(f(), a, "erp-nightly", "demand_planner", "sap")),
+    Case(qualified(api_keys.revoke_key), "api_keys.manage", lambda f, w, a: api_keys.revoke_key(f(), a, WORLD_KEY)),
     Case(qualified(reason_codes.add_reason_code), "reason_codes.manage",
          lambda f, w, a: reason_codes.add_reason_code(f(), a, "RECALL", "Product recall")),
     Case(qualified(reason_codes.set_reason_code_active), "reason_codes.manage",
@@ -386,6 +394,17 @@ ALLOWED_WITHOUT_ROLE: dict[str, str] = {
         "start-up of the app on a database without users (bootstrap): no user exists to act; audited as 'system'",
     "genxsop_core.bootstrap.announce_setup_token":
         "start-up of the app outside demo mode: issue_setup_token, then prints the token to the console and log",
+    "genxsop_core.admin.api_keys.authenticate":
+        "the integration API's sign-in with a service key, before any caller is known: it only records the key's "
+        "last use (no data, no audit record); a revoked or expired key is refused",
+    "genxsop_core.api.auth.key_caller":
+        "the integration API identifying a caller by its key (api_keys.authenticate)",
+    "genxsop_core.api.auth.sign_in":
+        "the integration API's token endpoint, before anyone is signed in: the login form's own password check "
+        "and throttle (login_throttle.record_failed_login / record_sign_in)",
+    "genxsop_core.api.commands.serve_api":
+        "start-up of the integration API, like the app's: migrates, and in demo mode seeds an empty database "
+        "(bootstrap.prepare_database)",
     "genxsop_core.admin.setup.create_first_admin":
         "the login page before anyone can sign in: the one-time setup token the server printed is the "
         "authorisation, and it is refused once any user exists (audited as 'setup-token')",
@@ -511,9 +530,12 @@ def _called(node: ast.Call, aliases: dict[str, str], module: str, local: set[str
 
 @functools.cache
 def scan_functions() -> dict[str, _Function]:
-    """Every top-level function of genxsop_core (migrations aside), with what it calls."""
+    """Every top-level function of genxsop_core (migrations aside), with what it calls. The integration
+    API's routers are entry points like the pages: an endpoint hands the caller's actor to the service,
+    which checks it, and tests/api calls every endpoint as every role."""
     trees = {_module_name(p): ast.parse(p.read_text(), str(p)) for p in sorted(PACKAGE.rglob("*.py"))
-             if "migrations" not in p.relative_to(PACKAGE).parts}
+             if "migrations" not in p.relative_to(PACKAGE).parts
+             and p.relative_to(PACKAGE).parts[:2] != ("api", "routers")}
     found: dict[str, _Function] = {}
     for module, tree in trees.items():
         aliases = _aliases(tree)
