@@ -22,7 +22,7 @@ from genxsop_core.api.routers.planning import (
     version_out,
     versions_out,
 )
-from genxsop_core.api.schemas import Page, rows, table_answer
+from genxsop_core.api.schemas import FILE_ANSWERS, Page, rows, table_answer
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.demand import views as demand_views
 from genxsop_core.demand.accuracy import FORECAST_STEPS
@@ -115,7 +115,7 @@ def create_version(body: NewVersion, caller: SignedIn, new_uow: NewUow) -> Any:
     return Created(id=demand_plans.create_version(new_uow(), caller.actor, body.run_id, body.cycle_month, body.name))
 
 
-@router.get("/accuracy", response_model=Page[dict[str, Any]],
+@router.get("/accuracy", response_model=Page[dict[str, Any]], responses=FILE_ANSWERS,
             summary="Accuracy of the approved plans by lag: WAPE, MAPE, bias, tracking signal")
 def accuracy(node: Node, paging: TablePaging, _caller: SignedIn, new_uow: NewUow,
              by: Annotated[str, Query(description="group by total, category, family or sku")] = Level.SKU,
@@ -136,14 +136,14 @@ def version(version_id: int, _caller: SignedIn, new_uow: NewUow) -> Any:
     return version_out(demand_views.list_versions(new_uow()), version_id, "demand")
 
 
-@router.get("/{version_id}/rows", response_model=Page[DemandPlanRow],
+@router.get("/{version_id}/rows", response_model=Page[DemandPlanRow], responses=FILE_ANSWERS,
             summary="The plan's rows, one per SKU and period (JSON pages, or the whole plan as CSV or Parquet)")
 def plan(version_id: int, node: Node, paging: TablePaging, _caller: SignedIn, new_uow: NewUow) -> Any:
     frame = plan_rows(new_uow(), demand_plans.KIND, version_id, node.skus(new_uow))
     return table_answer(frame[PLAN_COLUMNS], paging, f"demand_plan_{version_id}")
 
 
-@router.get("/{version_id}/grid", response_model=Page[GridRow],
+@router.get("/{version_id}/grid", response_model=Page[GridRow], responses=FILE_ANSWERS,
             summary="The override grid: one row per item at a level under a node and per period, with lock tokens")
 def grid(version_id: int, node: Node, paging: TablePaging, _caller: SignedIn, new_uow: NewUow,
          at: Annotated[str, Query(description="the items' level: sku, family or category")] = Level.FAMILY) -> Any:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from genxsop_core.api.deps import Caller, require
 from genxsop_core.api.routers.params import NewUow, SignedIn, TablePaging
-from genxsop_core.api.schemas import Page, rows, table_answer
+from genxsop_core.api.schemas import FILE_ANSWERS, Page, rows, table_answer
 from genxsop_core.domain.exceptions import InvalidInput
 from genxsop_core.domain.models import QUANTILE_COLUMNS
 from genxsop_core.forecasting import available_models
@@ -124,7 +124,7 @@ def run(run_id: int, _caller: SignedIn, new_uow: NewUow) -> Any:
     return _run_out(forecast_views.get_run(new_uow(), run_id), forecast_views.late_history_notice(new_uow(), run_id))
 
 
-@router.get("/runs/{run_id}/results", response_model=Page[dict[str, Any]],
+@router.get("/runs/{run_id}/results", response_model=Page[dict[str, Any]], responses=FILE_ANSWERS,
             summary="A run's forecasts: sku, period, model, mean and the quantiles asked for (all stored by default)")
 def results(run_id: int, paging: TablePaging, _caller: SignedIn, new_uow: NewUow,
             sku: Annotated[list[str] | None, Query(description="only these SKUs (repeat the parameter)")] = None,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from genxsop_core.api.deps import UowFactory
 from genxsop_core.api.routers.params import NewUow, SignedIn, TablePaging
 from genxsop_core.api.routers.planning import demand_version_or_current
-from genxsop_core.api.schemas import Page, table_answer
+from genxsop_core.api.schemas import FILE_ANSWERS, Page, table_answer
 from genxsop_core.inventory import views as inventory_views
 from genxsop_core.inventory.policy import EXCEPTION_KINDS, SAFETY_STOCK_METHODS
 
@@ -48,7 +48,7 @@ class PolicySummary(BaseModel):
     money_at_risk: float = Field(description="; ".join(f"{k}: {v}" for k, v in EXCEPTION_KINDS.items()))
 
 
-@router.get("", response_model=Page[dict[str, Any]],
+@router.get("", response_model=Page[dict[str, Any]], responses=FILE_ANSWERS,
             summary="The policy table: one row per SKU (JSON pages, or CSV or Parquet)")
 def policy(choice: Annotated[PlanChoice, Depends()], paging: TablePaging, _caller: SignedIn,
            new_uow: NewUow) -> Any:
@@ -56,7 +56,7 @@ def policy(choice: Annotated[PlanChoice, Depends()], paging: TablePaging, _calle
     return table_answer(view.policy, paging, f"inventory_policy_{view.data.demand_version_id}")
 
 
-@router.get("/exceptions", response_model=Page[dict[str, Any]],
+@router.get("/exceptions", response_model=Page[dict[str, Any]], responses=FILE_ANSWERS,
             summary="SKUs projected to stock out, dip below safety stock or hold excess, by money at risk")
 def exceptions(choice: Annotated[PlanChoice, Depends()], paging: TablePaging,
                _caller: SignedIn, new_uow: NewUow) -> Any:

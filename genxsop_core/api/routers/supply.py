@@ -21,7 +21,7 @@ from genxsop_core.api.routers.planning import (
     version_out,
     versions_out,
 )
-from genxsop_core.api.schemas import Page, table_answer
+from genxsop_core.api.schemas import FILE_ANSWERS, Page, table_answer
 from genxsop_core.plans.versions import plan_rows
 from genxsop_core.supply import plans as supply_plans
 from genxsop_core.supply import views as supply_views
@@ -92,7 +92,7 @@ def version(version_id: int, _caller: SignedIn,
     return version_out(supply_views.list_versions(new_uow()), version_id, "supply")
 
 
-@router.get("/{version_id}/rows", response_model=Page[SupplyPlanRow],
+@router.get("/{version_id}/rows", response_model=Page[SupplyPlanRow], responses=FILE_ANSWERS,
             summary="Planned receipts, one row per SKU and period (JSON pages, or CSV or Parquet)")
 def plan(version_id: int, node: Annotated[NodeQuery, Depends()], paging: TablePaging,
          _caller: SignedIn, new_uow: NewUow) -> Any:
