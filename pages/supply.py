@@ -94,9 +94,9 @@ def priority_settings() -> list[tuple[str, float]]:
     edited = tables.edit(empty, key="sp_priorities", num_rows="dynamic", overrides={
         "applies_to": st.column_config.SelectboxColumn("Family or SKU", options=targets(data.products),
                                                        format_func=shown, required=True, help=PRIORITY_HELP),
-        "priority": st.column_config.NumberColumn("Priority", min_value=0.0, max_value=100.0, step=0.5,
-                                                  default=2.0, required=True, format="%g", help=PRIORITY_HELP)})
-    complete = edited.dropna(subset=["applies_to", "priority"])
+        "priority": st.column_config.NumberColumn("Priority", min_value=0.0, step=0.5, required=True, format="%g",
+                                                  help=PRIORITY_HELP)})
+    complete = edited.dropna(subset=["applies_to", "priority"])  # a row still being typed counts once complete
     return [(str(r.applies_to), float(r.priority)) for r in complete.itertuples(index=False)]
 
 
