@@ -72,7 +72,7 @@ class RequestContext:
                     raise BodyTooLarge
             return message
 
-        with logs.context(request_id=request_id):
+        with logs.context(request_id=request_id, user=None):  # not serve-api's operator: the caller, once known
             try:
                 declared = headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > self.max_body_bytes:

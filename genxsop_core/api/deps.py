@@ -80,7 +80,7 @@ async def current_caller(
     except TooManyAttempts:
         raise
     request.state.caller = caller
-    logs.bind(**({"key": caller.name} if caller.kind == "key" else {"user": caller.name}),
+    logs.bind(key=caller.name if caller.kind == "key" else None, user=caller.name if caller.kind == "user" else None,
               client_id=caller.client_id)
     return caller
 

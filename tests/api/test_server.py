@@ -2,6 +2,7 @@
 subprocess) and the `api-keys` commands (the CLI's `main`, in this process: a subprocess costs seconds)."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -98,8 +99,10 @@ def test_a_real_server_answers_health_and_a_keyed_call_with_the_key_from_the_cli
     assert "last day 2099-12-31" in listing and "last used never" not in listing
     assert cli(database_url, "api-keys", "revoke", "bi-tool").returncode == 0
     assert httpx.get(f"{server}/api/v1/products", headers={"X-API-Key": key}).status_code == 401
-    log = (tmp_path / "server.log").read_text()
-    assert '"request_id": "bi-1"' in log and '"key": "bi-tool"' in log  # the JSON access line names the key
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.startswith("{")]
+    (access,) = [line for line in lines if line.get("request_id") == "bi-1"]  # one JSON line per request
+    assert access["key"] == "bi-tool" and access["status"] == 200 and access["message"] == "GET /api/v1/products 200"
+    assert "user" not in access  # not the operator who started serve-api
 
 
 def test_serve_api_refuses_to_start_without_a_secret_outside_demo_mode(database_url, cli):
