@@ -34,10 +34,6 @@ _log = logging.getLogger("genxsop.api")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")  # a caller's id is echoed and logged: keep it tame
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class RequestContext:
     """Pure ASGI middleware (so the log ids reach the endpoint): request id, body size limit, access log."""
 
@@ -52,36 +48,41 @@ class RequestContext:
         given = headers.get("x-request-id", "")
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = request_id
-        started, status = time.perf_counter(), {"code": 500, "sent": False}
+        started, status = time.perf_counter(), {"code": 500, "too_large": False}
 
         async def send_with_id(message: Message) -> None:
+            if status["too_large"]:
+                return  # the 413 has been answered; whatever the application says after it is dropped
             if message["type"] == "http.response.start":
-                status.update(code=message["status"], sent=True)
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                status["code"] = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
         received = 0
 
         async def receive_limited() -> Message:
+            """The body as it comes, until it passes the limit: then answer 413 and tell the application the
+            client has gone, so it stops reading (an exception here would be taken for a malformed body)."""
             nonlocal received
+            if status["too_large"]:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise BodyTooLarge
+                    await self._too_large(send_with_id)
+                    status.update(code=413, too_large=True)
+                    return {"type": "http.disconnect"}
             return message
 
         with logs.context(request_id=request_id, user=None):  # not serve-api's operator: the caller, once known
             try:
                 declared = headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > self.max_body_bytes:
-                    raise BodyTooLarge
-                await self.app(scope, receive_limited, send_with_id)
-            except BodyTooLarge:
-                if status["sent"]:
-                    raise
-                await self._too_large(send_with_id)
+                    await self._too_large(send_with_id)  # refused before a byte of it is read
+                    status["code"] = 413
+                else:
+                    await self.app(scope, receive_limited, send_with_id)
             finally:
                 caller = scope["state"].get("caller")
                 who = {"key": caller.name} if caller and caller.kind == "key" else {
