@@ -10,7 +10,7 @@ from genxsop_core.admin import api_keys, login_throttle, users
 from genxsop_core.api.auth import ALGORITHM, ISSUER
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, PermissionDenied
 from genxsop_core.domain.models import utcnow
-from genxsop_core.domain.permissions import Actor
+from genxsop_core.domain.permissions import ROLES, Actor
 from genxsop_core.persistence.repositories import AuditFilter
 from tests.api.conftest import API_SECRET, KEY_ADMIN
 
@@ -135,3 +135,10 @@ def test_only_an_admin_manages_keys_and_names_roles_and_dates_are_checked(api):
     api_keys.create_key(api.uow(), KEY_ADMIN, "bi", "viewer")
     with pytest.raises(Conflict):
         api_keys.create_key(api.uow(), KEY_ADMIN, "bi", "viewer")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_s_key_is_taken_for_that_role(api, role):
+    answer = api.client.get(ME, headers=api.headers(role))
+    assert answer.status_code == 200
+    assert answer.json() == {"name": f"{role}-key", "kind": "key", "roles": [role], "client_id": None}

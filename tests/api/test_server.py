@@ -117,3 +117,11 @@ def test_api_key_commands_refuse_clearly(database_url, cli):
     past = cli(database_url, "api-keys", "create", "late", "--role", "viewer", "--expires", "2020-01-01")
     assert past.returncode == 1 and "has passed" in past.stderr
     assert cli(database_url, "api-keys", "list").stdout.strip() == "no API keys"
+
+
+@pytest.mark.parametrize("command", [["serve-api"], ["api-keys"], ["api-keys", "create"], ["api-keys", "list"],
+                                     ["api-keys", "revoke"]])
+def test_the_api_commands_have_help(command, capsys):
+    with pytest.raises(SystemExit) as leaving:
+        main([*command, "--help"])
+    assert leaving.value.code == 0 and "usage:" in capsys.readouterr().out
