@@ -85,7 +85,7 @@ class RequestContext:
                     await self.app(scope, receive_limited, send_with_id)
             finally:
                 caller = scope["state"].get("caller")
-                who = {"key": caller.name} if caller and caller.kind == "key" else {
+                who = {"api_key": caller.name} if caller and caller.kind == "key" else {
                     "user": caller.name} if caller else {}
                 _log.info("%s %s %s", scope["method"], scope["path"], status["code"],
                           extra={"status": status["code"], "millis": round((time.perf_counter() - started) * 1000, 1),

@@ -80,8 +80,8 @@ async def current_caller(
     except TooManyAttempts:
         raise
     request.state.caller = caller
-    logs.bind(key=caller.name if caller.kind == "key" else None, user=caller.name if caller.kind == "user" else None,
-              client_id=caller.client_id)
+    logs.bind(api_key=caller.name if caller.kind == "key" else None,  # not `key`: an event's line has its record's
+              user=caller.name if caller.kind == "user" else None, client_id=caller.client_id)
     return caller
 
 

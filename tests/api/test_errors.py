@@ -136,6 +136,6 @@ def test_the_lines_of_a_write_carry_the_request_id_and_the_key(api, demo, log_li
     assert answer.status_code == 200 and answer.headers["x-request-id"] == "n-1"
     lines = [line for line in log_lines if line.get("request_id") == "n-1"]
     event = next(line for line in lines if line["logger"] == "genxsop.events")
-    assert event["key"] == "demand_planner-key" and event["actor"] == "key:demand_planner-key"
+    assert event["api_key"] == "demand_planner-key" and event["actor"] == "key:demand_planner-key"
     access = next(line for line in lines if line["logger"] == "genxsop.api")
-    assert access["message"] == "POST /api/v1/demand/actuals 200" and access["key"] == "demand_planner-key"
+    assert access["message"] == "POST /api/v1/demand/actuals 200" and access["api_key"] == "demand_planner-key"

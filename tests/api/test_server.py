@@ -101,7 +101,8 @@ def test_a_real_server_answers_health_and_a_keyed_call_with_the_key_from_the_cli
     assert httpx.get(f"{server}/api/v1/products", headers={"X-API-Key": key}).status_code == 401
     lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.startswith("{")]
     (access,) = [line for line in lines if line.get("request_id") == "bi-1"]  # one JSON line per request
-    assert access["key"] == "bi-tool" and access["status"] == 200 and access["message"] == "GET /api/v1/products 200"
+    assert (access["api_key"], access["client_id"], access["status"]) == ("bi-tool", "powerbi", 200)
+    assert access["message"] == "GET /api/v1/products 200"
     assert "user" not in access  # not the operator who started serve-api
 
 
