@@ -3,7 +3,8 @@ form allows (login_throttle.MAX_FAILED_LOGINS) an address is refused for login_t
 
 A wrong password is counted on the account, in the database, by login_throttle itself (the token
 endpoint calls it). A wrong key names no account, so it is counted here, in the process: each API
-replica keeps its own count, which slows a guesser as much as 2^256 possible keys need.
+replica keeps its own count. A key holds 256 random bits, so guessing one is hopeless anyway; the
+count keeps a guesser from turning every try into a database query.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from datetime import datetime, timedelta
 from genxsop_core.admin import login_throttle
 from genxsop_core.api.errors import TooManyAttempts
 from genxsop_core.domain.models import utcnow
+
+MAX_ADDRESSES = 10_000  # counted at once before the stale ones are swept out
 
 
 class FailedAttempts:
@@ -45,4 +48,7 @@ class FailedAttempts:
     def failed(self, address: str, now: datetime | None = None) -> None:
         now = now or utcnow()
         with self._lock:
-            self._failures[address] = [*self._recent(address, now), now]
+            if len(self._failures) >= MAX_ADDRESSES:  # many guessing addresses: forget those whose period is over
+                for stale in [a for a, times in self._failures.items() if times[-1] <= now - self.period]:
+                    del self._failures[stale]
+            self._failures[address] = [*self._recent(address, now), now][-self.limit:]

@@ -8,6 +8,8 @@ import pytest
 
 from genxsop_core.admin import api_keys, login_throttle, users
 from genxsop_core.api.auth import ALGORITHM, ISSUER
+from genxsop_core.api.errors import TooManyAttempts
+from genxsop_core.api.throttle import FailedAttempts
 from genxsop_core.domain.exceptions import Conflict, InvalidInput, PermissionDenied
 from genxsop_core.domain.models import utcnow
 from genxsop_core.domain.permissions import ROLES, Actor
@@ -142,3 +144,15 @@ def test_every_role_s_key_is_taken_for_that_role(api, role):
     answer = api.client.get(ME, headers=api.headers(role))
     assert answer.status_code == 200
     assert answer.json() == {"name": f"{role}-key", "kind": "key", "roles": [role], "client_id": None}
+
+
+def test_an_address_is_let_in_again_when_the_lock_period_is_over_and_others_are_not_held_up():
+    attempts, start = FailedAttempts(limit=3, period=timedelta(minutes=15)), utcnow()
+    for minute in range(3):
+        attempts.check("10.0.0.1", start + timedelta(minutes=minute))
+        attempts.failed("10.0.0.1", start + timedelta(minutes=minute))
+    with pytest.raises(TooManyAttempts) as refused:
+        attempts.check("10.0.0.1", start + timedelta(minutes=5))
+    assert refused.value.retry_after_seconds == 10 * 60 + 1  # the first failure leaves the window at minute 15
+    attempts.check("10.0.0.2", start + timedelta(minutes=5))
+    attempts.check("10.0.0.1", start + timedelta(minutes=15, seconds=1))  # one failure has aged out
