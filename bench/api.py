@@ -1,6 +1,6 @@
 """Integration API figures against a real uvicorn server on PostgreSQL, beside the targets of issue 19.
 
-Run: .venv/bin/python bench/api.py [--skus 5000] [--history-weeks 56] [--post-weeks 20] [--clients 20]
+Run: .venv/bin/python bench/api.py [--skus 5000] [--history-weeks 56] [--post-rows 100000] [--clients 20]
      [--requests 50] [--repeats 3] [--postgres-admin URL]
 
 1. A fresh, uniquely named PostgreSQL database (bench/scale.py's `fresh_database`, dropped at the
@@ -12,7 +12,7 @@ Run: .venv/bin/python bench/api.py [--skus 5000] [--history-weeks 56] [--post-we
    per use (a viewer reads, a demand planner posts), all calls over HTTP with httpx.
 4. Pull the plan: `GET /demand/plans/{id}/rows` as Parquet, as CSV, and the first JSON page of 10,000 rows
    (each page reads the plan again, so paging through it costs that many reads).
-5. Post the next `--post-weeks` weeks of actuals (5,000 x 20 = 100,000 rows) in one
+5. Post the `--post-rows` actual rows of the weeks after the history (100,000: about 20 weeks) in one
    `POST /demand/actuals`, then the same rows again (validated, nothing written).
 6. `--clients` threads, each with its own connection, reading one SKU's plan (52 rows) `--requests`
    times: latency percentiles and throughput.
@@ -194,17 +194,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skus", type=int, default=5000)
     parser.add_argument("--history-weeks", type=int, default=56, help="weeks of actuals imported first (>= 52)")
-    parser.add_argument("--post-weeks", type=int, default=20, help="weeks of actuals posted through the API")
+    parser.add_argument("--post-rows", type=int, default=100_000, help="actual rows posted through the API in one call")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="small reads per client")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--postgres-admin", default=ADMIN_URL)
     args = parser.parse_args()
-    frames = build_scaled_data(args.skus, args.history_weeks + args.post_weeks)
+    post_weeks = -(-args.post_rows // args.skus) + 2  # new SKUs have no rows before their launch
+    frames = build_scaled_data(args.skus, args.history_weeks + post_weeks)
     print(describe(frames), flush=True)
     with fresh_database(args.postgres_admin) as url:
         upgrade_database(url)
         history, later = split_weeks(frames["demand"], args.history_weeks)
+        later = later.sort_values(["period", "sku"]).head(args.post_rows)
         load_company(url, frames, history)
         version_id = create_plan(url, seasonal_plan(history, sorted(frames["products"].sku)))
         viewer = api_keys.create_key(uow_factory(url)(), SYSTEM, "bench-bi", "viewer").key
@@ -212,9 +214,10 @@ def main() -> None:
         with api_server(url) as base:
             pulled = pull_plan(base, viewer, version_id, args.repeats)
             posted = post_actuals(base, poster, later)
-            concurrent_reads(base, viewer, version_id, sorted(frames["products"].sku), args.clients, 2)  # warm up
-            latencies, wall = concurrent_reads(base, viewer, version_id, sorted(frames["products"].sku),
-                                               args.clients, args.requests)
+            skus = sorted(frames["products"].sku)
+            concurrent_reads(base, viewer, version_id, skus, args.clients, 2)  # warm up
+            alone, _ = concurrent_reads(base, viewer, version_id, skus, 1, args.requests)
+            latencies, wall = concurrent_reads(base, viewer, version_id, skus, args.clients, args.requests)
     plan_rows = args.skus * PLAN_WEEKS
     print(f"\nIntegration API, {args.skus:,} SKUs, PostgreSQL, uvicorn (one process) on 127.0.0.1; median of "
           f"{args.repeats} where repeated")
@@ -225,6 +228,8 @@ def main() -> None:
     for label, seconds, message in posted:
         print(f"{f'post {len(later):,} actual rows, {label}':<64} {TARGETS['post']:>7.1f}s {seconds:>9.2f}s  "
               f"{'yes' if seconds < TARGETS['post'] else 'NO ':<4} {message}")
+    print(f"{'one SKU plan, 1 client, p50 (what a request costs without queueing)':<64} {'':>8} "
+          f"{percentile(alone, 0.5) * 1000:>8.1f}ms       p95 {percentile(alone, 0.95) * 1000:.1f} ms")
     p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
     print(f"{f'one SKU plan ({PLAN_WEEKS} rows), {args.clients} concurrent clients, p50':<64} "
           f"{TARGETS['p50'] * 1000:>6.0f}ms {p50 * 1000:>8.1f}ms  {'yes' if p50 < TARGETS['p50'] else 'NO ':<4} "
