@@ -8,8 +8,8 @@ is worth. Formulas and the meaning of every column: docs/formulas.md ("Balancing
 demand") and docs/api.md.
 
 Solver: HiGHS through `scipy.optimize.linprog(method="highs")` for the LP (its row duals,
-`res.ineqlin.marginals`, are the hour values); a part of 100,000 SKU x period cells or more by
-Clarabel's interior point (`interior_point.py`: 2-3x faster there, same optimum). Integer lots:
+`res.ineqlin.marginals`, are the hour values); a part of 50,000 SKU x period cells or more by
+PIQP's interior point (`interior_point.py`: faster there, same optimum). Integer lots:
 the relaxation's lots rounded (cumulatively, up and to the nearest lot; the rest re-solved as an
 LP) are kept when within the gap of the relaxation's bound, else HiGHS's MIP
 (`scipy.optimize.milp`) runs for what is left of the time limit and the better plan is kept; the
@@ -17,7 +17,7 @@ gap reported is to the best bound either found. On the demo the rounding beat Hi
 incumbent after 20 and 60 s (gap 1.1% against 7.5%), which is why it goes first. `highspy` (1.15)
 is not a dependency: on the synthetic plan of bench/supply_balance.py its dual simplex, parallel
 dual, interior point (IPX, HiPO) and a warm start (capacity rows added to the solved uncoupled LP)
-were no faster than scipy's; Clarabel was (bench/README.md, issue 18).
+were no faster than scipy's; PIQP's interior point was (bench/README.md, issue 18).
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class BalanceOptions:
         each SKU's own (product master).
     decompose: solve the LP as independent parts (bought SKUs; SKUs sharing no resource), the
         same optimum much faster; False solves one programme (to compare; bench/supply_balance.py).
-    method: the LP's solver: "auto" (HiGHS's dual simplex; Clarabel's interior point for a part
+    method: the LP's solver: "auto" (HiGHS's dual simplex; PIQP's interior point for a part
         of balance_model.INTERIOR_POINT_CELLS SKU x period cells or more), "simplex" or
         "interior point" (interior_point.py says when each is faster).
     """

@@ -37,11 +37,11 @@ from genxsop_core.supply import interior_point
 
 SIMPLEX, INTERIOR_POINT, AUTO = "simplex", "interior point", "auto"
 METHODS = (AUTO, SIMPLEX, INTERIOR_POINT)
-INTERIOR_POINT_CELLS = 100_000
+INTERIOR_POINT_CELLS = 50_000
 """From this many SKU x period cells in one part, `auto` solves the LP by interior point
-(`interior_point.py`): measured on bench/supply_balance.py's synthetic plan, the dual simplex wins
-at 1,000 made SKUs x 52 weeks (41,548 cells: 2.4 s against 8.9 s), they are about even at 2,000
-(84,708 cells) and the interior point wins from there (208,780 cells: 88 s against 160-260 s)."""
+(`interior_point.py`): measured side by side on bench/supply_balance.py's synthetic plan, the two
+are about even at 1,000 made SKUs x 52 weeks (41,548 cells: 17.1 s interior point, 15.0 s dual
+simplex on a loaded machine) and the interior point is twice as fast at 2,000 (84,708 cells)."""
 RECEIPT_EPSILON = 1e-6
 """Cost per unit received: among plans of equal value, prefer the one that receives less."""
 TOLERANCE = 1e-6

@@ -328,12 +328,12 @@ def test_independent_parts_give_the_optimum_of_the_single_programme(unmet):
 
 @pytest.mark.parametrize("unmet", ["lost", "backorder"])
 def test_interior_point_finds_the_simplex_optimum_and_hour_values(unmet):
-    """Clarabel (plans past INTERIOR_POINT_CELLS) and HiGHS's dual simplex agree on the plan a
+    """PIQP (plans past INTERIOR_POINT_CELLS) and HiGHS's dual simplex agree on the plan a
     planner reads: objective, hour values, overtime, unmet demand and every cost of the summary."""
     plan = two_groups_plan()
     simplex = balance(plan, BalanceOptions(unmet=unmet, method="simplex"))
     interior = balance(plan, BalanceOptions(unmet=unmet, method="interior point"))
-    assert "Clarabel" in interior.summary["status"] and "Clarabel" not in simplex.summary["status"]
+    assert "PIQP" in interior.summary["status"] and "PIQP" not in simplex.summary["status"]
     assert interior.capacity.hour_value.max() > 0
     assert interior.summary["objective"] == pytest.approx(simplex.summary["objective"], rel=1e-7)
     np.testing.assert_allclose(interior.capacity.hour_value, simplex.capacity.hour_value, rtol=1e-5, atol=1e-5)
