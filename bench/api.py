@@ -40,11 +40,14 @@ from scale import ADMIN_URL, fresh_database, uow_factory
 from scale_data import build_scaled_data, describe
 
 from genxsop_core.admin import api_keys
+from genxsop_core.api.schemas import parquet_bytes, rows
 from genxsop_core.bootstrap import SYSTEM
 from genxsop_core.demand import plans as demand_plans
 from genxsop_core.domain.periods import bucket_start
+from genxsop_core.domain.states import PlanKind
 from genxsop_core.io import exporter, importer
 from genxsop_core.persistence.migrate import upgrade_database
+from genxsop_core.plans.versions import plan_rows
 
 PLAN_WEEKS = 52
 PAGE_ROWS = 10_000
@@ -185,6 +188,20 @@ def concurrent_reads(base: str, key: str, version_id: int, skus: list[str], clie
     return latencies, time.perf_counter() - start
 
 
+def where_the_pull_goes(url: str, version_id: int) -> list[tuple[str, float]]:
+    """The plan pull's steps in this process, without HTTP: read the rows into a frame (plans.versions.plan_rows),
+    encode them as Parquet, as CSV, and 10,000 of them as JSON values (api.schemas)."""
+    start = time.perf_counter()
+    frame = plan_rows(uow_factory(url)(), PlanKind.DEMAND, version_id)
+    steps = [("read the plan into a frame (plan_rows)", time.perf_counter() - start)]
+    for label, encode in (("encode Parquet", parquet_bytes), ("encode CSV (exporter)", exporter.to_csv_bytes),
+                          (f"{PAGE_ROWS:,} rows as JSON values", lambda f: rows(f.head(PAGE_ROWS)))):
+        start = time.perf_counter()
+        encode(frame)
+        steps.append((label, time.perf_counter() - start))
+    return steps
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -218,6 +235,7 @@ def main() -> None:
             concurrent_reads(base, viewer, version_id, skus, args.clients, 2)  # warm up
             alone, _ = concurrent_reads(base, viewer, version_id, skus, 1, args.requests)
             latencies, wall = concurrent_reads(base, viewer, version_id, skus, args.clients, args.requests)
+        steps = where_the_pull_goes(url, version_id)
     plan_rows = args.skus * PLAN_WEEKS
     print(f"\nIntegration API, {args.skus:,} SKUs, PostgreSQL, uvicorn (one process) on 127.0.0.1; median of "
           f"{args.repeats} where repeated")
@@ -225,6 +243,8 @@ def main() -> None:
     for file_type, (median, runs, size) in pulled.items():
         print(f"{f'pull the consensus plan ({plan_rows:,} rows), {file_type}':<64} {TARGETS['pull']:>7.1f}s "
               f"{median:>9.2f}s  {'yes' if median < TARGETS['pull'] else 'NO ':<4} {size}; runs {runs_text(runs)}")
+    print("  where the pull's time goes (in process, no HTTP): " + "; ".join(f"{label} {seconds:.2f} s"
+                                                                            for label, seconds in steps))
     for label, seconds, message in posted:
         print(f"{f'post {len(later):,} actual rows, {label}':<64} {TARGETS['post']:>7.1f}s {seconds:>9.2f}s  "
               f"{'yes' if seconds < TARGETS['post'] else 'NO ':<4} {message}")
