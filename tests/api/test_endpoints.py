@@ -140,3 +140,15 @@ def test_the_openapi_schema_lists_every_area_with_both_ways_to_sign_in(api):
     assert {"sku", "unit_cost", "lead_time_days"} <= set(product["properties"]) and "sku" in product["required"]
     assert "422" in paths["/api/v1/demand/actuals"]["post"]["responses"]
     assert api.client.get("/api/docs").status_code == 200
+
+
+def test_every_operation_is_under_v1_and_asks_for_a_key_or_token_but_health_and_sign_in(api):
+    """A router that forgot `current_caller` would answer anyone: OpenAPI lists each operation's security."""
+    paths = api.client.get("/api/openapi.json").json()["paths"]
+    open_to_anyone = {("get", "/api/v1/health"), ("post", "/api/v1/auth/token")}
+    operations = {(method, path): spec for path, methods in paths.items() for method, spec in methods.items()}
+    assert len(operations) > 20 and all(path.startswith("/api/v1/") for _, path in operations)
+    for (method, path), spec in operations.items():
+        schemes = {name for requirement in spec.get("security", []) for name in requirement}
+        expected = set() if (method, path) in open_to_anyone else {"HTTPBearer", "APIKeyHeader"}
+        assert schemes == expected, (method, path, schemes)
