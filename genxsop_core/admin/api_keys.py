@@ -151,6 +151,9 @@ def authenticate(uow: UnitOfWork, plain: str, now: datetime | None = None) -> Ap
         found = view(key)
         if found.status(now) != "active":
             raise Unauthenticated(f"the API key {found.name!r} is {found.status(now)}")
-        uow.api_keys.mark_used(key.id, now, now - LAST_USE_RESOLUTION)
-        uow.commit()  # bookkeeping, not a change of data: no event, no audit record
+        if found.last_used_at is None or found.last_used_at < now - LAST_USE_RESOLUTION:
+            # bookkeeping, not a change of data: no event, no audit record; within the minute no write at
+            # all (on SQLite even an UPDATE that changes nothing takes the write lock)
+            uow.api_keys.mark_used(key.id, now, now - LAST_USE_RESOLUTION)
+            uow.commit()
         return found

@@ -156,3 +156,18 @@ def test_an_address_is_let_in_again_when_the_lock_period_is_over_and_others_are_
     assert refused.value.retry_after_seconds == 10 * 60 + 1  # the first failure leaves the window at minute 15
     attempts.check("10.0.0.2", start + timedelta(minutes=5))
     attempts.check("10.0.0.1", start + timedelta(minutes=15, seconds=1))  # one failure has aged out
+
+
+def test_a_key_s_use_is_recorded_at_most_once_a_minute(api):
+    created = api_keys.create_key(api.uow(), KEY_ADMIN, "busy-etl", "viewer")
+    start = utcnow()
+    first = api_keys.authenticate(api.uow(), created.key, now=start)
+    assert first.last_used_at is None  # the view as found, before this use
+    (listed,) = api_keys.list_keys(api.uow(), KEY_ADMIN)
+    assert abs((listed.last_used_at - start).total_seconds()) < 1
+    api_keys.authenticate(api.uow(), created.key, now=start + timedelta(seconds=30))
+    (listed,) = api_keys.list_keys(api.uow(), KEY_ADMIN)
+    assert abs((listed.last_used_at - start).total_seconds()) < 1  # not written again within the minute
+    api_keys.authenticate(api.uow(), created.key, now=start + timedelta(minutes=2))
+    (listed,) = api_keys.list_keys(api.uow(), KEY_ADMIN)
+    assert abs((listed.last_used_at - start - timedelta(minutes=2)).total_seconds()) < 1
