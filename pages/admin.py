@@ -138,8 +138,8 @@ with audit_tab:
 
 with keys_tab:
     st.caption("Keys let other systems (an ERP, a BI tool, a script) use the integration API: each acts with "
-               "one role, its writes are audited as key:<name>. A key is shown once, when it is created; only a "
-               "hash is kept. README, Integration API.")
+               "one role, and the audit log names its writes by the key (key:erp-nightly for a key named "
+               "erp-nightly). A key is shown once, when it is created; only a hash is kept. README, Integration API.")
     with st.form("add_api_key", clear_on_submit=True):
         c1, c2, c3, c4 = st.columns(4)
         key_name = c1.text_input("Name", key="api_key_name", help="what the key is for, e.g. erp-nightly")
