@@ -5,7 +5,8 @@ Everything is under /api/v1 (routers.ROUTERS), the docs at /api/docs, the schema
 /api/openapi.json. Each request gets an id (the caller's X-Request-ID or a new one, echoed in the
 answer) that tags every log line written while answering it, with the user or the key's name
 (deps.current_caller binds them), and one access line when it ends. A body larger than
-GENXSOP_API_MAX_BODY_MB is refused (413) before it is read. B adds routers in routers/__init__.py.
+GENXSOP_API_MAX_BODY_MB is refused (413): before it is read when its length is declared, at the limit
+when it is sent in chunks. A new area adds its router to routers/__init__.py (see there).
 """
 from __future__ import annotations
 
