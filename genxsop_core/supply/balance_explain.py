@@ -117,6 +117,13 @@ def receipt_reasons(skus: list[str], periods: pd.DatetimeIndex, weekly: bool, *,
     counted = np.concatenate([np.zeros((valuable.shape[0], 1), dtype=int), np.cumsum(valuable, axis=1)], axis=1)
     routed = [np.flatnonzero(row > 0) for row in hours]
     end = np.maximum(last, period) + 1  # the window a made receipt serves: its period to the last it covers
+    said: dict[tuple[int, int, int], str] = {}  # (resource, start, stop): a window repeats across SKUs
+
+    def binds(r: int, t: int, stop: int) -> str:
+        if (r, t, stop) not in said:
+            window = spans(labels[t:stop], valuable[r, t:stop], weekly)
+            said[r, t, stop] = f"capacity on {resources[r]} binds in {window}"
+        return said[r, t, stop]
 
     reasons = []
     for k in range(sku.size):
@@ -135,8 +142,7 @@ def receipt_reasons(skus: list[str], periods: pd.DatetimeIndex, weekly: bool, *,
             parts.append(f"keeps {kept[k]:,.0f} units in stock (safety stock)")
         if made[k]:
             t, stop = period[k], end[k]
-            parts += [f"capacity on {resources[r]} binds in {spans(labels[t:stop], valuable[r, t:stop], weekly)}"
-                      for r in routed[sku[k]] if counted[r, stop] > counted[r, t]]
+            parts += [binds(r, t, stop) for r in routed[sku[k]] if counted[r, stop] > counted[r, t]]
             if a > period[k] + 1:
                 parts.append("made ahead of demand")
         reasons.append("; ".join(parts) if parts else "covers demand")
