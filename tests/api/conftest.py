@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from genxsop_core.admin import api_keys
 from genxsop_core.api.app import create_app, settings_for
-from genxsop_core.domain.permissions import ROLES, Actor
+from genxsop_core.domain.permissions import Actor
 from genxsop_core.persistence.db import get_session_factory
 from genxsop_core.persistence.unit_of_work import UnitOfWork
 
@@ -49,5 +49,3 @@ def api(database_url: str) -> Iterator[Api]:
     with TestClient(app) as client:
         yield Api(client, database_url)
 
-
-ALL_ROLES = ROLES
