@@ -59,8 +59,9 @@ class Paging:
 
 
 def json_value(value: Any) -> Any:
-    """A cell as JSON: dates as ISO text, NaN as null, numpy scalars as Python numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A cell as JSON: dates as ISO text, a missing value (None, NaN, NaT, NA) as null, numpy scalars as
+    Python values."""
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else value.isoformat()

@@ -139,3 +139,19 @@ def test_the_lines_of_a_write_carry_the_request_id_and_the_key(api, demo, log_li
     assert event["api_key"] == "demand_planner-key" and event["actor"] == "key:demand_planner-key"
     access = next(line for line in lines if line["logger"] == "genxsop.api")
     assert access["message"] == "POST /api/v1/demand/actuals 200" and access["api_key"] == "demand_planner-key"
+
+
+def test_a_missing_value_of_any_kind_is_null_in_json():
+    from datetime import date
+
+    import numpy as np
+    import pandas as pd
+
+    from genxsop_core.api.schemas import json_value, rows
+
+    assert [json_value(v) for v in (None, float("nan"), pd.NaT, pd.NA, np.datetime64("NaT"), np.float64("nan"))] == \
+        [None] * 6
+    frame = pd.DataFrame({"day": pd.to_datetime(["2026-11-30", None]), "units": [np.int64(3), None],
+                          "when": [pd.Timestamp("2026-12-03 17:00:00"), pd.NaT], "on": [date(2026, 1, 5), None]})
+    assert rows(frame) == [{"day": "2026-11-30", "units": 3.0, "when": "2026-12-03T17:00:00", "on": "2026-01-05"},
+                           {"day": None, "units": None, "when": None, "on": None}]

@@ -43,8 +43,6 @@ def test_every_role_reads_the_policy_of_the_current_plan_as_the_inventory_page_s
     assert list(listed.sku) == list(view.exceptions.sku)
 
 
-@pytest.mark.xfail(strict=True, reason="api.schemas.json_value answers pandas' missing date (NaT) as the text 'NaT' "
-                                       "instead of null (reported to the foundation's owner)")
 def test_a_sku_that_never_stocks_out_has_no_first_stockout(api, demo_history):
     table = api.client.get(POLICY, params={"limit": 10_000}, headers=api.headers("viewer")).json()
     assert {row["first_stockout"] for row in table["items"] if row["exception"] != "Stockout"} == {None}
