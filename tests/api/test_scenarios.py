@@ -8,7 +8,7 @@ from genxsop_core.cycle.dashboard import current_plan
 from genxsop_core.domain.permissions import PERMISSIONS
 from genxsop_core.domain.states import PlanStatus
 from genxsop_core.plans.data import load_plan_data
-from genxsop_core.scenarios import Levers, evaluate
+from genxsop_core.scenarios import SUMMARY_LABELS, Levers, evaluate
 from tests.api.roles import READ_ROLES, as_every_role, first_allowed, first_role
 
 SCENARIOS = "/api/v1/scenarios"
@@ -67,3 +67,25 @@ def test_scenarios_are_pinned_and_promoted_by_the_roles_that_may(api, demo_histo
     assert versions[old.demand_version_id]["status"] == PlanStatus.SUPERSEDED
     assert versions[new["demand_version_id"]]["status"] == PlanStatus.DRAFT
     assert api.client.post(f"{SCENARIOS}/pinned/999/promote", headers=api.headers("admin")).status_code == 404
+
+
+def test_rebalanced_levers_are_evaluated_and_pinned_with_the_balanced_figures(api, demo_history):
+    """`rebalance` answers and pins the figures of the balanced plan, as the pages' switch does."""
+    from genxsop_core.scenarios.rebalanced import evaluate_rebalanced
+
+    plan = current_plan(api.uow())
+    data = load_plan_data(api.uow(), plan.demand_version_id, plan.supply_version_id)
+    expected = evaluate_rebalanced(data, Levers(**LEVERS)).result.summary
+    cut = evaluate(data, Levers(**LEVERS)).summary
+    answer = api.client.post(f"{SCENARIOS}/evaluate", json={"levers": LEVERS, "rebalance": True},
+                             headers=api.headers("viewer")).json()
+    for key in SUMMARY_LABELS:  # the figures; the summary also carries the solver's seconds
+        assert answer["summary"][key] == pytest.approx(expected[key], nan_ok=True), key
+    assert answer["summary"]["inventory_value_avg"] != pytest.approx(cut["inventory_value_avg"])
+    made = api.client.post(f"{SCENARIOS}/pinned", json={"name": "Balanced", "levers": LEVERS, "rebalance": True},
+                           headers=api.headers("admin"))
+    assert made.status_code == 201
+    listing = api.client.get(f"{SCENARIOS}/pinned", headers=api.headers("viewer")).json()
+    ours = next(s for s in listing if s["id"] == made.json()["id"])
+    assert ours["results"]["rebalanced"] is True
+    assert ours["results"]["inventory_value_avg"] == pytest.approx(expected["inventory_value_avg"])

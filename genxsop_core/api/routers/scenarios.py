@@ -19,6 +19,7 @@ from genxsop_core.api.schemas import json_value, rows
 from genxsop_core.domain.exceptions import NotFound
 from genxsop_core.scenarios import SUMMARY_LABELS, Levers, evaluate
 from genxsop_core.scenarios import pinned as pinned_scenarios
+from genxsop_core.scenarios.rebalanced import evaluate_rebalanced
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
@@ -35,6 +36,8 @@ VersionChoice = Annotated[int | None, Query(description="a consensus plan versio
 class Evaluation(BaseModel):
     levers: LeverSet = Field(default_factory=LeverSet, description="changes are fractions: -0.1 is 10% less")
     demand_version_id: int | None = Field(None, description="the current cycle's plan by default")
+    rebalance: bool = Field(False, description="figures of the balanced plan (supply.balance, as with the pages' "
+                                               "'Rebalance the plan' switch) instead of made receipts cut to capacity")
 
 
 class Evaluated(BaseModel):
@@ -59,7 +62,7 @@ class Promoted(BaseModel):
 @router.post("/evaluate", response_model=Evaluated, summary="What the plan gives with these levers (nothing stored)")
 def evaluate_levers(body: Evaluation, _caller: SignedIn, new_uow: NewUow) -> Any:
     data = plan_data(new_uow, demand_version_or_current(new_uow, body.demand_version_id))
-    result = evaluate(data, body.levers)
+    result = evaluate_rebalanced(data, body.levers).result if body.rebalance else evaluate(data, body.levers)
     return Evaluated(demand_version_id=data.demand_version_id, supply_version_id=data.supply_version_id,
                      summary={name: json_value(value) for name, value in result.summary.items()},
                      by_period=rows(result.by_period), capacity=rows(result.capacity))
@@ -75,7 +78,8 @@ def pinned(_caller: SignedIn, new_uow: NewUow, demand_version_id: VersionChoice 
              summary="Pin the levers and the figures they give, with the decision note")
 def pin(body: PinRequest, caller: SignedIn, new_uow: NewUow) -> Any:
     data = plan_data(new_uow, demand_version_or_current(new_uow, body.demand_version_id))
-    return Created(id=pinned_scenarios.pin(new_uow(), caller.actor, data, body.name, body.levers, body.note))
+    return Created(id=pinned_scenarios.pin(new_uow(), caller.actor, data, body.name, body.levers, body.note,
+                                           rebalance=body.rebalance))
 
 
 @router.post("/pinned/{scenario_id}/promote", response_model=Promoted,
