@@ -88,7 +88,9 @@ def _unpacked_size(content: bytes) -> int:
 def _infinite_cell(content: bytes) -> tuple[int, str | None] | None:
     """Row and header of the first number beyond the float range (which pandas cannot convert)."""
     rows = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0].iter_rows()
-    header = [normalise_header(c.value) for c in next(rows, ())]
+    # a blank header cell (the sheet is wider than its header) names no column: None, not "none"
+    header = [normalise_header(c.value) if c.value is not None and str(c.value).strip() else None
+              for c in next(rows, ())]
     for cells in rows:
         for number, cell in enumerate(cells):
             if isinstance(cell.value, float) and math.isinf(cell.value):

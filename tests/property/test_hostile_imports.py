@@ -426,6 +426,14 @@ def test_numbers_beyond_the_float_range_in_a_workbook_are_refused_at_their_cell(
     assert (3, "unit_price") in located(error) and "1.8e308" in str(error)
 
 
+@SQLITE_ONLY
+def test_a_number_beyond_the_float_range_outside_the_header_names_no_column(sandbox):
+    # found by test_any_sheet_is_imported_exactly_or_refused_whole: a blank header cell was named "none"
+    content = xlsx_bytes(products_sheet(["N-1", "Name", "c", "f", 1, 2], ["N-2", "Name", "c", "f", 1, 2, 987654321]))
+    error = refused(sandbox, "products", "wide.xlsx", patch_xlsx(content, b"<v>987654321</v>", b"<v>1e999</v>"))
+    assert located(error) == {(3, None)} and "1.8e308" in str(error)
+
+
 def test_na_and_null_in_a_workbook_are_text_not_blanks(sandbox):
     # pandas reads "NA", "null", "NaN"... in a workbook as missing unless told not to; a CSV keeps them
     sheet = Sheet([*PRODUCT_HEADER.strip().split(","), "lead_time_days"], [["N-1", "null", "NA", "None", 1, 2, 3]])
