@@ -131,6 +131,7 @@ def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, A
         status = None
     if status:
         return True
+    finish_sign_out(auth)
     if refusal is not None:
         st.session_state["authentication_status"] = None  # said here, not again on the next rerun
         st.error(refusal)
@@ -139,6 +140,22 @@ def login_form(auth: stauth.Authenticate, settings: Settings, creds: dict[str, A
     if settings.demo:
         show_demo_logins()
     return False
+
+
+def finish_sign_out(auth: stauth.Authenticate) -> None:
+    """Keep deleting the sign-in cookie on the login form after a sign-out, until a new sign-in.
+
+    The cookie lives in the browser and only a browser-side component can delete it. The library
+    renders that component once, in the run of the click; a rerun that comes before its frame has
+    loaded (on a busy server, or another component reporting a value) removes it unexecuted, and
+    the cookie outlives the sign-out: a reload would sign the user back in. Rendered on every run
+    of the login form, under one key, it stays mounted until it has run.
+    """
+    if not st.session_state.get("logout"):
+        return
+    manager = auth.cookie_controller.cookie_model.cookie_manager  # the library's own cookie manager
+    # its delete() also forgets the cookie in a dict that may never have held it; the component alone does not
+    manager.cookie_manager(method="delete", cookie=COOKIE_NAME, key="genxsop_sign_out", default=False)
 
 
 def show_demo_logins() -> None:
