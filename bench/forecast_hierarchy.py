@@ -1,6 +1,6 @@
 """Coherent hierarchy forecasts: accuracy and band coverage per level, reconciled vs base (issue 17).
 
-Run: .venv/bin/python bench/forecast_hierarchy.py [--model auto] [--datasets demo,PBS] [--workers 2]
+Run: .venv/bin/python bench/forecast_hierarchy.py [--model auto] [--datasets demo,PBS] [--workers 2] [--cache DIR]
 
 Data: the demo company (weekly, category > family > SKU, horizon 26 weeks) and fpp3 PBS (monthly
 Scripts, Concession > Type > ATC1 > ATC2 series, horizon 12 months; Type and ATC1 names are
@@ -16,14 +16,22 @@ nodes, the default) is applied to the same base forecasts:
 - P10-P90 coverage per level on the held-out buckets (target 75-85% at every level), and the
   coverage of today's band: SKU P10s and P90s summed up to the node.
 - Band width at aggregate levels: mean reconciled P90 - P10 divided by the summed SKUs' P90 - P10
-  (target: at most 0.70, i.e. at least 30% narrower).
+  (target: at most 0.70, i.e. at least 30% narrower), the mean over the level's nodes of each node's ratio
+  (and, for the default floor, the median node's ratio: a few tiny nodes with large ratios lift the mean).
+MinTrace shrink runs with both spreads (hierarchy.SPREADS): weights from the backtest errors (the library's,
+the default) or from the base bands' variances with the backtests' correlations.
+--cache DIR keeps each origin's base forecasts (SKUs' and aggregates', with backtests) in DIR and reads them
+from there on the next run: reconciliation methods are compared without re-forecasting (delete DIR after a
+change to the forecasting engine).
 Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
 
 import argparse
+import pickle
 import time
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -91,7 +99,7 @@ def coverage(bands: pd.DataFrame, actuals: pd.DataFrame) -> pd.Series:
     return ((joined.y >= joined.p10) & (joined.y <= joined.p90)).groupby(joined.unique_id).mean()
 
 
-def evaluate(name: str, loader, model: str, workers: int, origins: int) -> None:
+def evaluate(name: str, loader, model: str, workers: int, origins: int, cache: Path | None = None) -> None:
     history, tree, horizon, season = loader()
     shape = hier.structure(history, tree)
     level_of = dict(zip(shape.nodes.key, shape.nodes.level))
@@ -105,17 +113,24 @@ def evaluate(name: str, loader, model: str, workers: int, origins: int) -> None:
         cut = history.ds.max() - (pd.Timedelta(weeks=back) if season == 52 else pd.DateOffset(months=back))
         end = cut + (pd.Timedelta(weeks=horizon) if season == 52 else pd.DateOffset(months=horizon))
         train, test = history[history.ds <= cut], history[(history.ds > cut) & (history.ds <= end)]
-        for label, series in one_origin(train, test, tree, horizon, season, model, workers).items():
+        stored = cache / f"{name}-{model}-{cut.date()}.pkl" if cache else None
+        for label, series in one_origin(train, test, tree, horizon, season, model, workers, stored).items():
             values.setdefault(label, []).append(series)
-    table = pd.DataFrame({label: pd.concat(parts).groupby(lambda key: level_of[key]).mean()
+    table = pd.DataFrame({label: getattr(pd.concat(parts).groupby(lambda key: level_of[key]),
+                                         "median" if label.endswith("median node") else "mean")()
                           for label, parts in values.items()}).T[list(shape.levels)]
     print(table.to_string(float_format=lambda v: f"{v:,.3f}"))
 
 
-def one_origin(train: pd.DataFrame, test: pd.DataFrame, tree: pd.DataFrame, horizon: int, season: int, model: str,
-               workers: int) -> dict[str, pd.Series]:
-    """Per node (index: node key) MASE, coverage and width ratio of base, summed and reconciled forecasts."""
-    shape = hier.structure(train, tree[tree.unique_id.isin(train.unique_id)])
+def base_run(train: pd.DataFrame, test: pd.DataFrame, shape: hier.Structure, horizon: int, season: int,
+             model: str, workers: int, stored: Path | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The SKUs' forecasts, every node's base forecasts and backtests at one origin; with --cache they are
+    read from (or written to) a file, so reconciliation methods can be compared without re-forecasting."""
+    if stored is not None and stored.exists():
+        with stored.open("rb") as handle:
+            sku_forecasts, base, backtests = pickle.load(handle)
+        print(f"origin {train.ds.max().date()}: base forecasts read from {stored}")
+        return sku_forecasts, base, backtests
     extra = {"future_promo": test[["unique_id", "ds", "promo"]]} if "promo" in train else {}
     started = time.perf_counter()
     sku_output = forecasting.run(train, horizon, model, QUANTILES, season, workers=workers, **extra)
@@ -125,26 +140,42 @@ def one_origin(train: pd.DataFrame, test: pd.DataFrame, tree: pd.DataFrame, hori
                                           workers=workers)
     print(f"origin {train.ds.max().date()}: SKU run {sku_seconds:.1f} s; aggregate nodes' run "
           f"{time.perf_counter() - started:.1f} s")
+    if stored is not None:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        with stored.open("wb") as handle:
+            pickle.dump((sku_output.forecasts, base, backtests), handle)
+    return sku_output.forecasts, base, backtests
+
+
+def one_origin(train: pd.DataFrame, test: pd.DataFrame, tree: pd.DataFrame, horizon: int, season: int, model: str,
+               workers: int, stored: Path | None = None) -> dict[str, pd.Series]:
+    """Per node (index: node key) MASE, coverage and width ratio of base, summed and reconciled forecasts."""
+    shape = hier.structure(train, tree[tree.unique_id.isin(train.unique_id)])
+    sku_forecasts, base, backtests = base_run(train, test, shape, horizon, season, model, workers, stored)
     actuals, insample = node_actuals(test, shape), node_actuals(train, shape)
     rows = {"base MASE": mase_by_node(base, actuals, insample, season), "base cover": coverage(base, actuals)}
-    summed = summed_bands(sku_output.forecasts, shape)
+    summed = summed_bands(sku_forecasts, shape)
     rows["summed-SKU cover"] = coverage(summed, actuals)
     summed_width = (summed.p90 - summed.p10).groupby(summed.unique_id).mean()
     summed_width = summed_width.where(summed_width > 0)  # an SKU with a zero band has no ratio
-    combinations = [(m, i, f) for m in hier.METHODS for i in hier.INTERVAL_METHODS for f in (False, True, None)
-                    if i == "normality" or f is False]
-    for method, intervals, floor in combinations:
+    combinations = [(m, i, f, sp) for m in hier.METHODS for sp in hier.SPREADS for i in hier.INTERVAL_METHODS
+                    for f in (False, True, None)
+                    if (i == "normality" or f is False) and (m == "mint_shrink" or sp == "backtests")]
+    for method, intervals, floor, spread in combinations:
         started = time.perf_counter()
-        out = keyed(hier.reconcile(base, backtests, shape, QUANTILES, method, intervals, floor))
+        out = keyed(hier.reconcile(base, backtests, shape, QUANTILES, method, intervals, floor, spread))
         seconds = time.perf_counter() - started
-        label = f"{method}+{intervals}" + {False: "", True: "+floor", None: "+floor on 1-2 node levels"}[floor]
+        name = f"{method}({spread})" if method == "mint_shrink" else method
+        label = f"{name}+{intervals}" + {False: "", True: "+floor", None: "+floor on 1-2 node levels"}[floor]
         if intervals == hier.INTERVAL_METHODS[0] and floor is False:
-            rows[f"{method} MASE"] = mase_by_node(out, actuals, insample, season)
+            rows[f"{name} MASE"] = mase_by_node(out, actuals, insample, season)
         rows[f"{label} cover"] = coverage(out, actuals)
         width = (out.p90 - out.p10).groupby(out.unique_id).mean()
         rows[f"{label} width/summed"] = width / summed_width
+        if floor is None:  # the default floor: how the level's mean ratio compares with its typical node
+            rows[f"{label} width/summed, median node"] = width / summed_width
         coherent = _max_incoherence(out, shape)
-        print(f"  {label:<28} reconciled in {seconds:5.2f} s; max |parent - sum of children| {coherent:.2e}")
+        print(f"  {label:<40} reconciled in {seconds:5.2f} s; max |parent - sum of children| {coherent:.2e}")
     return rows
 
 
@@ -164,10 +195,13 @@ def main() -> None:
     parser.add_argument("--datasets", default="demo,PBS")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--origins", type=int, default=3, help="forecast origins per data set (rolling)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="folder for the base forecasts per origin (reused when present; delete it after "
+                             "changing the forecasting engine)")
     args = parser.parse_args()
     loaders = {"demo": demo_data, "PBS": pbs_data}
     for name in args.datasets.split(","):
-        evaluate(name, loaders[name], args.model, args.workers, args.origins)
+        evaluate(name, loaders[name], args.model, args.workers, args.origins, args.cache)
 
 
 if __name__ == "__main__":

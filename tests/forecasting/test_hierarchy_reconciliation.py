@@ -162,3 +162,51 @@ def test_levels_of_one_or_two_nodes_keep_at_least_their_own_band(history):
     for level in ("family", "unique_id"):
         pd.testing.assert_frame_equal(floored.loc[level], plain.loc[level])
     pd.testing.assert_series_equal(floored["mean"], plain["mean"])  # the means stay coherent
+
+
+def _widened_aggregates(history, factor: float):
+    """Base forecasts whose aggregate nodes' bands are `factor` times as wide as the engine made them
+    (around the same mean), with the backtests untouched: bands wide against their backtest errors."""
+    shape = hierarchy.structure(history, tree())
+    sku_output = forecasting.run(history, HORIZON, "moving_average")
+    base, backtests = hierarchy.base_forecasts(history, shape, sku_output, HORIZON, (0.1, 0.5, 0.9), 12,
+                                               model="moving_average", workers=1)
+    upper = ~base.unique_id.str.startswith(f"{hierarchy.BOTTOM}=")
+    for column in ("p10", "p90"):
+        base.loc[upper, column] = base["mean"] + factor * (base[column] - base["mean"])
+    return shape, sku_output, base, backtests
+
+
+def _widths(out: pd.DataFrame) -> pd.Series:
+    return (out.p90 - out.p10).groupby([out.level, out.node]).mean()
+
+
+@pytest.mark.parametrize("factor", [1.0, 3.0])
+def test_weighed_by_the_bands_no_band_is_wider_than_its_own_or_its_skus_summed(history, factor):
+    """With spread "bands" MinTrace weighs the nodes by the covariance Normality spreads: every node's reconciled
+    band is then at most its own base band and at most its SKUs' bands added up, even where the aggregates'
+    bands are three times what their backtest errors say."""
+    shape, sku_output, base, backtests = _widened_aggregates(history, factor)
+    out = hierarchy.reconcile(base, backtests, shape, (0.1, 0.5, 0.9), floor=False, spread="bands")
+    keys = dict(zip(zip(shape.nodes.level, shape.nodes.node), shape.nodes.key))
+    own = (base.p90 - base.p10).groupby(base.unique_id).mean()
+    for (level, node), width in _widths(out).items():
+        assert width <= own[keys[level, node]] * (1 + 1e-6), (level, node, width, own[keys[level, node]])
+    summed = (sku_output.forecasts.merge(tree(), on="unique_id").assign(total="total"))
+    for level in ("total", "category", "family"):
+        sums = summed.groupby(level)[["p10", "p90"]].sum()
+        widths = _widths(out).loc[level] * HORIZON
+        assert (widths <= (sums.p90 - sums.p10).reindex(widths.index) * (1 + 1e-6)).all(), level
+
+
+def test_weights_from_the_backtests_alone_pass_wide_aggregate_bands_down_to_the_skus(history):
+    """What spread "bands" mends: with the library's own weights (the backtest errors' covariance, the default)
+    and aggregates whose bands are three times their backtest errors' spread, the SKUs' reconciled bands come
+    out wider than their own base bands (the aggregates' band variance flows down); weighed by the bands not."""
+    shape, _, base, backtests = _widened_aggregates(history, 3.0)
+    own = (base.p90 - base.p10).groupby(base.unique_id).mean()
+    for spread, wider in (("backtests", True), ("bands", False)):
+        out = hierarchy.reconcile(base, backtests, shape, (0.1, 0.5, 0.9), floor=False, spread=spread)
+        skus = _widths(out).loc["unique_id"]
+        ratio = skus.to_numpy() / own[[f"{hierarchy.BOTTOM}={n}" for n in skus.index]].to_numpy()
+        assert bool(ratio.mean() > 1.05) is wider, (spread, ratio.mean())
