@@ -50,13 +50,13 @@ FLOOR_MAX_NODES = 2
 # errors (aggregates' bands run 1.4-1.5 times their backtest errors' spread on the demo, SKUs' 1.1-1.2): a share of
 # a large parent's band variance then flows into its children, most visibly into tiny ones (PBS: three ATC1 nodes
 # of a few hundred scripts get bands 2-7 times their SKUs' summed band, which lifts the level's mean ratio above
-# 1 while its median is 0.79). "bands" rescales each node's backtest errors to its band's spread first
+# 1 while its median node's is 0.76). "bands" rescales each node's backtest errors to its band's spread first
 # (correlations unchanged), so the weights are the best ones for the covariance Normality spreads and no node's
 # band exceeds its own base band or its SKUs' summed band. Measured (bench/forecast_hierarchy.py, bench/README.md)
-# it narrows every level but under-covers PBS (ATC1 and series about 65-70%) and costs accuracy (PBS Type and
-# ATC1 MASE up 15%, demo categories 6%), and with strongly correlated errors its weights can extrapolate (the
-# tests' SKU forecasts tripled: a reconciled total below both the SKUs' sum and the total's own). The wider bands
-# of "backtests" are what PBS's held-out errors need, so "backtests" stays the default.
+# it narrows every level but under-covers PBS (Type 62%, ATC1 66%, series 72%) and costs accuracy (PBS MASE
+# 10-14% worse at the total, Type and ATC1, demo categories 6%), and with strongly correlated errors its weights
+# can extrapolate (the tests' SKU forecasts tripled: a reconciled total below both the SKUs' sum and the total's
+# own). The wider bands of "backtests" are what PBS's held-out errors need, so "backtests" stays the default.
 SPREADS: tuple[str, ...] = ("backtests", "bands")
 SPREAD = "backtests"
 BASE = "base"  # model column name of the base forecasts inside hierarchicalforecast
