@@ -20,6 +20,8 @@ nodes, the default) is applied to the same base forecasts:
   (and, for the default floor, the median node's ratio: a few tiny nodes with large ratios lift the mean).
 MinTrace shrink runs with both spreads (hierarchy.SPREADS): weights from the backtest errors (the library's,
 the default) or from the base bands' variances with the backtests' correlations.
+--inner moves every origin back by the default run's span (its held-out buckets end before the default run's
+first held-out bucket): methods are chosen there, the default run only reports.
 --cache DIR keeps each origin's base forecasts (SKUs' and aggregates', with backtests) in DIR and reads them
 from there on the next run: reconciliation methods are compared without re-forecasting (delete DIR after a
 change to the forecasting engine).
@@ -39,6 +41,7 @@ from genxsop_core import forecasting, metrics
 from genxsop_core.forecasting import hierarchy as hier
 
 QUANTILES = (0.1, 0.5, 0.9)
+DEFAULT_ORIGINS = 3
 
 
 def demo_data() -> tuple[pd.DataFrame, pd.DataFrame, int, int]:
@@ -99,17 +102,22 @@ def coverage(bands: pd.DataFrame, actuals: pd.DataFrame) -> pd.Series:
     return ((joined.y >= joined.p10) & (joined.y <= joined.p90)).groupby(joined.unique_id).mean()
 
 
-def evaluate(name: str, loader, model: str, workers: int, origins: int, cache: Path | None = None) -> None:
+def evaluate(name: str, loader, model: str, workers: int, origins: int, cache: Path | None = None,
+             inner: bool = False) -> None:
     history, tree, horizon, season = loader()
     shape = hier.structure(history, tree)
     level_of = dict(zip(shape.nodes.key, shape.nodes.level))
     step = horizon // 2
+    # --inner: every origin moved back by the default run's span, so its held-out buckets end where the training
+    # data of the default run's earliest origin ends (an inner hold-out: the bench's test buckets are never read)
+    shift = horizon + (DEFAULT_ORIGINS - 1) * step if inner else 0
     print(f"\n== {name}: {history.unique_id.nunique()} SKUs, {len(shape.nodes)} nodes "
           f"({', '.join(f'{lv} {len(k)}' for lv, k in shape.tags.items())}), horizon {horizon}, model {model}; "
-          f"{origins} forecast origins, {step} buckets apart, the last one {horizon} buckets before the end ==")
+          f"{origins} forecast origins, {step} buckets apart, the last one {horizon + shift} buckets before the end"
+          f"{' (inner hold-out)' if inner else ''} ==")
     values: dict[str, list[pd.Series]] = {}
     for k in range(origins):
-        back = horizon + k * step
+        back = horizon + k * step + shift
         cut = history.ds.max() - (pd.Timedelta(weeks=back) if season == 52 else pd.DateOffset(months=back))
         end = cut + (pd.Timedelta(weeks=horizon) if season == 52 else pd.DateOffset(months=horizon))
         train, test = history[history.ds <= cut], history[(history.ds > cut) & (history.ds <= end)]
@@ -194,14 +202,16 @@ def main() -> None:
     parser.add_argument("--model", default="auto")
     parser.add_argument("--datasets", default="demo,PBS")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--origins", type=int, default=3, help="forecast origins per data set (rolling)")
+    parser.add_argument("--origins", type=int, default=DEFAULT_ORIGINS, help="forecast origins per data set (rolling)")
+    parser.add_argument("--inner", action="store_true",
+                        help="inner hold-out: origins before the default run's held-out buckets (to choose methods)")
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder for the base forecasts per origin (reused when present; delete it after "
                              "changing the forecasting engine)")
     args = parser.parse_args()
     loaders = {"demo": demo_data, "PBS": pbs_data}
     for name in args.datasets.split(","):
-        evaluate(name, loaders[name], args.model, args.workers, args.origins, args.cache)
+        evaluate(name, loaders[name], args.model, args.workers, args.origins, args.cache, args.inner)
 
 
 if __name__ == "__main__":
