@@ -8,14 +8,16 @@ Run: .venv/bin/python bench/api.py [--skus 5000] [--history-weeks 56] [--post-ro
    with `--history-weeks` of actuals imported through the importer (CSV, as scale.py does).
 2. A consensus plan of every SKU x 52 weeks, inserted by the plan service (`demand.plans.insert_version`)
    from a seasonal naive statistical forecast (last year's week), so no forecast run is needed.
-3. `python -m genxsop_core serve-api` on 127.0.0.1 (uvicorn, one process, as deployed), an API key
-   per use (a viewer reads, a demand planner posts), all calls over HTTP with httpx.
+3. `python -m genxsop_core serve-api --workers N` on 127.0.0.1 (uvicorn; `--workers`, default 2, one
+   per core), an API key per use (a viewer reads, a demand planner posts), all calls over HTTP with httpx.
 4. Pull the plan: `GET /demand/plans/{id}/rows` as Parquet, as CSV, and the first JSON page of 10,000 rows
    (each page reads the plan again, so paging through it costs that many reads).
 5. Post the `--post-rows` actual rows of the weeks after the history (100,000: about 20 weeks) in one
    `POST /demand/actuals`, then the same rows again (validated, nothing written).
 6. `--clients` threads, each with its own connection, reading one SKU's plan (52 rows) `--requests`
-   times: latency percentiles and throughput.
+   times, with no pause between requests: latency percentiles, throughput, and the CPU each request
+   cost the server's processes, PostgreSQL and this client (all on the same machine), against a
+   server of 1 process and one of `--workers` processes.
 Prints figures only; nothing here is a pass/fail test.
 """
 from __future__ import annotations
@@ -31,10 +33,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
 import pandas as pd
+import psutil
 from common import median_seconds, runs_text
 from scale import ADMIN_URL, fresh_database, uow_factory
 from scale_data import build_scaled_data, describe
@@ -98,12 +102,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def api_server(url: str) -> Iterator[str]:
-    """`python -m genxsop_core serve-api` on a free port; its base URL until the block ends."""
+def api_server(url: str, workers: int) -> Iterator[tuple[str, psutil.Process]]:
+    """`python -m genxsop_core serve-api --workers N` on a free port; its base URL and process until the
+    block ends."""
     port = free_port()
     env = {**os.environ, "GENXSOP_DATABASE_URL": url, "GENXSOP_DEMO": "0",
            "GENXSOP_API_SECRET": secrets.token_urlsafe(32)}
-    server = subprocess.Popen([sys.executable, "-m", "genxsop_core", "serve-api", "--port", str(port)],  # nosec B603
+    server = subprocess.Popen([sys.executable, "-m", "genxsop_core", "serve-api", "--port", str(port),  # nosec B603
+                               "--workers", str(workers)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
@@ -115,7 +121,7 @@ def api_server(url: str) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"serve-api did not answer on port {port} (exit code {server.poll()})")
             time.sleep(0.3)
-        yield base
+        yield base, psutil.Process(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -188,6 +194,39 @@ def concurrent_reads(base: str, key: str, version_id: int, skus: list[str], clie
     return latencies, time.perf_counter() - start
 
 
+def cpu_seconds(server: psutil.Process) -> dict[str, float]:
+    """CPU seconds used so far by the server's processes, PostgreSQL's and this one (the clients)."""
+    def used(processes: list[psutil.Process]) -> float:
+        total = 0.0
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                total += sum(process.cpu_times()[:2])
+        return total
+    postgres = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres")]
+    return {"server": used([server, *server.children(recursive=True)]), "postgres": used(postgres),
+            "client": time.process_time()}
+
+
+@dataclass
+class SmallReads:
+    alone: list[float]  # latencies of one client alone
+    latencies: list[float]  # of every client at once
+    wall: float
+    cpu: dict[str, float]  # seconds per request at once: server, postgres, client
+
+
+def small_reads(url: str, key: str, version_id: int, skus: list[str], workers: int, clients: int,
+                requests: int) -> SmallReads:
+    """One client alone, then `clients` at once, against a server of `workers` processes."""
+    with api_server(url, workers) as (base, server):
+        concurrent_reads(base, key, version_id, skus, clients, 2)  # warm up every process and connection
+        alone, _ = concurrent_reads(base, key, version_id, skus, 1, requests)
+        before = cpu_seconds(server)
+        latencies, wall = concurrent_reads(base, key, version_id, skus, clients, requests)
+        after = cpu_seconds(server)
+    return SmallReads(alone, latencies, wall, {part: (after[part] - before[part]) / len(latencies) for part in before})
+
+
 def where_the_pull_goes(url: str, version_id: int) -> list[tuple[str, float]]:
     """The plan pull's steps in this process, without HTTP: read the rows into a frame (plans.versions.plan_rows),
     encode them as Parquet, as CSV, and 10,000 of them as JSON values (api.schemas)."""
@@ -215,6 +254,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="small reads per client")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="server processes (the small reads also run on 1)")
     parser.add_argument("--postgres-admin", default=ADMIN_URL)
     args = parser.parse_args()
     post_weeks = -(-args.post_rows // args.skus) + 2  # new SKUs have no rows before their launch
@@ -228,17 +268,17 @@ def main() -> None:
         version_id = create_plan(url, seasonal_plan(history, sorted(frames["products"].sku)))
         viewer = api_keys.create_key(uow_factory(url)(), SYSTEM, "bench-bi", "viewer").key
         poster = api_keys.create_key(uow_factory(url)(), SYSTEM, "bench-erp", "demand_planner").key
-        with api_server(url) as base:
+        with api_server(url, args.workers) as (base, _server):
             pulled = pull_plan(base, viewer, version_id, args.repeats)
             posted = post_actuals(base, poster, later)
-            skus = sorted(frames["products"].sku)
-            concurrent_reads(base, viewer, version_id, skus, args.clients, 2)  # warm up
-            alone, _ = concurrent_reads(base, viewer, version_id, skus, 1, args.requests)
-            latencies, wall = concurrent_reads(base, viewer, version_id, skus, args.clients, args.requests)
+        skus = sorted(frames["products"].sku)
+        reads = {workers: small_reads(url, viewer, version_id, skus, workers, args.clients, args.requests)
+                 for workers in sorted({1, args.workers})}
         steps = where_the_pull_goes(url, version_id)
     plan_rows = args.skus * PLAN_WEEKS
-    print(f"\nIntegration API, {args.skus:,} SKUs, PostgreSQL, uvicorn (one process) on 127.0.0.1; median of "
-          f"{args.repeats} where repeated")
+    print(f"\nIntegration API, {args.skus:,} SKUs, PostgreSQL, uvicorn ({args.workers} processes) on 127.0.0.1; "
+          f"median of {args.repeats} where repeated; load average at the end "
+          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(f"{'measure':<64} {'target':>8} {'measured':>10}  met  detail")
     for file_type, (median, runs, size) in pulled.items():
         print(f"{f'pull the consensus plan ({plan_rows:,} rows), {file_type}':<64} {TARGETS['pull']:>7.1f}s "
@@ -248,13 +288,17 @@ def main() -> None:
     for label, seconds, message in posted:
         print(f"{f'post {len(later):,} actual rows, {label}':<64} {TARGETS['post']:>7.1f}s {seconds:>9.2f}s  "
               f"{'yes' if seconds < TARGETS['post'] else 'NO ':<4} {message}")
-    print(f"{'one SKU plan, 1 client, p50 (what a request costs without queueing)':<64} {'':>8} "
-          f"{percentile(alone, 0.5) * 1000:>8.1f}ms       p95 {percentile(alone, 0.95) * 1000:.1f} ms")
-    p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
-    print(f"{f'one SKU plan ({PLAN_WEEKS} rows), {args.clients} concurrent clients, p50':<64} "
-          f"{TARGETS['p50'] * 1000:>6.0f}ms {p50 * 1000:>8.1f}ms  {'yes' if p50 < TARGETS['p50'] else 'NO ':<4} "
-          f"p95 {p95 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms, mean {statistics.mean(latencies) * 1000:.1f}"
-          f" ms; {len(latencies):,} requests in {wall:.1f} s = {len(latencies) / wall:.0f}/s")
+    for workers, read in reads.items():
+        alone, latencies, wall = read.alone, read.latencies, read.wall
+        print(f"{f'one SKU plan, 1 client, {workers} process(es), p50 (no queueing)':<64} {'':>8} "
+              f"{percentile(alone, 0.5) * 1000:>8.1f}ms       p95 {percentile(alone, 0.95) * 1000:.1f} ms")
+        p50, p95 = percentile(latencies, 0.5), percentile(latencies, 0.95)
+        print(f"{f'one SKU plan ({PLAN_WEEKS} rows), {args.clients} clients, {workers} process(es), p50':<64} "
+              f"{TARGETS['p50'] * 1000:>6.0f}ms {p50 * 1000:>8.1f}ms  {'yes' if p50 < TARGETS['p50'] else 'NO ':<4} "
+              f"p95 {p95 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms, "
+              f"mean {statistics.mean(latencies) * 1000:.1f} ms; {len(latencies):,} requests in {wall:.1f} s = "
+              f"{len(latencies) / wall:.0f}/s")
+        print("  CPU per request: " + ", ".join(f"{part} {sec * 1000:.2f} ms" for part, sec in read.cpu.items()))
 
 
 if __name__ == "__main__":

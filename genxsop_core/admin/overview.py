@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from genxsop_core.domain.hierarchy import GROUP_LEVELS
+from genxsop_core.domain.hierarchy import GROUP_LEVELS, Node, check_level
 from genxsop_core.domain.models import Resource, Routing
 from genxsop_core.domain.states import PlanKind
 from genxsop_core.persistence.unit_of_work import UnitOfWork
@@ -48,6 +48,16 @@ def demand_history(uow: UnitOfWork, level: str) -> pd.DataFrame:
         frame = uow.demand.ordered_by(level)
     frame["ds"] = pd.to_datetime(frame["ds"])
     return frame
+
+
+def skus_under(uow: UnitOfWork, node: Node) -> list[str]:
+    """The SKUs under a category, family or SKU node, sorted (one query, no frame: the API reads one
+    SKU's plan many times a second); NotFound when there are none."""
+    with uow:
+        skus = uow.demand.skus_under(check_level(node.level), node.key)
+    if not skus:
+        raise node.nothing_under()
+    return skus
 
 
 def product_hierarchy(uow: UnitOfWork) -> pd.DataFrame:

@@ -131,3 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def settings_for(database_url: str, **changes: Any) -> Settings:
     """The environment's settings pointed at another database (tests, benchmarks)."""
     return replace(load_settings(), database_url=database_url, **changes)
+
+
+def served_app() -> FastAPI:
+    """The app of one of `serve-api --workers N`'s processes (uvicorn imports this factory in each): its
+    JSON log lines configured as the CLI's are, then the app from the environment."""
+    logs.configure_logging()
+    return create_app()

@@ -17,8 +17,13 @@ DEFAULT_HOST = "127.0.0.1"  # the API listens where a reverse proxy reaches it (
 DEFAULT_PORT = 8502  # beside Streamlit's 8501
 
 
-def serve_api(host: str, port: int) -> str:
-    """Migrate (and in demo mode seed an empty database, as the app does), then answer until stopped."""
+def serve_api(host: str, port: int, workers: int = 1) -> str:
+    """Migrate (and in demo mode seed an empty database, as the app does), then answer until stopped.
+
+    With `workers` above 1, uvicorn starts that many processes on the one port (each builds its app
+    from the environment), so every core serves: one Python process uses one core at a time."""
+    import os
+
     import uvicorn
 
     from genxsop_core.api.app import create_app
@@ -34,8 +39,14 @@ def serve_api(host: str, port: int) -> str:
     if app.state.secret_is_ephemeral:
         print("GENXSOP_API_SECRET is not set: allowed only because this is the demo database; tokens are signed "
               "with a random secret of this run and end with it", file=sys.stderr)
-    print(f"GenXSOP API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/docs)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, access_log=False)  # the API logs each request itself, as JSON
+    print(f"GenXSOP API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/docs)"
+          f"{f', {workers} processes' if workers > 1 else ''}", file=sys.stderr)
+    if workers <= 1:
+        uvicorn.run(app, host=host, port=port, access_log=False)  # the API logs each request itself, as JSON
+        return "API stopped"
+    os.environ["GENXSOP_API_SECRET"] = app.state.secret  # one secret: a token from one process works in all
+    uvicorn.run("genxsop_core.api.app:served_app", factory=True, host=host, port=port, workers=workers,
+                access_log=False)
     return "API stopped"
 
 
@@ -46,7 +57,7 @@ def describe(key: api_keys.ApiKeyView) -> str:
 
 
 def _serve(args: argparse.Namespace, operator: Actor) -> str:
-    return serve_api(args.host, args.port)
+    return serve_api(args.host, args.port, args.workers)
 
 
 def _create(args: argparse.Namespace, operator: Actor) -> str:
@@ -69,6 +80,8 @@ def add_commands(commands: argparse._SubParsersAction, operator: Callable[[], Ac
     p = commands.add_parser("serve-api", help="serve the integration API (uvicorn; docs at /api/docs)")
     p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--workers", type=_at_least_one, default=1,
+                   help="server processes on the port (default 1; about one per core)")
     p.set_defaults(run=partial(_as_operator, _serve, operator))
 
     p = commands.add_parser("api-keys", help="the integration API's service keys (created by an admin)")
@@ -84,6 +97,12 @@ def add_commands(commands: argparse._SubParsersAction, operator: Callable[[], Ac
     p = actions.add_parser("revoke", help="refuse a key from now on")
     p.add_argument("name")
     p.set_defaults(run=partial(_as_operator, _revoke, operator))
+
+
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return int(text)
 
 
 def _as_operator(command: Callable[[argparse.Namespace, Actor], str], operator: Callable[[], Actor],

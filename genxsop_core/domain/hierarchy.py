@@ -66,8 +66,11 @@ class Node:
         level = check_level(self.level)
         chosen = hierarchy if level is Level.TOTAL else hierarchy[hierarchy[level] == self.key]
         if chosen.empty:
-            raise NotFound(f"no products under {self.level} {self.key!r}")
+            raise self.nothing_under()
         return sorted(chosen.sku)
+
+    def nothing_under(self) -> NotFound:
+        return NotFound(f"no products under {self.level} {self.key!r}")
 
     def label(self) -> str:
         return "All products" if self.level == Level.TOTAL else f"{LEVEL_LABELS[self.level]} {self.key}"

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,14 +54,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """serve-api on a free port of 127.0.0.1; its base URL once /health answers."""
+@contextmanager
+def serving(env: dict[str, str], log_path: Path, *args: str) -> Iterator[str]:
+    """serve-api on a free port of 127.0.0.1; its base URL once /health answers, until the block ends."""
     port = _free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "genxsop_core", "serve-api", "--port", str(port)],
-                               env=_env(database_url, GENXSOP_API_SECRET=API_SECRET), stdout=log,
-                               stderr=subprocess.STDOUT)
+    log = log_path.open("w")
+    process = subprocess.Popen([sys.executable, "-m", "genxsop_core", "serve-api", "--port", str(port), *args],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -70,7 +70,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 pass
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
+            assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, "serve-api did not answer within 60 s"
             time.sleep(0.2)
         yield base
@@ -78,6 +78,12 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[str]:
+    with serving(_env(database_url, GENXSOP_API_SECRET=API_SECRET), tmp_path / "server.log") as base:
+        yield base
 
 
 def test_a_real_server_answers_health_and_a_keyed_call_with_the_key_from_the_cli(server, database_url, demo,
@@ -104,6 +110,23 @@ def test_a_real_server_answers_health_and_a_keyed_call_with_the_key_from_the_cli
     assert (access["api_key"], access["client_id"], access["status"]) == ("bi-tool", "powerbi", 200)
     assert access["message"] == "GET /api/v1/products 200"
     assert "user" not in access  # not the operator who started serve-api
+
+
+def test_several_server_processes_share_one_port_and_the_demo_token_secret(database_url, demo, tmp_path):
+    from genxsop_core.admin.passwords import DEMO_PASSWORD
+
+    env = _env(database_url, GENXSOP_DEMO="1")  # no GENXSOP_API_SECRET: each run makes one, for all its processes
+    with serving(env, tmp_path / "server.log", "--workers", "2") as base:
+        token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "viewer", "password": DEMO_PASSWORD})
+        assert token.status_code == 200, token.text
+        bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        answers = [httpx.get(f"{base}/api/v1/products", params={"limit": 1}, headers=bearer)  # a connection each
+                   for _ in range(40)]
+    assert {a.status_code for a in answers} == {200}  # a token from one process is good in the other
+    lines = [json.loads(line) for line in (tmp_path / "server.log").read_text().splitlines() if line.startswith("{")]
+    served_by = {line["pid"] for line in lines if line.get("message") == "GET /api/v1/products 200"}
+    assert len(served_by) == 2, (tmp_path / "server.log").read_text()[-3000:]  # both processes answered
+    assert "2 processes" in (tmp_path / "server.log").read_text()
 
 
 def test_serve_api_refuses_to_start_without_a_secret_outside_demo_mode(database_url, cli):

@@ -13,7 +13,7 @@ import pandas as pd
 from fastapi import Query
 from pydantic import BaseModel, Field
 
-from genxsop_core.admin.overview import product_hierarchy
+from genxsop_core.admin.overview import skus_under
 from genxsop_core.cycle.dashboard import current_plan
 from genxsop_core.domain.exceptions import NotFound
 from genxsop_core.domain.hierarchy import Level, Node, check_level
@@ -85,7 +85,7 @@ class NodeQuery:
         node = self.node
         if node.level == Level.TOTAL:
             return None
-        return node.skus(product_hierarchy(new_uow()))
+        return skus_under(new_uow(), node)
 
 
 def demand_version_or_current(new_uow: Callable[[], UnitOfWork], version_id: int | None) -> int:

@@ -93,3 +93,8 @@ class DemandRepository:
         result = self.session.execute(select(Product.sku, Product.name, Product.category, Product.family)
                                       .order_by(Product.category, Product.family, Product.sku))
         return pd.DataFrame(result.all(), columns=["sku", "name", "category", "family"])
+
+    def skus_under(self, level: str, key: str) -> list[str]:
+        """The SKUs whose `level` (category, family or sku) is `key`, sorted."""
+        return list(self.session.scalars(select(Product.sku).where(getattr(Product, level) == key)
+                                         .order_by(Product.sku)))
