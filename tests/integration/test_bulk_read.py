@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from genxsop_core.domain.models import PlanVersion, Product, SupplyPlan
-from genxsop_core.persistence.bulk_read import epoch_days, epoch_microseconds, read_frame
+from genxsop_core.persistence.repositories.bulk_read import epoch_days, epoch_microseconds, read_frame
 
 STAMPS = [datetime(2026, 12, 3, 19, 53, 55, 870397, tzinfo=UTC), datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)]
 

@@ -21,10 +21,10 @@ from genxsop_core.domain.models import (
     SupplyPlan,
 )
 from genxsop_core.domain.states import PlanStatus
-from genxsop_core.persistence.bulk_read import epoch_days, epoch_microseconds, read_frame
 from genxsop_core.persistence.repositories._common import (
     _chunks,
 )
+from genxsop_core.persistence.repositories.bulk_read import epoch_days, epoch_microseconds, read_frame
 
 
 class PlanVersionRepository:
