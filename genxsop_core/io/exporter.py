@@ -84,9 +84,15 @@ def labelled_frame(frame: pd.DataFrame, currency: Currency | None = None,
 
 
 def to_csv_bytes(frame: pd.DataFrame, labelled: bool = False) -> bytes:
+    """The frame as CSV: formulas neutralised, zoned timestamps in UTC without the zone (as in XLSX, and
+    what a spreadsheet reads as a date; pandas writes a zoned column cell by cell, 0.8 s of a 260,000-row
+    plan's 1.7 s)."""
     # CRLF rows (RFC 4180) make the writer quote a cell holding a lone CR too: unquoted, a
     # spreadsheet starts a new row there, and the rest of the cell would begin it unneutralised.
     shown = labelled_frame(frame) if labelled else frame
+    zoned = [c for c in shown.columns if isinstance(shown[c].dtype, pd.DatetimeTZDtype)]
+    if zoned:
+        shown = shown.assign(**{c: shown[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in zoned})
     return neutralise_formulas(shown).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
