@@ -54,14 +54,15 @@ def solve_lp(c: np.ndarray, a_ub: sp.csr_matrix, b_ub: np.ndarray, a_eq: sp.csr_
     a_eq, a_ub = a_eq[:, free], a_ub[:, free]
     columns = int(free.sum())
     solver = piqp.SparseSolver()
+    low, high = lower[free], upper[free]
     solver.setup(sp.csc_matrix((columns, columns)), c[free], a_eq, eq_rhs, a_ub, np.full(ub_rhs.size, -np.inf),
-                 ub_rhs, lower[free], upper[free])
+                 ub_rhs, low, high)
     status = solver.solve()
     iterations = int(solver.result.info.iter)
     if status != piqp.PIQP_SOLVED:
         return InteriorPointResult(None, np.nan, np.zeros(a_ub.shape[0]), 2, f"PIQP: {status.name}", iterations)
     x = known.copy()
-    x[free] = np.clip(np.asarray(solver.result.x), lower[free], upper[free])
+    x[free] = np.clip(np.asarray(solver.result.x), low, high)
     x = _on_bounds(x, lower, upper)
     duals = np.asarray(solver.result.z_u)
     duals = np.where(duals > SNAP * np.maximum(1.0, np.abs(duals).max(initial=0.0)), duals, 0.0)
@@ -72,7 +73,7 @@ def _on_bounds(x: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarra
     """x with values within SNAP of a finite bound put on it."""
     for bound in (lower, upper):
         finite = np.isfinite(bound)
-        near = finite & (np.abs(x - np.where(finite, bound, 0.0)) <= SNAP * np.maximum(1.0, np.abs(
-            np.where(finite, bound, 0.0))))
+        at = np.where(finite, bound, 0.0)
+        near = finite & (np.abs(x - at) <= SNAP * np.maximum(1.0, np.abs(at)))
         x = np.where(near, bound, x)
     return x
