@@ -64,12 +64,17 @@ def json_value(value: Any) -> Any:
     if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+        return _moment_text(value, value == value.normalize())
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, np.generic):
         return json_value(value.item())
     return value
+
+
+def _moment_text(moment: pd.Timestamp, at_midnight: bool) -> str:
+    """A day (a moment at midnight) as its date, any other moment in full, ISO 8601."""
+    return moment.date().isoformat() if at_midnight else moment.isoformat()
 
 
 def _json_column(column: pd.Series) -> list[Any]:
@@ -81,8 +86,7 @@ def _json_column(column: pd.Series) -> list[Any]:
         return [None if math.isnan(v) else v for v in column.to_numpy().tolist()]
     if pd.api.types.is_datetime64_any_dtype(column):  # as json_value: a day at midnight, else the moment
         midnight = (column == column.dt.normalize()).to_numpy().tolist()
-        return [None if v is pd.NaT else v.date().isoformat() if day else v.isoformat()
-                for v, day in zip(column.tolist(), midnight, strict=True)]
+        return [None if v is pd.NaT else _moment_text(v, day) for v, day in zip(column.tolist(), midnight, strict=True)]
     return [v if isinstance(v, str) else json_value(v) for v in column.tolist()]
 
 
